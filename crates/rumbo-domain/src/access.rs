@@ -1,0 +1,336 @@
+//! Need-to-know access, decided in one place. A user holds roles, each scoped to one country or
+//! to the whole region; [`Subject::may`] answers whether they may take an action on a target.
+//! Handlers ask this function and nothing else, so the table in the tests below is the whole
+//! access policy.
+
+use serde::Serialize;
+
+use crate::country::Iso3;
+use crate::vocabulary::Vocabulary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PlatformAdmin,
+    ImOfficer,
+    OrganisationManager,
+    Enumerator,
+    ProtectionOfficer,
+    Viewer,
+}
+
+impl Vocabulary for Role {
+    const NAME: &'static str = "role";
+    const ALL: &'static [Self] = &[
+        Self::PlatformAdmin,
+        Self::ImOfficer,
+        Self::OrganisationManager,
+        Self::Enumerator,
+        Self::ProtectionOfficer,
+        Self::Viewer,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::PlatformAdmin => "platform_admin",
+            Self::ImOfficer => "im_officer",
+            Self::OrganisationManager => "organisation_manager",
+            Self::Enumerator => "enumerator",
+            Self::ProtectionOfficer => "protection_officer",
+            Self::Viewer => "viewer",
+        }
+    }
+}
+
+/// Where a role applies: one country, or every country of the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "country")]
+pub enum Scope {
+    Region,
+    Country(Iso3),
+}
+
+impl Scope {
+    pub fn covers(self, country: Iso3) -> bool {
+        match self {
+            Scope::Region => true,
+            Scope::Country(c) => c == country,
+        }
+    }
+
+    /// `None` stands for the whole region, as it is stored.
+    pub fn country(self) -> Option<Iso3> {
+        match self {
+            Scope::Region => None,
+            Scope::Country(c) => Some(c),
+        }
+    }
+
+    pub fn from_country(country: Option<Iso3>) -> Scope {
+        country.map_or(Scope::Region, Scope::Country)
+    }
+}
+
+/// One role held in one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Everything Rumbo's access policy is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Countries, admin areas, locations, organisations and platforms: shared reference data.
+    ViewReferenceData,
+    /// Import boundaries and P-code lists, edit admin areas.
+    ManageGeography,
+    /// Create, edit and retire locations.
+    ManageLocations,
+    /// Create an organisation or edit its profile.
+    ManageOrganisation,
+    /// See user accounts: names, e-mail addresses and roles are personal data.
+    ViewUsers,
+    /// Create, edit and deactivate user accounts, and grant roles.
+    ManageUsers,
+    /// Browse the audit log.
+    ViewAudit,
+}
+
+/// What an action is about: the countries it touches and the organisation that owns it.
+/// An empty `countries` means regional data, which only region-wide roles reach.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub countries: Vec<Iso3>,
+    pub organisation: Option<i64>,
+}
+
+impl Target {
+    pub fn anywhere() -> Target {
+        Target::default()
+    }
+
+    pub fn country(country: Iso3) -> Target {
+        Target {
+            countries: vec![country],
+            organisation: None,
+        }
+    }
+
+    /// Something owned by `organisation`, based in `country` when it has one.
+    pub fn organisation(organisation: i64, country: Option<Iso3>) -> Target {
+        Target {
+            countries: country.into_iter().collect(),
+            organisation: Some(organisation),
+        }
+    }
+}
+
+/// A signed-in user as the access policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub grants: Vec<Grant>,
+}
+
+impl Subject {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::PlatformAdmin)
+    }
+
+    /// The countries in which the user holds `role`; `None` when they hold it region-wide.
+    pub fn countries_for(&self, role: Role) -> Option<Vec<Iso3>> {
+        let mut countries = Vec::new();
+        for grant in self.grants.iter().filter(|g| g.role == role) {
+            match grant.scope {
+                Scope::Region => return None,
+                Scope::Country(c) => countries.push(c),
+            }
+        }
+        Some(countries)
+    }
+
+    /// True when the user holds `role` in a scope that covers the target.
+    fn holds_over(&self, role: Role, target: &Target) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role
+                && match g.scope {
+                    Scope::Region => true,
+                    Scope::Country(c) => target.countries.contains(&c),
+                }
+        })
+    }
+
+    fn owns(&self, target: &Target) -> bool {
+        target.organisation == Some(self.organisation_id)
+    }
+
+    /// The access policy. Platform admins may do everything; every other rule is listed here.
+    pub fn may(&self, action: Action, target: &Target) -> bool {
+        use Action::*;
+        use Role::*;
+        if self.is_admin() {
+            return true;
+        }
+        match action {
+            ViewReferenceData => !self.grants.is_empty(),
+            ManageGeography | ManageLocations => self.holds_over(ImOfficer, target),
+            ManageOrganisation => {
+                self.holds_over(ImOfficer, target) || (self.has_role(OrganisationManager) && self.owns(target))
+            }
+            ViewUsers => {
+                self.holds_over(ImOfficer, target) || (self.has_role(OrganisationManager) && self.owns(target))
+            }
+            ManageUsers => self.has_role(OrganisationManager) && self.owns(target),
+            ViewAudit => false,
+        }
+    }
+
+    /// Whether the user may give `grant` to a member of `organisation`. Organisation managers
+    /// staff their own organisation with enumerators and viewers in the countries they manage;
+    /// every other role, and any region-wide role, is granted by a platform admin.
+    pub fn may_grant(&self, grant: Grant, organisation: i64) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        let Scope::Country(country) = grant.scope else {
+            return false;
+        };
+        matches!(grant.role, Role::Enumerator | Role::Viewer)
+            && organisation == self.organisation_id
+            && self.holds_over(Role::OrganisationManager, &Target::country(country))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWN_ORG: i64 = 1;
+    const OTHER_ORG: i64 = 2;
+
+    fn iso(code: &str) -> Iso3 {
+        Iso3::parse(code).expect("valid iso3")
+    }
+
+    fn subject(role: Role, scope: Scope) -> Subject {
+        Subject {
+            user_id: 10,
+            organisation_id: OWN_ORG,
+            grants: vec![Grant { role, scope }],
+        }
+    }
+
+    /// The whole policy, one row per (role, action, target): what each role can and cannot do.
+    #[test]
+    fn policy_table() {
+        use Action::*;
+        use Role::*;
+        let col = Scope::Country(iso("COL"));
+        let in_col = Target::country(iso("COL"));
+        let in_per = Target::country(iso("PER"));
+        let regional = Target::anywhere();
+        let own_org = Target::organisation(OWN_ORG, Some(iso("COL")));
+        let other_org_col = Target::organisation(OTHER_ORG, Some(iso("COL")));
+        let other_org_per = Target::organisation(OTHER_ORG, Some(iso("PER")));
+
+        #[rustfmt::skip]
+        let table: Vec<(Role, Scope, Action, &Target, bool)> = vec![
+            (PlatformAdmin, Scope::Region, ViewAudit, &regional, true),
+            (PlatformAdmin, Scope::Region, ManageUsers, &other_org_per, true),
+            (PlatformAdmin, Scope::Region, ManageGeography, &in_per, true),
+
+            (ImOfficer, col, ViewReferenceData, &regional, true),
+            (ImOfficer, col, ManageGeography, &in_col, true),
+            (ImOfficer, col, ManageGeography, &in_per, false),
+            (ImOfficer, col, ManageGeography, &regional, false),
+            (ImOfficer, col, ManageLocations, &in_col, true),
+            (ImOfficer, col, ManageLocations, &in_per, false),
+            (ImOfficer, col, ManageOrganisation, &other_org_col, true),
+            (ImOfficer, col, ManageOrganisation, &other_org_per, false),
+            (ImOfficer, col, ViewUsers, &other_org_col, true),
+            (ImOfficer, col, ViewUsers, &other_org_per, false),
+            (ImOfficer, col, ManageUsers, &other_org_col, false),
+            (ImOfficer, col, ViewAudit, &regional, false),
+            (ImOfficer, Scope::Region, ManageGeography, &in_per, true),
+
+            (OrganisationManager, col, ViewReferenceData, &regional, true),
+            (OrganisationManager, col, ManageOrganisation, &own_org, true),
+            (OrganisationManager, col, ManageOrganisation, &other_org_col, false),
+            (OrganisationManager, col, ViewUsers, &own_org, true),
+            (OrganisationManager, col, ViewUsers, &other_org_col, false),
+            (OrganisationManager, col, ManageUsers, &own_org, true),
+            (OrganisationManager, col, ManageUsers, &other_org_col, false),
+            (OrganisationManager, col, ManageLocations, &in_col, false),
+            (OrganisationManager, col, ViewAudit, &regional, false),
+
+            (Enumerator, col, ViewReferenceData, &regional, true),
+            (Enumerator, col, ManageLocations, &in_col, false),
+            (Enumerator, col, ManageGeography, &in_col, false),
+            (Enumerator, col, ViewUsers, &own_org, false),
+            (Enumerator, col, ManageOrganisation, &own_org, false),
+            (Enumerator, col, ViewAudit, &regional, false),
+
+            (ProtectionOfficer, col, ViewReferenceData, &regional, true),
+            (ProtectionOfficer, col, ManageLocations, &in_col, false),
+            (ProtectionOfficer, col, ViewUsers, &own_org, false),
+            (ProtectionOfficer, col, ViewAudit, &regional, false),
+
+            (Viewer, col, ViewReferenceData, &regional, true),
+            (Viewer, col, ManageGeography, &in_col, false),
+            (Viewer, col, ManageLocations, &in_col, false),
+            (Viewer, col, ManageOrganisation, &own_org, false),
+            (Viewer, col, ViewUsers, &own_org, false),
+            (Viewer, col, ManageUsers, &own_org, false),
+            (Viewer, col, ViewAudit, &regional, false),
+        ];
+        for (role, scope, action, target, expected) in table {
+            assert_eq!(
+                subject(role, scope).may(action, target),
+                expected,
+                "{role:?} in {scope:?} doing {action:?} on {target:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_without_roles_may_do_nothing() {
+        let nobody = Subject {
+            user_id: 1,
+            organisation_id: OWN_ORG,
+            grants: vec![],
+        };
+        assert!(!nobody.may(Action::ViewReferenceData, &Target::anywhere()));
+        assert!(!nobody.may(Action::ManageUsers, &Target::organisation(OWN_ORG, None)));
+    }
+
+    #[test]
+    fn organisation_managers_grant_only_field_roles_in_their_countries() {
+        let manager = subject(Role::OrganisationManager, Scope::Country(iso("COL")));
+        let grant = |role, country: &str| Grant {
+            role,
+            scope: Scope::Country(iso(country)),
+        };
+        assert!(manager.may_grant(grant(Role::Enumerator, "COL"), OWN_ORG));
+        assert!(manager.may_grant(grant(Role::Viewer, "COL"), OWN_ORG));
+        assert!(!manager.may_grant(grant(Role::Enumerator, "PER"), OWN_ORG));
+        assert!(!manager.may_grant(grant(Role::Enumerator, "COL"), OTHER_ORG));
+        assert!(!manager.may_grant(grant(Role::ProtectionOfficer, "COL"), OWN_ORG));
+        assert!(!manager.may_grant(grant(Role::PlatformAdmin, "COL"), OWN_ORG));
+        assert!(!manager.may_grant(
+            Grant {
+                role: Role::Viewer,
+                scope: Scope::Region
+            },
+            OWN_ORG
+        ));
+        let admin = subject(Role::PlatformAdmin, Scope::Region);
+        assert!(admin.may_grant(grant(Role::ProtectionOfficer, "PER"), OTHER_ORG));
+    }
+}

@@ -1,0 +1,109 @@
+use serde::Serialize;
+
+use crate::vocabulary::Vocabulary;
+
+/// What happened, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+    /// A record holding personal data was shown to someone.
+    Read,
+    Import,
+    Export,
+    SignIn,
+    SignInFailed,
+    SignOut,
+}
+
+impl Vocabulary for AuditAction {
+    const NAME: &'static str = "audit action";
+    const ALL: &'static [Self] = &[
+        Self::Create,
+        Self::Update,
+        Self::Delete,
+        Self::Read,
+        Self::Import,
+        Self::Export,
+        Self::SignIn,
+        Self::SignInFailed,
+        Self::SignOut,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Read => "read",
+            Self::Import => "import",
+            Self::Export => "export",
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignOut => "sign_out",
+        }
+    }
+}
+
+/// The kind of record an audit entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Organisation,
+    Platform,
+    User,
+    RoleGrant,
+    ApiToken,
+    Session,
+    AdminArea,
+    Location,
+}
+
+impl Vocabulary for Entity {
+    const NAME: &'static str = "entity";
+    const ALL: &'static [Self] = &[
+        Self::Organisation,
+        Self::Platform,
+        Self::User,
+        Self::RoleGrant,
+        Self::ApiToken,
+        Self::Session,
+        Self::AdminArea,
+        Self::Location,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisation",
+            Self::Platform => "platform",
+            Self::User => "user",
+            Self::RoleGrant => "role_grant",
+            Self::ApiToken => "api_token",
+            Self::Session => "session",
+            Self::AdminArea => "admin_area",
+            Self::Location => "location",
+        }
+    }
+}
+
+/// Who acts, and from where: attached to every change and every read of personal data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the system itself (migrations, the demo generator) and for failed sign-ins.
+    pub user_id: Option<i64>,
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+    /// How the actor reached Rumbo: `web`, `api`, `cli`.
+    pub channel: &'static str,
+}
+
+impl Actor {
+    pub fn system(channel: &'static str) -> Actor {
+        Actor {
+            channel,
+            ..Actor::default()
+        }
+    }
+}

@@ -1,0 +1,296 @@
+use std::fmt;
+
+use geo::{BoundingRect, Intersects, MultiPolygon, Point};
+use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+use crate::country::Iso3;
+use crate::language::Names;
+
+/// A P-code from the Common Operational Datasets (COD-AB): a stable code for an admin area, such
+/// as `CO54` (Norte de Santander) or `CO54001` (Cúcuta). Always upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Pcode(String);
+
+impl Pcode {
+    pub fn parse(raw: &str) -> Result<Pcode, DomainError> {
+        let code = raw.trim().to_ascii_uppercase();
+        let valid = (2..=20).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_alphanumeric())
+            && code.bytes().take(2).all(|b| b.is_ascii_alphabetic());
+        if valid {
+            Ok(Pcode(code))
+        } else {
+            Err(DomainError::InvalidPcode(raw.trim().to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Pcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Pcode {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Pcode::parse(&value)
+    }
+}
+
+impl From<Pcode> for String {
+    fn from(value: Pcode) -> Self {
+        value.0
+    }
+}
+
+/// Admin level 1 (department, state, province), 2 (municipality) or 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct AdminLevel(u8);
+
+impl AdminLevel {
+    pub const ONE: AdminLevel = AdminLevel(1);
+    pub const TWO: AdminLevel = AdminLevel(2);
+    pub const THREE: AdminLevel = AdminLevel(3);
+    pub const ALL: [AdminLevel; 3] = [Self::ONE, Self::TWO, Self::THREE];
+
+    pub fn new(level: i64) -> Result<AdminLevel, DomainError> {
+        match level {
+            1..=3 => Ok(AdminLevel(level as u8)),
+            _ => Err(DomainError::InvalidAdminLevel(level)),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// The level of this area's parent, or `None` for level 1 (whose parent is the country).
+    pub fn parent(self) -> Option<AdminLevel> {
+        (self.0 > 1).then(|| AdminLevel(self.0 - 1))
+    }
+}
+
+impl TryFrom<i64> for AdminLevel {
+    type Error = DomainError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        AdminLevel::new(value)
+    }
+}
+
+impl From<AdminLevel> for i64 {
+    fn from(value: AdminLevel) -> Self {
+        i64::from(value.0)
+    }
+}
+
+impl fmt::Display for AdminLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An admin area as imported from a boundary dataset or a P-code list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminArea {
+    pub pcode: Pcode,
+    pub country: Iso3,
+    pub level: AdminLevel,
+    /// The P-code of the area one level up; `None` at level 1.
+    pub parent: Option<Pcode>,
+    pub names: Names,
+    /// The boundary, in WGS 84 longitude/latitude. A P-code list has none.
+    pub boundary: Option<MultiPolygon<f64>>,
+}
+
+/// A position in WGS 84 decimal degrees, checked to be on Earth.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+impl Position {
+    pub fn new(lon: f64, lat: f64) -> Result<Position, DomainError> {
+        if lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
+            Ok(Position { lon, lat })
+        } else {
+            Err(DomainError::InvalidCoordinates { lat, lon })
+        }
+    }
+}
+
+/// The admin areas that contain a position, one per level, as far as boundaries are known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Resolution {
+    pub country: Option<Iso3>,
+    pub adm1: Option<Pcode>,
+    pub adm2: Option<Pcode>,
+    pub adm3: Option<Pcode>,
+}
+
+impl Resolution {
+    fn slot(&mut self, level: AdminLevel) -> &mut Option<Pcode> {
+        match level.get() {
+            1 => &mut self.adm1,
+            2 => &mut self.adm2,
+            _ => &mut self.adm3,
+        }
+    }
+}
+
+struct IndexedArea {
+    pcode: Pcode,
+    country: Iso3,
+    level: AdminLevel,
+    boundary: MultiPolygon<f64>,
+}
+
+/// A spatial index over admin boundaries that answers "which admin areas contain this point?".
+/// Bounding boxes go into an R-tree, so each point is tested against the few polygons whose box
+/// holds it rather than against all of them.
+pub struct AdminIndex {
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    areas: Vec<IndexedArea>,
+}
+
+impl AdminIndex {
+    /// Builds the index from areas that have a boundary; areas without one are skipped.
+    pub fn new<'a>(areas: impl IntoIterator<Item = &'a AdminArea>) -> AdminIndex {
+        let mut indexed = Vec::new();
+        let mut boxes = Vec::new();
+        for area in areas {
+            let Some(boundary) = &area.boundary else {
+                continue;
+            };
+            let Some(rect) = boundary.bounding_rect() else {
+                continue;
+            };
+            let envelope = Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+            boxes.push(GeomWithData::new(envelope, indexed.len()));
+            indexed.push(IndexedArea {
+                pcode: area.pcode.clone(),
+                country: area.country,
+                level: area.level,
+                boundary: boundary.clone(),
+            });
+        }
+        AdminIndex {
+            tree: RTree::bulk_load(boxes),
+            areas: indexed,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.areas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+    }
+
+    /// The admin areas containing `position`. When `country` is given only that country's areas
+    /// count, so that a border crossing is never placed on the wrong side by a coarse boundary.
+    /// A point on a shared edge goes to the area with the smaller P-code, so results are stable.
+    pub fn resolve(&self, position: Position, country: Option<Iso3>) -> Resolution {
+        let point = Point::new(position.lon, position.lat);
+        let probe = AABB::from_point([position.lon, position.lat]);
+        let mut hits: Vec<&IndexedArea> = self
+            .tree
+            .locate_in_envelope_intersecting(&probe)
+            .map(|hit| &self.areas[hit.data])
+            .filter(|area| country.is_none_or(|c| c == area.country))
+            .filter(|area| area.boundary.intersects(&point))
+            .collect();
+        hits.sort_by(|a, b| (a.level, &a.pcode).cmp(&(b.level, &b.pcode)));
+        let mut resolution = Resolution::default();
+        for area in hits {
+            let slot = resolution.slot(area.level);
+            if slot.is_none() {
+                *slot = Some(area.pcode.clone());
+                resolution.country.get_or_insert(area.country);
+            }
+        }
+        resolution
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{LineString, Polygon};
+
+    use super::*;
+
+    fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
+        let ring = LineString::from(vec![
+            (x0, y0),
+            (x0 + size, y0),
+            (x0 + size, y0 + size),
+            (x0, y0 + size),
+            (x0, y0),
+        ]);
+        MultiPolygon::new(vec![Polygon::new(ring, vec![])])
+    }
+
+    fn area(pcode: &str, country: &str, level: i64, boundary: MultiPolygon<f64>) -> AdminArea {
+        AdminArea {
+            pcode: Pcode::parse(pcode).expect("valid pcode"),
+            country: Iso3::parse(country).expect("valid iso3"),
+            level: AdminLevel::new(level).expect("valid level"),
+            parent: None,
+            names: Names::default(),
+            boundary: Some(boundary),
+        }
+    }
+
+    #[test]
+    fn pcode_rules() {
+        assert_eq!(Pcode::parse(" co54001 ").map(|p| p.to_string()), Ok("CO54001".into()));
+        for bad in ["", "5400", "C", "CO-54", "CO 54", "COÑ1", "AB123456789012345678901"] {
+            assert!(Pcode::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn resolves_each_level_and_respects_country() {
+        let areas = vec![
+            area("CO54", "COL", 1, square(0.0, 0.0, 10.0)),
+            area("CO54001", "COL", 2, square(0.0, 0.0, 5.0)),
+            area("CO54002", "COL", 2, square(5.0, 0.0, 5.0)),
+            area("VE21", "VEN", 1, square(8.0, 0.0, 10.0)),
+        ];
+        let index = AdminIndex::new(&areas);
+        let pos = |x, y| Position::new(x, y).expect("on earth");
+
+        let r = index.resolve(pos(1.0, 1.0), None);
+        assert_eq!(r.adm1.map(|p| p.to_string()), Some("CO54".into()));
+        assert_eq!(r.adm2.map(|p| p.to_string()), Some("CO54001".into()));
+        assert_eq!(r.country.map(|c| c.to_string()), Some("COL".into()));
+
+        // Overlapping coarse boundaries: the declared country decides.
+        let r = index.resolve(pos(9.0, 1.0), Some(Iso3::parse("VEN").expect("iso3")));
+        assert_eq!(r.adm1.map(|p| p.to_string()), Some("VE21".into()));
+        assert_eq!(r.adm2, None);
+
+        // On the shared edge of two municipalities: the smaller P-code, every time.
+        let r = index.resolve(pos(5.0, 1.0), None);
+        assert_eq!(r.adm2.map(|p| p.to_string()), Some("CO54001".into()));
+
+        assert_eq!(index.resolve(pos(50.0, 50.0), None), Resolution::default());
+    }
+
+    #[test]
+    fn positions_must_be_on_earth() {
+        assert!(Position::new(-72.5, 7.8).is_ok());
+        assert!(Position::new(7.8, -172.5).is_err());
+        assert!(Position::new(f64::NAN, 0.0).is_err());
+    }
+}

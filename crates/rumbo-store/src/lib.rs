@@ -1,0 +1,237 @@
+//! Rumbo's storage boundary. One [`Store`] speaks to SQLite (one office, one file) or to
+//! PostgreSQL (many users on one server), chosen once from the database URL. SQL is written once
+//! with `$1` placeholders, which both backends accept; the few places where the dialects differ
+//! are marked and kept in [`dialect`].
+//!
+//! Every function that changes data, or reads personal data, writes its audit entry in the same
+//! transaction (see [`audit::record`]), declared next to the query it audits.
+
+/// The audit log: recording entries and browsing them.
+pub mod audit;
+/// Password hashing and random tokens.
+pub mod credentials;
+/// The few statements that differ between SQLite and PostgreSQL, in one place.
+pub mod dialect;
+mod error;
+/// Countries and admin areas with their P-codes and boundaries.
+pub mod geography;
+/// Locations resolved to their admin areas.
+pub mod locations;
+/// The schema's history, embedded in the binary, one SQL file per version and backend.
+mod migrations;
+/// Organisations and the platforms they belong to.
+pub mod organisations;
+/// Dynamic WHERE clauses with numbered placeholders.
+mod query;
+/// Sessions, sign-in throttling and API tokens: how a request proves who it is.
+pub mod sessions;
+/// Fresh SQLite or PostgreSQL databases for tests, one per test.
+pub mod testing;
+/// User accounts and the roles they hold.
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+pub use error::StoreError;
+pub use query::Page;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a [`Store`] is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url`: `sqlite://PATH` (created if missing; its folder must exist)
+    /// or `postgres://USER:PASSWORD@HOST:PORT/DB`. Anything else is refused with a message that
+    /// says what is accepted. Does not run migrations: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let shown = redact(url);
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::BadUrl(format!("{shown}: {e}")))?
+            .disable_statement_logging();
+        let pool_options = match backend {
+            // One writer at a time is SQLite's nature; a small pool avoids lock contention.
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                            .await?;
+                        Ok(())
+                    })
+                }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        }
+        .acquire_timeout(Duration::from_secs(10));
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unreachable {
+                target: shown,
+                reason: e.to_string(),
+            })?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Brings the schema up to date. Safe to run at every start and from several processes.
+    pub async fn migrate(&self) -> Result<()> {
+        migrations::migrator(self.backend).run(&self.pool).await?;
+        geography::ensure_known_countries(self).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection; waits for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend> {
+    let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+    match scheme {
+        "sqlite" => Ok(Backend::Sqlite),
+        "postgres" | "postgresql" => Ok(Backend::Postgres),
+        _ => Err(StoreError::BadUrl(format!(
+            "'{}' is not a database URL Rumbo can use: give sqlite://PATH/TO/rumbo.db for an \
+             embedded database, or postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL",
+            redact(url)
+        ))),
+    }
+}
+
+/// Checks the SQLite path before opening it, so that a typo'd folder is reported as such
+/// rather than as SQLite's "unable to open database file", and asks SQLite to create the file.
+fn sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::BadUrl(
+            "Rumbo keeps its data in a file: give sqlite://PATH/TO/rumbo.db".into(),
+        ));
+    }
+    let parent = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent
+        && !parent.is_dir()
+    {
+        return Err(StoreError::BadUrl(format!(
+            "cannot create the SQLite database {path}: the folder {} does not exist",
+            parent.display()
+        )));
+    }
+    if Path::new(path).is_dir() {
+        return Err(StoreError::BadUrl(format!(
+            "{path} is a folder; give the path of the database file inside it, such as {path}/rumbo.db"
+        )));
+    }
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The URL with any password replaced, fit for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}")
+            } else {
+                format!("{scheme}://{userinfo}@{host}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// The current time as stored: RFC 3339, UTC, whole seconds.
+pub fn now() -> String {
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// A time as stored: RFC 3339, UTC, whole seconds.
+pub fn timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_of_other_kinds_are_refused_with_the_accepted_forms() {
+        let err = backend_of("mysql://root:secret@db/rumbo")
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+        assert!(!err.contains("secret"), "password leaked: {err}");
+    }
+
+    #[test]
+    fn a_typo_in_the_sqlite_folder_is_named() {
+        let err = sqlite_url("sqlite:///no/such/folder/rumbo.db")
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("/no/such/folder"), "{err}");
+        assert_eq!(
+            sqlite_url("sqlite://rumbo.db").expect("accepted"),
+            "sqlite://rumbo.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://rumbo:hunter2@db:5432/rumbo"),
+            "postgres://rumbo:***@db:5432/rumbo"
+        );
+        assert_eq!(redact("postgres://db/rumbo"), "postgres://db/rumbo");
+    }
+}

@@ -1,0 +1,70 @@
+//! The migrations, embedded at build time. Each version has one file per backend, listed
+//! together here, so the two trees cannot drift apart in number or order. Landed migrations
+//! are never edited (their checksums are checked at start): add a new version instead.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::Backend;
+
+/// (version, description, SQLite, PostgreSQL)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in either migrations folder is listed above, under the same version and name.
+    #[test]
+    fn both_trees_stay_in_step() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        for backend in ["sqlite", "postgres"] {
+            let mut files: Vec<String> = std::fs::read_dir(format!("{root}/{backend}"))
+                .expect("migrations folder")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            let listed: Vec<String> = MIGRATIONS
+                .iter()
+                .map(|(version, description, _, _)| format!("{version:04}_{description}.sql"))
+                .collect();
+            assert_eq!(
+                files, listed,
+                "migrations/{backend} differs from the list in migrations.rs"
+            );
+        }
+        for window in MIGRATIONS.windows(2) {
+            assert!(window[0].0 < window[1].0, "versions must increase");
+        }
+    }
+}

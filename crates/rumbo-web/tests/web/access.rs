@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for access, written with the feature.

@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for audit, written with the feature.

@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for geography, written with the feature.

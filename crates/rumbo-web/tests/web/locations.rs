@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for locations, written with the feature.

@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for organisations, written with the feature.

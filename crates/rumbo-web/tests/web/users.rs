@@ -1,0 +1,1 @@
+// PLACEHOLDER — tests for users, written with the feature.
