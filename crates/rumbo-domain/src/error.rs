@@ -55,3 +55,28 @@ pub fn optional_text(field: &'static str, raw: Option<&str>, max: usize) -> Resu
 pub(crate) fn expected_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     codes.into_iter().collect::<Vec<_>>().join(", ")
 }
+
+/// One problem found in an input, with where it is: `row 12, column adm1_pcode`,
+/// `feature 3 (properties.ADM1_PCODE)`, `field name`. Imports collect every problem they find
+/// and reject the whole input, so nothing is half-imported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    #[serde(rename = "where")]
+    pub location: String,
+    pub problem: String,
+}
+
+impl Problem {
+    pub fn new(location: impl Into<String>, problem: impl ToString) -> Problem {
+        Problem {
+            location: location.into(),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.problem)
+    }
+}

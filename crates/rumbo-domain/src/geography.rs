@@ -294,3 +294,82 @@ mod tests {
         assert!(Position::new(f64::NAN, 0.0).is_err());
     }
 }
+
+/// Reads a boundary stored or sent as a GeoJSON geometry: a Polygon or a MultiPolygon.
+pub fn boundary_from_geojson(text: &str) -> Result<MultiPolygon<f64>, DomainError> {
+    let geometry: geojson::Geometry = text
+        .parse()
+        .map_err(|e| DomainError::Invalid(format!("not a GeoJSON geometry: {e}")))?;
+    boundary_from_geometry(&geometry.value)
+}
+
+/// A Polygon or MultiPolygon GeoJSON geometry as a boundary; any other type is refused.
+pub fn boundary_from_geometry(value: &geojson::GeometryValue) -> Result<MultiPolygon<f64>, DomainError> {
+    let converted: geo::Geometry<f64> = value
+        .try_into()
+        .map_err(|e: geojson::Error| DomainError::Invalid(format!("invalid geometry: {e}")))?;
+    let boundary = match converted {
+        geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
+        geo::Geometry::MultiPolygon(mp) => mp,
+        other => {
+            return Err(DomainError::Invalid(format!(
+                "a boundary must be a Polygon or MultiPolygon, not a {}",
+                geometry_name(&other)
+            )));
+        }
+    };
+    let out_of_range = boundary
+        .0
+        .iter()
+        .flat_map(|p| {
+            p.exterior()
+                .0
+                .iter()
+                .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
+        })
+        .find(|c| Position::new(c.x, c.y).is_err());
+    if let Some(c) = out_of_range {
+        return Err(DomainError::InvalidCoordinates { lat: c.y, lon: c.x });
+    }
+    if boundary.0.is_empty() {
+        return Err(DomainError::Invalid("the boundary has no polygon".into()));
+    }
+    Ok(boundary)
+}
+
+/// A boundary as a GeoJSON geometry, as stored and served.
+pub fn boundary_to_geojson(boundary: &MultiPolygon<f64>) -> String {
+    geojson::Geometry::new(geojson::GeometryValue::from(boundary)).to_string()
+}
+
+fn geometry_name(geometry: &geo::Geometry<f64>) -> &'static str {
+    match geometry {
+        geo::Geometry::Point(_) => "Point",
+        geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
+        geo::Geometry::MultiPoint(_) => "MultiPoint",
+        geo::Geometry::MultiLineString(_) => "MultiLineString",
+        geo::Geometry::GeometryCollection(_) => "GeometryCollection",
+        geo::Geometry::Rect(_) => "Rect",
+        geo::Geometry::Triangle(_) => "Triangle",
+        geo::Geometry::Polygon(_) => "Polygon",
+        geo::Geometry::MultiPolygon(_) => "MultiPolygon",
+    }
+}
+
+#[cfg(test)]
+mod geojson_tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_round_trip_and_other_geometries_are_refused() {
+        let square = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}"#;
+        let boundary = boundary_from_geojson(square).expect("polygon");
+        let again = boundary_from_geojson(&boundary_to_geojson(&boundary)).expect("round trip");
+        assert_eq!(boundary, again);
+        let point = boundary_from_geojson(r#"{"type":"Point","coordinates":[0,0]}"#).expect_err("point");
+        assert!(point.to_string().contains("Point"), "{point}");
+        let far = r#"{"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,0]]]}"#;
+        assert!(boundary_from_geojson(far).is_err());
+        assert!(boundary_from_geojson("{not json").is_err());
+    }
+}

@@ -24,5 +24,5 @@ pub mod organisation;
 /// Closed lists of codes (location types, roles...) and how they parse.
 pub mod vocabulary;
 
-pub use error::DomainError;
+pub use error::{DomainError, Problem};
 pub use vocabulary::Vocabulary;

@@ -1,4 +1,4 @@
-use rumbo_domain::DomainError;
+use rumbo_domain::{DomainError, Problem};
 use thiserror::Error;
 
 /// What can go wrong in the store. Messages are safe to show the user who caused them: they
@@ -18,6 +18,9 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Invalid(#[from] DomainError),
+    /// An import with problems at one or more places; nothing of it was stored.
+    #[error("{message}")]
+    Rejected { message: String, problems: Vec<Problem> },
     #[error("stored {what} is not valid: {detail}")]
     Corrupt { what: &'static str, detail: String },
     #[error("the database is busy; try again in a moment")]

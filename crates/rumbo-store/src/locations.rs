@@ -1,1 +1,451 @@
-//! Locations: flow monitoring points, border crossings, sites, registration desks...
+//! Locations: flow monitoring points, border crossings, sites, support spaces, service points
+//! and registration desks. Each is resolved to the admin areas that contain it whenever it is
+//! saved, and again whenever its country's boundaries change.
+
+use std::collections::HashMap;
+
+use rumbo_domain::audit::{Actor, AuditAction, Entity};
+use rumbo_domain::country::Iso3;
+use rumbo_domain::error::{optional_text, required_text};
+use rumbo_domain::geography::{AdminIndex, Pcode, Position, Resolution};
+use rumbo_domain::location::{LocationKind, parse_location_code};
+use rumbo_domain::{DomainError, Problem, Vocabulary};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::record;
+use crate::dialect::{ilike, like_pattern};
+use crate::query::{Filter, dynamic};
+use crate::{Page, Result, Store, StoreError, now};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Location {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: LocationKind,
+    pub country: Iso3,
+    pub position: Position,
+    pub adm1: Option<Pcode>,
+    pub adm2: Option<Pcode>,
+    pub adm3: Option<Pcode>,
+    pub organisation_id: Option<i64>,
+    pub organisation: Option<String>,
+    pub notes: Option<String>,
+    pub is_active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A location as a form, an API call or a CSV row gives it, before it is checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationInput {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub organisation_id: Option<i64>,
+    pub notes: Option<String>,
+    pub is_active: bool,
+}
+
+struct ValidLocation {
+    code: String,
+    name: String,
+    kind: LocationKind,
+    country: Iso3,
+    position: Position,
+    organisation_id: Option<i64>,
+    notes: Option<String>,
+    is_active: bool,
+}
+
+impl LocationInput {
+    fn validate(&self) -> Result<ValidLocation, DomainError> {
+        Ok(ValidLocation {
+            code: parse_location_code(&self.code)?,
+            name: required_text("name", &self.name, 200)?,
+            kind: LocationKind::parse(&self.kind)?,
+            country: Iso3::parse(&self.country)?,
+            position: Position::new(self.lon, self.lat)?,
+            organisation_id: self.organisation_id,
+            notes: optional_text("notes", self.notes.as_deref(), 2000)?,
+            is_active: self.is_active,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LocationQuery {
+    pub country: Option<Iso3>,
+    /// Only these countries (the countries a user works in); `None` for all.
+    pub countries: Option<Vec<Iso3>>,
+    pub kind: Option<LocationKind>,
+    /// Locations inside this admin area, at any level.
+    pub admin_area: Option<Pcode>,
+    pub organisation_id: Option<i64>,
+    pub search: Option<String>,
+    pub include_inactive: bool,
+}
+
+const LOCATION_COLUMNS: &str = "l.id, l.code, l.name, l.kind, l.country_iso3, l.lon, l.lat, l.adm1_pcode, l.adm2_pcode,
+     l.adm3_pcode, l.organisation_id, o.acronym AS organisation, l.notes, l.is_active, l.created_at, l.updated_at";
+
+fn location_from_row(row: &AnyRow) -> Result<Location> {
+    let pcode = |column: &str| -> Result<Option<Pcode>> {
+        Ok(row
+            .try_get::<Option<String>, _>(column)?
+            .as_deref()
+            .map(Pcode::parse)
+            .transpose()?)
+    };
+    Ok(Location {
+        id: row.try_get("id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: LocationKind::parse(&row.try_get::<String, _>("kind")?)?,
+        country: Iso3::parse(&row.try_get::<String, _>("country_iso3")?)?,
+        position: Position::new(row.try_get("lon")?, row.try_get("lat")?)?,
+        adm1: pcode("adm1_pcode")?,
+        adm2: pcode("adm2_pcode")?,
+        adm3: pcode("adm3_pcode")?,
+        organisation_id: row.try_get("organisation_id")?,
+        organisation: row.try_get("organisation")?,
+        notes: row.try_get("notes")?,
+        is_active: row.try_get::<i64, _>("is_active")? != 0,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn unknown_organisation(organisation: Option<i64>) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("organisation", organisation.map(|o| o.to_string()).unwrap_or_default())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+impl Store {
+    pub async fn location(&self, id: i64) -> Result<Location> {
+        let row = sqlx::query(dynamic(format!(
+            "SELECT {LOCATION_COLUMNS} FROM locations l LEFT JOIN organisations o ON o.id = l.organisation_id WHERE l.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("location", id))?;
+        location_from_row(&row)
+    }
+
+    pub async fn location_by_code(&self, code: &str) -> Result<Location> {
+        let code = parse_location_code(code)?;
+        let id: i64 = sqlx::query("SELECT id FROM locations WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("location", &code))?
+            .try_get("id")?;
+        self.location(id).await
+    }
+
+    pub async fn locations(&self, query: &LocationQuery, page: Page) -> Result<(Vec<Location>, i64)> {
+        let mut filter = Filter::default();
+        if let Some(country) = query.country {
+            filter.push("l.country_iso3 = $", country.to_string());
+        }
+        if let Some(countries) = &query.countries {
+            let list: Vec<String> = countries.iter().map(|c| filter.bind(c.to_string())).collect();
+            let list = if list.is_empty() {
+                "NULL".to_owned()
+            } else {
+                list.join(", ")
+            };
+            filter.push_fixed(&format!("l.country_iso3 IN ({list})"));
+        }
+        if let Some(kind) = query.kind {
+            filter.push("l.kind = $", kind.code());
+        }
+        if let Some(area) = &query.admin_area {
+            let p = filter.bind(area.as_str());
+            filter.push_fixed(&format!(
+                "(l.adm1_pcode = {p} OR l.adm2_pcode = {p} OR l.adm3_pcode = {p})"
+            ));
+        }
+        if let Some(org) = query.organisation_id {
+            filter.push("l.organisation_id = $", org);
+        }
+        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let op = ilike(self.backend);
+            let p = filter.bind(like_pattern(search));
+            filter.push_fixed(&format!("(l.code {op} {p} ESCAPE '\\' OR l.name {op} {p} ESCAPE '\\')"));
+        }
+        if !query.include_inactive {
+            filter.push_fixed("l.is_active = 1");
+        }
+        let clause = filter.where_clause();
+        let total: i64 = sqlx::query_with(
+            dynamic(format!("SELECT COUNT(*) AS n FROM locations l{clause}")),
+            filter.args(),
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        let sql = format!(
+            "SELECT {LOCATION_COLUMNS} FROM locations l LEFT JOIN organisations o ON o.id = l.organisation_id{clause}
+             ORDER BY l.country_iso3, l.code{}",
+            filter.limit(page)
+        );
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows.iter().map(location_from_row).collect::<Result<_>>()?, total))
+    }
+
+    pub async fn create_location(&self, actor: &Actor, input: &LocationInput) -> Result<Location> {
+        let location = input.validate()?;
+        let index = self.admin_index(Some(location.country)).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = insert_location(&mut tx, &location, &index).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            Entity::Location,
+            Some(&id.to_string()),
+            &format!("created location {}", location.code),
+        )
+        .await?;
+        tx.commit().await?;
+        self.location(id).await
+    }
+
+    pub async fn update_location(&self, actor: &Actor, id: i64, input: &LocationInput) -> Result<Location> {
+        let location = input.validate()?;
+        let before = self.location(id).await?;
+        let index = self.admin_index(Some(location.country)).await?;
+        let resolution = index.resolve(location.position, Some(location.country));
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE locations SET code = $1, name = $2, kind = $3, country_iso3 = $4, lon = $5, lat = $6, adm1_pcode = $7,
+                 adm2_pcode = $8, adm3_pcode = $9, organisation_id = $10, notes = $11, is_active = $12, updated_at = $13
+             WHERE id = $14",
+        )
+        .bind(&location.code)
+        .bind(&location.name)
+        .bind(location.kind.code())
+        .bind(location.country.to_string())
+        .bind(location.position.lon)
+        .bind(location.position.lat)
+        .bind(resolution.adm1.as_ref().map(|p| p.as_str()))
+        .bind(resolution.adm2.as_ref().map(|p| p.as_str()))
+        .bind(resolution.adm3.as_ref().map(|p| p.as_str()))
+        .bind(location.organisation_id)
+        .bind(&location.notes)
+        .bind(i64::from(location.is_active))
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(format!("a location with the code {} already exists", location.code))
+            }
+            _ => unknown_organisation(location.organisation_id)(e),
+        })?;
+        let mut changed = Vec::new();
+        if before.code != location.code {
+            changed.push("code");
+        }
+        if before.name != location.name {
+            changed.push("name");
+        }
+        if before.kind != location.kind {
+            changed.push("type");
+        }
+        if before.country != location.country {
+            changed.push("country");
+        }
+        if before.position != location.position {
+            changed.push("position");
+        }
+        if before.organisation_id != location.organisation_id {
+            changed.push("organisation");
+        }
+        if before.notes != location.notes {
+            changed.push("notes");
+        }
+        if before.is_active != location.is_active {
+            changed.push("active");
+        }
+        let summary = if changed.is_empty() {
+            "saved without changes".to_owned()
+        } else {
+            format!("changed {}", changed.join(", "))
+        };
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            Entity::Location,
+            Some(&id.to_string()),
+            &summary,
+        )
+        .await?;
+        tx.commit().await?;
+        self.location(id).await
+    }
+
+    /// Adds many locations in one transaction: all of them, or none when any row has a
+    /// problem. `inputs` pairs each location with where it came from (such as `row 12`).
+    pub async fn import_locations(
+        &self,
+        actor: &Actor,
+        inputs: &[(String, LocationInput)],
+        source: &str,
+    ) -> Result<usize> {
+        let mut problems = Vec::new();
+        let mut valid = Vec::new();
+        let mut codes: HashMap<String, &str> = HashMap::new();
+        for (place, input) in inputs {
+            match input.validate() {
+                Ok(location) => {
+                    if let Some(first) = codes.insert(location.code.clone(), place) {
+                        problems.push(Problem::new(
+                            place.clone(),
+                            format!("code {} is already used at {first}", location.code),
+                        ));
+                    }
+                    valid.push((place, location));
+                }
+                Err(e) => problems.push(Problem::new(place.clone(), e)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected {
+                message: format!("{} problem(s) in the locations; nothing was imported", problems.len()),
+                problems,
+            });
+        }
+        let mut indexes: HashMap<Iso3, AdminIndex> = HashMap::new();
+        for (_, location) in &valid {
+            if !indexes.contains_key(&location.country) {
+                indexes.insert(location.country, self.admin_index(Some(location.country)).await?);
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        for (place, location) in &valid {
+            let index = indexes
+                .get(&location.country)
+                .ok_or_else(|| StoreError::not_found("country", location.country))?;
+            insert_location(&mut tx, location, index)
+                .await
+                .map_err(|e| StoreError::Rejected {
+                    message: format!("{place}: {e}; nothing was imported"),
+                    problems: vec![Problem::new((*place).clone(), e)],
+                })?;
+        }
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Import,
+            Entity::Location,
+            None,
+            &format!("imported {} locations from {source}", valid.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(valid.len())
+    }
+
+    /// Resolves every location of `country` again against the stored boundaries. Returns how
+    /// many changed.
+    pub async fn resolve_locations(&self, actor: &Actor, country: Iso3) -> Result<usize> {
+        let index = self.admin_index(Some(country)).await?;
+        let (locations, _) = self
+            .locations(
+                &LocationQuery {
+                    country: Some(country),
+                    include_inactive: true,
+                    ..Default::default()
+                },
+                Page {
+                    limit: i64::MAX,
+                    offset: 0,
+                },
+            )
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        let mut changed = 0;
+        for location in &locations {
+            let r = index.resolve(location.position, Some(country));
+            if (r.adm1.as_ref(), r.adm2.as_ref(), r.adm3.as_ref())
+                != (location.adm1.as_ref(), location.adm2.as_ref(), location.adm3.as_ref())
+            {
+                set_resolution(&mut tx, location.id, &r).await?;
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            record(
+                &mut tx,
+                actor,
+                AuditAction::Update,
+                Entity::Location,
+                None,
+                &format!("resolved {changed} locations of {country} against new boundaries"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+async fn insert_location(conn: &mut AnyConnection, location: &ValidLocation, index: &AdminIndex) -> Result<i64> {
+    let r = index.resolve(location.position, Some(location.country));
+    let at = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO locations (code, name, kind, country_iso3, lon, lat, adm1_pcode, adm2_pcode, adm3_pcode,
+                                organisation_id, notes, is_active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(&location.code)
+    .bind(&location.name)
+    .bind(location.kind.code())
+    .bind(location.country.to_string())
+    .bind(location.position.lon)
+    .bind(location.position.lat)
+    .bind(r.adm1.as_ref().map(|p| p.as_str()))
+    .bind(r.adm2.as_ref().map(|p| p.as_str()))
+    .bind(r.adm3.as_ref().map(|p| p.as_str()))
+    .bind(location.organisation_id)
+    .bind(&location.notes)
+    .bind(i64::from(location.is_active))
+    .bind(&at)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("a location with the code {} already exists", location.code))
+        }
+        _ => unknown_organisation(location.organisation_id)(e),
+    })?
+    .try_get("id")?;
+    Ok(id)
+}
+
+async fn set_resolution(conn: &mut AnyConnection, id: i64, r: &Resolution) -> Result<()> {
+    sqlx::query("UPDATE locations SET adm1_pcode = $1, adm2_pcode = $2, adm3_pcode = $3 WHERE id = $4")
+        .bind(r.adm1.as_ref().map(|p| p.as_str()))
+        .bind(r.adm2.as_ref().map(|p| p.as_str()))
+        .bind(r.adm3.as_ref().map(|p| p.as_str()))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

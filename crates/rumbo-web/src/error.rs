@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rumbo_domain::DomainError;
+use rumbo_domain::{DomainError, Problem};
 use rumbo_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,11 +9,20 @@ use utoipa::ToSchema;
 /// Where in an input a problem was found, and what it is: a row and column of a file, a
 /// feature of a GeoJSON upload, a field of a form.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Problem {
+pub struct ProblemOut {
     /// Such as `row 12, column adm1_pcode` or `feature 3 (properties.ADM1_PCODE)`.
     #[serde(rename = "where")]
     pub location: String,
     pub problem: String,
+}
+
+impl From<Problem> for ProblemOut {
+    fn from(p: Problem) -> Self {
+        ProblemOut {
+            location: p.location,
+            problem: p.problem,
+        }
+    }
 }
 
 /// Every failure a request can meet, each with its HTTP status and a stable code.
@@ -29,7 +38,7 @@ pub enum AppError {
     /// An input with problems at several places; nothing of it was stored.
     Rejected {
         message: String,
-        problems: Vec<Problem>,
+        problems: Vec<ProblemOut>,
     },
     Conflict(String),
     Throttled {
@@ -55,7 +64,7 @@ pub struct ErrorDetail {
     /// For people: what went wrong and, where possible, what to do.
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ProblemOut>,
 }
 
 impl AppError {
@@ -120,6 +129,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { .. } => AppError::NotFound(e.to_string()),
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(d) => AppError::Invalid(d.to_string()),
+            StoreError::Rejected { message, problems } => AppError::Rejected {
+                message,
+                problems: problems.into_iter().map(Into::into).collect(),
+            },
             StoreError::Unreachable { .. } => AppError::Unavailable(e.to_string()),
             StoreError::Busy => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
