@@ -331,11 +331,12 @@ impl Store {
                 problems,
             });
         }
+        let mut countries: Vec<Iso3> = valid.iter().map(|(_, l)| l.country).collect();
+        countries.sort();
+        countries.dedup();
         let mut indexes: HashMap<Iso3, AdminIndex> = HashMap::new();
-        for (_, location) in &valid {
-            if !indexes.contains_key(&location.country) {
-                indexes.insert(location.country, self.admin_index(Some(location.country)).await?);
-            }
+        for country in countries {
+            indexes.insert(country, self.admin_index(Some(country)).await?);
         }
         let mut tx = self.pool.begin().await?;
         for (place, location) in &valid {
