@@ -35,7 +35,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection};
 
 pub use error::StoreError;
 pub use query::Page;
@@ -86,13 +86,19 @@ impl Store {
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         }
         .acquire_timeout(Duration::from_secs(10));
-        let pool = pool_options
-            .connect_with(options)
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable {
+            target: shown.clone(),
+            reason: e.to_string(),
+        };
+        // One direct connection first: a refused or misnamed server fails at once with its own
+        // reason, where the pool would retry until its timeout.
+        sqlx::AnyConnection::connect_with(&options)
             .await
-            .map_err(|e| StoreError::Unreachable {
-                target: shown,
-                reason: e.to_string(),
-            })?;
+            .map_err(unreachable)?
+            .close()
+            .await
+            .map_err(unreachable)?;
+        let pool = pool_options.connect_with(options).await.map_err(unreachable)?;
         Ok(Store { pool, backend })
     }
 
