@@ -1,0 +1,74 @@
+// Rumbo in a real browser, as a person uses it: sign in, switch language, open the map.
+// Run by .ci/browser-test against `rumbo demo`; needs RUMBO_URL, RUMBO_USER, RUMBO_PASSWORD.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.RUMBO_URL ?? 'http://127.0.0.1:8080';
+const user = process.env.RUMBO_USER ?? 'admin';
+const password = process.env.RUMBO_PASSWORD;
+const shots = process.env.RUMBO_SCREENSHOTS ?? 'screenshots';
+mkdirSync(shots, { recursive: true });
+
+let browser;
+let page;
+
+before(async () => {
+  assert.ok(password, 'RUMBO_PASSWORD must be set');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  const context = await browser.newContext({ locale: 'es-CO', viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => { throw new Error(`script error on ${page.url()}: ${e.message}`); });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('an anonymous visitor is sent to the sign-in form, in Spanish', async () => {
+  await page.goto(`${base}/`);
+  assert.match(page.url(), /\/login/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'es');
+  assert.match(await page.textContent('h1'), /Iniciar sesión/);
+});
+
+test('a wrong password is refused with a message', async () => {
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit].primary');
+  assert.match(await page.textContent('.alert'), /usuario o la contraseña/);
+});
+
+test('signing in opens the start page', async () => {
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit].primary')]);
+  assert.ok(await page.isVisible('nav.mainnav'));
+  await page.screenshot({ path: `${shots}/home-es.png`, fullPage: true });
+});
+
+test('switching the language to English translates the interface', async () => {
+  await page.selectOption('#language-select', 'en');
+  await Promise.all([page.waitForLoadState('load'), page.click('#language-apply')]);
+  await page.waitForSelector('html[lang=en]');
+  assert.match(await page.textContent('nav.mainnav'), /Organisations/);
+});
+
+test('the map draws admin areas and locations', async () => {
+  await page.goto(`${base}/map`);
+  await page.waitForSelector('#map[data-loaded="true"]', { timeout: 20000 });
+  const shapes = await page.locator('#map .leaflet-interactive').count();
+  assert.ok(shapes > 10, `expected admin areas and locations on the map, found ${shapes} shapes`);
+  await page.screenshot({ path: `${shots}/map-en.png` });
+});
+
+test('signing out returns to the sign-in form', async () => {
+  await page.goto(`${base}/`);
+  await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);
+  assert.match(page.url(), /\/login/);
+});
