@@ -49,7 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let build = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let resolved = points.iter().filter(|p| index.resolve(**p, None).adm1.is_some()).count();
+    let resolved = points
+        .iter()
+        .filter(|p| index.resolve(**p, None).adm1.is_some())
+        .count();
     let resolve = started.elapsed().as_secs_f64();
 
     println!(

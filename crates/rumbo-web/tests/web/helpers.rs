@@ -131,6 +131,18 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A second server process-equivalent on the same database, with its own connection pool,
+    /// as a second `rumbo serve` behind a load balancer would be. Returns its base address.
+    pub async fn second_instance(&self) -> String {
+        let store = Store::connect(&self._db.url).await.expect("second pool");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            let _ = rumbo_web::serve(AppState::new(store, ServerConfig::default()), listener).await;
+        });
+        address
+    }
+
     pub fn account(&self, who: &str) -> &Account {
         self.accounts
             .get(who)

@@ -227,3 +227,41 @@ async fn oversized_bodies_get_413_with_a_code() {
     assert_eq!(response.status(), 413);
     assert_eq!(error_code(response).await, "too_large");
 }
+
+#[tokio::test]
+async fn sessions_and_sign_in_throttling_are_shared_between_instances() {
+    let app = spawn_app().await;
+    let other = app.second_instance().await;
+    let (browser, _) = app.browser("viewer").await;
+    let page = browser
+        .get(format!("{other}/"))
+        .send()
+        .await
+        .expect("home on the other instance");
+    assert_eq!(
+        page.status(),
+        200,
+        "a session opened on one instance is valid on the other"
+    );
+
+    let client = app.anonymous();
+    for _ in 0..5 {
+        client
+            .post(app.url("/login"))
+            .form(&[("username", "enumerator"), ("password", "wrong password")])
+            .send()
+            .await
+            .expect("attempt");
+    }
+    let throttled = client
+        .post(format!("{other}/login"))
+        .form(&[("username", "enumerator"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("attempt");
+    assert_eq!(
+        throttled.status(),
+        429,
+        "failures counted on one instance slow sign-in on the other"
+    );
+}
