@@ -1,8 +1,8 @@
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
-use rumbo_domain::error::{optional_text, required_text};
-use rumbo_domain::organisation::{OrganisationKind, PlatformKind};
+use rumbo_domain::error::required_text;
+use rumbo_domain::organisation::{OrganisationKind, PlatformKind, parse_website};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, Row};
@@ -62,13 +62,19 @@ impl OrganisationInput {
                 None | Some("") => None,
                 Some(code) => Some(Iso3::parse(code)?),
             },
-            website: optional_text("website", self.website.as_deref(), 300)?,
-            platforms: self
-                .platforms
-                .iter()
-                .map(|p| p.trim().to_ascii_uppercase())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            website: parse_website(self.website.as_deref())?,
+            platforms: {
+                // Sorted like the stored list, so that an unchanged set is not reported as changed.
+                let mut codes: Vec<String> = self
+                    .platforms
+                    .iter()
+                    .map(|p| p.trim().to_ascii_uppercase())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                codes
+            },
             is_active: self.is_active,
         })
     }

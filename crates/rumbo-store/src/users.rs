@@ -1,4 +1,4 @@
-use rumbo_domain::access::{Grant, Role, Scope, Subject, UserReach};
+use rumbo_domain::access::{Grant, Role, Scope, Subject, Target, UserReach};
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::error::{optional_text, required_text};
@@ -101,6 +101,35 @@ pub fn parse_username(raw: &str) -> Result<String, DomainError> {
         Err(DomainError::Invalid(
             "a username has 3 to 40 characters: letters, digits, '.', '_' or '-'".into(),
         ))
+    }
+}
+
+/// An e-mail address: blank for none, otherwise something@somewhere, at most 200 characters.
+/// Deliverability is not checked; the rule catches a name typed into the wrong field.
+pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, DomainError> {
+    let Some(email) = optional_text("e-mail", raw, 200)? else {
+        return Ok(None);
+    };
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !email.chars().any(char::is_whitespace) =>
+        {
+            Ok(Some(email))
+        }
+        _ => Err(DomainError::Invalid(
+            "an e-mail address looks like name@example.org".into(),
+        )),
+    }
+}
+
+impl User {
+    /// What showing or changing this account touches, for the access policy: the countries
+    /// it holds roles in and its organisation.
+    pub fn as_target(&self) -> Target {
+        Target {
+            countries: self.countries(),
+            organisation: Some(self.organisation_id),
+        }
     }
 }
 
@@ -276,7 +305,7 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<User> {
         let username = parse_username(&new.username)?;
         let display_name = required_text("display name", &new.display_name, 120)?;
-        let email = optional_text("e-mail", new.email.as_deref(), 200)?;
+        let email = parse_email(new.email.as_deref())?;
         let password_hash = hash_password(&new.password)?;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -321,7 +350,7 @@ impl Store {
             user.display_name = required_text("display name", name, 120)?;
         }
         if let Some(email) = &patch.email {
-            user.email = optional_text("e-mail", email.as_deref(), 200)?;
+            user.email = parse_email(email.as_deref())?;
         }
         if let Some(org) = patch.organisation_id {
             user.organisation_id = org;
@@ -539,6 +568,15 @@ async fn insert_grant(conn: &mut AnyConnection, actor: &Actor, user: i64, grant:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_addresses() {
+        assert_eq!(parse_email(Some(" ana@example.org ")), Ok(Some("ana@example.org".into())));
+        assert_eq!(parse_email(Some("")), Ok(None));
+        assert!(parse_email(Some("Ana Pérez")).is_err());
+        assert!(parse_email(Some("@example.org")).is_err());
+        assert!(parse_email(Some("ana@localhost")).is_err());
+    }
 
     #[test]
     fn usernames() {
