@@ -232,9 +232,7 @@ impl Subject {
         };
         UserReach::Limited {
             countries,
-            organisation: self
-                .has_role(Role::OrganisationManager)
-                .then_some(self.organisation_id),
+            organisation: self.has_role(Role::OrganisationManager).then_some(self.organisation_id),
         }
     }
 
@@ -542,10 +540,7 @@ mod tests {
                 scope: Scope::Country(iso("COL"))
             })
         );
-        assert_eq!(
-            Grant::parse("platform_admin").map(|g| g.scope),
-            Ok(Scope::Region)
-        );
+        assert_eq!(Grant::parse("platform_admin").map(|g| g.scope), Ok(Scope::Region));
         assert_eq!(Grant::parse("viewer:PER").map(|g| g.code()), Ok("viewer:PER".into()));
         let err = Grant::parse("boss:COL").expect_err("unknown role").to_string();
         assert!(err.contains("enumerator"), "lists the valid roles: {err}");

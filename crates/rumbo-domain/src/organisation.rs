@@ -11,9 +11,7 @@ pub fn parse_website(raw: Option<&str>) -> Result<Option<String>, DomainError> {
         return Ok(None);
     };
     let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !url.chars().any(char::is_whitespace) => Ok(Some(url)),
         _ => Err(DomainError::Invalid(
@@ -89,7 +87,10 @@ mod tests {
 
     #[test]
     fn websites_are_web_addresses_or_nothing() {
-        assert_eq!(parse_website(Some(" https://r4v.info ")), Ok(Some("https://r4v.info".into())));
+        assert_eq!(
+            parse_website(Some(" https://r4v.info ")),
+            Ok(Some("https://r4v.info".into()))
+        );
         assert_eq!(parse_website(Some("")), Ok(None));
         assert_eq!(parse_website(None), Ok(None));
         assert!(parse_website(Some("javascript:alert(1)")).is_err());

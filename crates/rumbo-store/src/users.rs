@@ -571,7 +571,10 @@ mod tests {
 
     #[test]
     fn email_addresses() {
-        assert_eq!(parse_email(Some(" ana@example.org ")), Ok(Some("ana@example.org".into())));
+        assert_eq!(
+            parse_email(Some(" ana@example.org ")),
+            Ok(Some("ana@example.org".into()))
+        );
         assert_eq!(parse_email(Some("")), Ok(None));
         assert!(parse_email(Some("Ana Pérez")).is_err());
         assert!(parse_email(Some("@example.org")).is_err());

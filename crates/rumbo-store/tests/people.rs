@@ -181,7 +181,10 @@ async fn profile_changes_are_audited_by_field_name_only() {
         },
     )
     .await;
-    assert_eq!(entries[0].summary, "changed display name", "the unchanged e-mail is not listed");
+    assert_eq!(
+        entries[0].summary, "changed display name",
+        "the unchanged e-mail is not listed"
+    );
     assert!(!entries[0].summary.contains("Pérez"));
 }
 
@@ -190,7 +193,13 @@ async fn organisations_by_acronym_members_and_counts() {
     let (store, _db) = TestDatabase::store().await.expect("store");
     let a = org(&store, "NGO-A", "COL").await;
     let platform = store
-        .create_platform(&cli(), "gifmm-col", "GIFMM Colombia", PlatformKind::National, &[iso("COL")])
+        .create_platform(
+            &cli(),
+            "gifmm-col",
+            "GIFMM Colombia",
+            PlatformKind::National,
+            &[iso("COL")],
+        )
         .await
         .expect("platform");
     assert_eq!(platform.code, "GIFMM-COL");
@@ -239,7 +248,10 @@ async fn browsing_the_audit_log_is_itself_recorded() {
         entity: Some(Entity::Organisation),
         ..Default::default()
     };
-    let (entries, total) = store.browse_audit(&cli(), &query, Page::default()).await.expect("browse");
+    let (entries, total) = store
+        .browse_audit(&cli(), &query, Page::default())
+        .await
+        .expect("browse");
     assert_eq!((entries.len(), total), (1, 1));
     let reads = audit(
         &store,

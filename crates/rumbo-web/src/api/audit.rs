@@ -107,10 +107,16 @@ impl FilterProblem {
         match self {
             FilterProblem::UnknownUser => "user: no account has this username".to_owned(),
             FilterProblem::UnknownCode("action") => {
-                format!("action: expected one of {}", codes(AuditAction::ALL.iter().map(|a| a.code())))
+                format!(
+                    "action: expected one of {}",
+                    codes(AuditAction::ALL.iter().map(|a| a.code()))
+                )
             }
             FilterProblem::UnknownCode(field) => {
-                format!("{field}: expected one of {}", codes(Entity::ALL.iter().map(|e| e.code())))
+                format!(
+                    "{field}: expected one of {}",
+                    codes(Entity::ALL.iter().map(|e| e.code()))
+                )
             }
             FilterProblem::BadDate(field) => format!("{field}: expected a date such as 2026-11-28"),
         }

@@ -87,7 +87,11 @@ pub struct NewTokenOut {
 /// shown.
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = NewTokenIn,
     responses((status = 201, body = NewTokenOut), (status = 422, body = ErrorBody)))]
-async fn create_token(State(state): State<AppState>, ctx: Ctx, Body(input): Body<NewTokenIn>) -> Result<Response, AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(input): Body<NewTokenIn>,
+) -> Result<Response, AppError> {
     let user = me(&ctx)?;
     let name = required_text("token name", &input.name, 100)?;
     let expires = match input.expires_days {
@@ -101,7 +105,10 @@ async fn create_token(State(state): State<AppState>, ctx: Ctx, Body(input): Body
             )));
         }
     };
-    let (token, listed) = state.store.create_api_token(&ctx.actor(), user.id, &name, expires).await?;
+    let (token, listed) = state
+        .store
+        .create_api_token(&ctx.actor(), user.id, &name, expires)
+        .await?;
     let body = NewTokenOut {
         token,
         listed: listed.into(),

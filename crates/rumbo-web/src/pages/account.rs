@@ -159,7 +159,11 @@ async fn update_profile(State(state): State<AppState>, ctx: Ctx, fields: Fields)
         language: fields.get("language").to_owned(),
     };
     let mut errors = FieldErrors::default();
-    let display_name = errors.check(&tr, "display_name", required_text("display name", &form.display_name, 120));
+    let display_name = errors.check(
+        &tr,
+        "display_name",
+        required_text("display name", &form.display_name, 120),
+    );
     let email = parse_email(Some(&form.email)).unwrap_or_else(|_| {
         errors.add("email", tr.t("field-email"));
         None

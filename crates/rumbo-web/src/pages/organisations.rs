@@ -193,10 +193,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
     let user = ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let organisation = state.store.organisation(id).await?;
     let subject = user.subject();
-    let may_edit = subject.may(
-        Action::ManageOrganisation,
-        &target(Some(id), organisation.country),
-    );
+    let may_edit = subject.may(Action::ManageOrganisation, &target(Some(id), organisation.country));
     let may_see_users = subject.may(Action::ViewUsers, &target(Some(id), organisation.country));
     let c = Chrome::new(&ctx, "/organisations");
     let countries = state.store.countries().await?;
@@ -261,7 +258,12 @@ impl OrganisationForm {
 
     /// Checks every field, recording each problem next to its field. `allowed` are the
     /// countries the user may place the organisation in (`None`: regional).
-    fn check(&self, tr: &Tr, allowed: &[Option<Iso3>], platforms: &[Platform]) -> Result<OrganisationInput, FieldErrors> {
+    fn check(
+        &self,
+        tr: &Tr,
+        allowed: &[Option<Iso3>],
+        platforms: &[Platform],
+    ) -> Result<OrganisationInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         errors.check(tr, "name", required_text("name", &self.name, 200));
         errors.check(tr, "acronym", required_text("acronym", &self.acronym, 40));
@@ -366,7 +368,14 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         active: true,
         ..Default::default()
     };
-    render(&FormPage::new(&ctx, None, form, &countries, &platforms, FieldErrors::default()))
+    render(&FormPage::new(
+        &ctx,
+        None,
+        form,
+        &countries,
+        &platforms,
+        FieldErrors::default(),
+    ))
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
@@ -377,30 +386,52 @@ async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Resu
         return Err(AppError::Forbidden);
     }
     let platforms = state.store.platforms().await?;
-    save(&state, &ctx, None, OrganisationForm::from_fields(&fields), &countries, &platforms).await
+    save(
+        &state,
+        &ctx,
+        None,
+        OrganisationForm::from_fields(&fields),
+        &countries,
+        &platforms,
+    )
+    .await
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let organisation = state.store.organisation(id).await?;
-    ctx.require(
-        Action::ManageOrganisation,
-        &target(Some(id), organisation.country),
-    )?;
+    ctx.require(Action::ManageOrganisation, &target(Some(id), organisation.country))?;
     let countries = state.store.countries().await?;
     let platforms = state.store.platforms().await?;
     let form = OrganisationForm::from_organisation(&organisation);
-    render(&FormPage::new(&ctx, Some(id), form, &countries, &platforms, FieldErrors::default()))
+    render(&FormPage::new(
+        &ctx,
+        Some(id),
+        form,
+        &countries,
+        &platforms,
+        FieldErrors::default(),
+    ))
 }
 
-async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fields: Fields) -> Result<Response, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: Fields,
+) -> Result<Response, AppError> {
     let organisation = state.store.organisation(id).await?;
-    ctx.require(
-        Action::ManageOrganisation,
-        &target(Some(id), organisation.country),
-    )?;
+    ctx.require(Action::ManageOrganisation, &target(Some(id), organisation.country))?;
     let countries = state.store.countries().await?;
     let platforms = state.store.platforms().await?;
-    save(&state, &ctx, Some(id), OrganisationForm::from_fields(&fields), &countries, &platforms).await
+    save(
+        &state,
+        &ctx,
+        Some(id),
+        OrganisationForm::from_fields(&fields),
+        &countries,
+        &platforms,
+    )
+    .await
 }
 
 /// Checks the form and creates or updates the organisation; a form with problems comes back

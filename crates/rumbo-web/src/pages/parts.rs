@@ -26,10 +26,7 @@ pub struct Fields(Vec<(String, String)>);
 impl Fields {
     /// The value of `name`, trimmed; empty when the field is missing.
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.trim())
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
     }
 
     /// Every non-blank value given for `name`, as checkboxes send them.
@@ -222,8 +219,7 @@ mod tests {
     #[test]
     fn repeated_fields_are_all_kept() {
         let fields = Fields(
-            serde_urlencoded::from_str("platform=A&platform=B&platform=&name=+x+&role=&role=viewer")
-                .expect("form"),
+            serde_urlencoded::from_str("platform=A&platform=B&platform=&name=+x+&role=&role=viewer").expect("form"),
         );
         assert_eq!(fields.all("platform"), ["A", "B"]);
         assert_eq!(fields.get("name"), "x");

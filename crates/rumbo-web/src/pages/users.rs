@@ -263,7 +263,9 @@ impl ShowPage {
             grant_choices(&c.tr, &subject, user.organisation_id, &countries)
         };
         Ok(ShowPage {
-            language: user.language.map_or_else(|| c.tr.t("user-language-browser"), |l| l.endonym().to_owned()),
+            language: user
+                .language
+                .map_or_else(|| c.tr.t("user-language-browser"), |l| l.endonym().to_owned()),
             may_edit: subject.may_manage_user(user.id, user.organisation_id, &user.grants),
             c,
             roles,
@@ -336,7 +338,8 @@ async fn revoke(
 ) -> Result<Response, AppError> {
     let user = reachable(&state, &ctx, id).await?;
     // The fields are hidden ones written by the page: a bad value is a bad request.
-    let grant = parse_grant(fields.get("role"), fields.get("country")).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let grant =
+        parse_grant(fields.get("role"), fields.get("country")).map_err(|e| AppError::BadRequest(e.to_string()))?;
     if !ctx.user()?.subject().may_grant_to(grant, user.id, user.organisation_id) {
         return Err(AppError::Forbidden);
     }

@@ -297,7 +297,10 @@ async fn user(command: UserCommand, input: &mut dyn BufRead, interactive: bool) 
             language,
             password_stdin,
         } => {
-            let grants = roles.iter().map(|r| parse_grant(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let grants = roles
+                .iter()
+                .map(|r| parse_grant(r))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let language = language
                 .map(|l| Language::parse(&l).with_context(|| format!("'{l}' is not a language of Rumbo (es, en, pt)")))
                 .transpose()?;
@@ -320,7 +323,11 @@ async fn user(command: UserCommand, input: &mut dyn BufRead, interactive: bool) 
                 user.username,
                 user.id,
                 user.organisation_acronym,
-                if roles.is_empty() { "none".to_owned() } else { roles.join(", ") }
+                if roles.is_empty() {
+                    "none".to_owned()
+                } else {
+                    roles.join(", ")
+                }
             ))
         }
         UserCommand::List {
@@ -341,8 +348,13 @@ async fn user(command: UserCommand, input: &mut dyn BufRead, interactive: bool) 
                 include_inactive: all,
                 ..Default::default()
             };
-            let (users, total) = store.users(&cli(), &query, Page::new(Some(Page::MAX_LIMIT), None)).await?;
-            let mut out = format!("{:<24} {:<28} {:<12} {:<8} ROLES\n", "USERNAME", "NAME", "ORGANISATION", "ACTIVE");
+            let (users, total) = store
+                .users(&cli(), &query, Page::new(Some(Page::MAX_LIMIT), None))
+                .await?;
+            let mut out = format!(
+                "{:<24} {:<28} {:<12} {:<8} ROLES\n",
+                "USERNAME", "NAME", "ORGANISATION", "ACTIVE"
+            );
             for u in &users {
                 let roles: Vec<String> = u.grants.iter().map(Grant::code).collect();
                 out.push_str(&format!(
@@ -368,7 +380,9 @@ async fn user(command: UserCommand, input: &mut dyn BufRead, interactive: bool) 
             let id = user_id(&store, &username).await?;
             let password = read_password(input, password_stdin, interactive)?;
             store.set_password(&cli(), id, &password).await?;
-            Ok(format!("Changed the password of {username}; it was signed out everywhere.\n"))
+            Ok(format!(
+                "Changed the password of {username}; it was signed out everywhere.\n"
+            ))
         }
         UserCommand::Grant { db, username, grant } => {
             let grant = parse_grant(&grant)?;
@@ -492,7 +506,10 @@ async fn organisation(command: OrganisationCommand) -> anyhow::Result<String> {
                 is_active: true,
             };
             let created = store.create_organisation(&cli(), &input).await?;
-            Ok(format!("Registered organisation {} (id {}).\n", created.acronym, created.id))
+            Ok(format!(
+                "Registered organisation {} (id {}).\n",
+                created.acronym, created.id
+            ))
         }
         OrganisationCommand::List { db } => {
             let store = db.open().await?;
@@ -500,7 +517,9 @@ async fn organisation(command: OrganisationCommand) -> anyhow::Result<String> {
                 include_inactive: true,
                 ..Default::default()
             };
-            let (organisations, _) = store.organisations(&query, Page::new(Some(Page::MAX_LIMIT), None)).await?;
+            let (organisations, _) = store
+                .organisations(&query, Page::new(Some(Page::MAX_LIMIT), None))
+                .await?;
             let mut out = format!("{:<6} {:<14} {:<18} {:<8} NAME\n", "ID", "ACRONYM", "TYPE", "COUNTRY");
             for o in organisations {
                 out.push_str(&format!(

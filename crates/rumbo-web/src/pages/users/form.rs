@@ -91,7 +91,13 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn new(ctx: &Ctx, subject: &Subject, form: NewUserForm, staffed: &[Organisation], countries: &[Country]) -> NewPage {
+    fn new(
+        ctx: &Ctx,
+        subject: &Subject,
+        form: NewUserForm,
+        staffed: &[Organisation],
+        countries: &[Country],
+    ) -> NewPage {
         let c = Chrome::new(ctx, "/users");
         // Managers staff their own organisation; what an admin may grant does not depend on it.
         let (roles, scopes) = grant_choices(&c.tr, subject, subject.organisation_id, countries);
@@ -171,7 +177,11 @@ pub(super) async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fiel
     if username.is_none() {
         errors.add("username", tr.t("field-username"));
     }
-    let display_name = errors.check(&tr, "display_name", required_text("display name", &form.display_name, 120));
+    let display_name = errors.check(
+        &tr,
+        "display_name",
+        required_text("display name", &form.display_name, 120),
+    );
     let email = parse_email(Some(&form.email)).unwrap_or_else(|_| {
         errors.add("email", tr.t("field-email"));
         None
@@ -279,7 +289,11 @@ impl EditPage {
     }
 }
 
-pub(super) async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (user, organisations) = managed(&state, &ctx, id).await?;
     let form = ProfileForm {
         display_name: user.display_name.clone(),
@@ -305,7 +319,11 @@ pub(super) async fn update(
         language: fields.get("language").to_owned(),
     };
     let mut errors = FieldErrors::default();
-    let display_name = errors.check(&tr, "display_name", required_text("display name", &form.display_name, 120));
+    let display_name = errors.check(
+        &tr,
+        "display_name",
+        required_text("display name", &form.display_name, 120),
+    );
     let email = parse_email(Some(&form.email)).unwrap_or_else(|_| {
         errors.add("email", tr.t("field-email"));
         None

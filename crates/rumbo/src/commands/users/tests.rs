@@ -42,9 +42,13 @@ fn create(test: &TestDatabase, username: &str, organisation: &str, roles: &[&str
 #[tokio::test]
 async fn the_first_administrator_is_created_with_a_password_from_stdin() {
     let test = TestDatabase::create().await.expect("database");
-    let missing = user(create(&test, "admin", "UNHCR", &["platform_admin"]), &mut &b"x\n"[..], false)
-        .await
-        .expect_err("no organisations yet");
+    let missing = user(
+        create(&test, "admin", "UNHCR", &["platform_admin"]),
+        &mut &b"x\n"[..],
+        false,
+    )
+    .await
+    .expect_err("no organisations yet");
     assert!(missing.to_string().contains("rumbo organisation create"), "{missing}");
 
     register(&test, "UNHCR").await;
@@ -58,7 +62,11 @@ async fn the_first_administrator_is_created_with_a_password_from_stdin() {
     assert!(out.contains("platform_admin"), "{out}");
 
     let store = db(&test).open().await.expect("store");
-    let id = store.user_id_by_username("admin").await.expect("lookup").expect("exists");
+    let id = store
+        .user_id_by_username("admin")
+        .await
+        .expect("lookup")
+        .expect("exists");
     assert_eq!(
         store
             .sign_in(&Actor::system("test"), "admin", "a long passphrase")
@@ -84,14 +92,22 @@ async fn the_first_administrator_is_created_with_a_password_from_stdin() {
 async fn mistakes_get_clear_messages_and_change_nothing() {
     let test = TestDatabase::create().await.expect("database");
     register(&test, "IOM").await;
-    let wrong_org = user(create(&test, "ana", "NRC", &[]), &mut &b"a long passphrase\n"[..], false)
-        .await
-        .expect_err("unknown organisation");
+    let wrong_org = user(
+        create(&test, "ana", "NRC", &[]),
+        &mut &b"a long passphrase\n"[..],
+        false,
+    )
+    .await
+    .expect_err("unknown organisation");
     assert!(wrong_org.to_string().contains("known ones: IOM"), "{wrong_org}");
 
-    let bad_role = user(create(&test, "ana", "IOM", &["boss:COL"]), &mut &b"a long passphrase\n"[..], false)
-        .await
-        .expect_err("unknown role");
+    let bad_role = user(
+        create(&test, "ana", "IOM", &["boss:COL"]),
+        &mut &b"a long passphrase\n"[..],
+        false,
+    )
+    .await
+    .expect_err("unknown role");
     let chain = format!("{bad_role:#}");
     assert!(chain.contains("im_officer") && chain.contains("enumerator"), "{chain}");
 
@@ -111,7 +127,10 @@ async fn mistakes_get_clear_messages_and_change_nothing() {
     )
     .await
     .expect_err("unknown user");
-    assert!(unknown.to_string().contains("no user has the username 'nobody'"), "{unknown}");
+    assert!(
+        unknown.to_string().contains("no user has the username 'nobody'"),
+        "{unknown}"
+    );
 
     let mut from_argument = create(&test, "ana", "IOM", &[]);
     if let UserCommand::Create { password_stdin, .. } = &mut from_argument {
@@ -130,9 +149,13 @@ async fn mistakes_get_clear_messages_and_change_nothing() {
 async fn roles_tokens_and_deactivation() {
     let test = TestDatabase::create().await.expect("database");
     register(&test, "IOM").await;
-    user(create(&test, "ana", "IOM", &["viewer:COL"]), &mut &b"a long passphrase\n"[..], false)
-        .await
-        .expect("created");
+    user(
+        create(&test, "ana", "IOM", &["viewer:COL"]),
+        &mut &b"a long passphrase\n"[..],
+        false,
+    )
+    .await
+    .expect("created");
     let grant = |command| async { user(command, &mut &b""[..], false).await };
     grant(UserCommand::Grant {
         db: db(&test),
@@ -156,7 +179,10 @@ async fn roles_tokens_and_deactivation() {
     })
     .await
     .expect("list");
-    assert!(listed.contains("im_officer:PER") && !listed.contains("viewer:COL"), "{listed}");
+    assert!(
+        listed.contains("im_officer:PER") && !listed.contains("viewer:COL"),
+        "{listed}"
+    );
 
     let printed = token(TokenCommand::Create {
         db: db(&test),
@@ -167,7 +193,10 @@ async fn roles_tokens_and_deactivation() {
     .await
     .expect("token");
     let secret = printed.trim();
-    assert!(secret.starts_with("rumbo_") && !secret.contains(' '), "only the token: {printed}");
+    assert!(
+        secret.starts_with("rumbo_") && !secret.contains(' '),
+        "only the token: {printed}"
+    );
     let store = db(&test).open().await.expect("store");
     let id = store.user_id_by_username("ana").await.expect("lookup").expect("exists");
     assert_eq!(store.api_token_user(secret).await.expect("lookup"), Some(id));
