@@ -19,7 +19,7 @@ use rumbo_store::credentials::MIN_PASSWORD_LEN;
 use rumbo_store::organisations::{Organisation, OrganisationInput, OrganisationQuery};
 use rumbo_store::sessions::MAX_TOKEN_DAYS;
 use rumbo_store::users::{NewUser, UserPatch, UserQuery};
-use rumbo_store::{Page, Store};
+use rumbo_store::{Page, Store, StoreError};
 
 use super::DatabaseArg;
 
@@ -395,8 +395,11 @@ async fn user(command: UserCommand, input: &mut dyn BufRead, interactive: bool) 
             let grant = parse_grant(&grant)?;
             let store = db.open().await?;
             let id = user_id(&store, &username).await?;
-            store.revoke_role(&cli(), id, grant).await?;
-            Ok(format!("Revoked {} from {username}.\n", grant.code()))
+            match store.revoke_role(&cli(), id, grant).await {
+                Ok(()) => Ok(format!("Revoked {} from {username}.\n", grant.code())),
+                Err(StoreError::NotFound { .. }) => bail!("{username} does not hold {}", grant.code()),
+                Err(e) => Err(e.into()),
+            }
         }
         UserCommand::Deactivate { db, username } => set_active(&db, &username, false).await,
         UserCommand::Reactivate { db, username } => set_active(&db, &username, true).await,

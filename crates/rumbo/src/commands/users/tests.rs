@@ -171,6 +171,14 @@ async fn roles_tokens_and_deactivation() {
     })
     .await
     .expect("revoked");
+    let not_held = grant(UserCommand::Revoke {
+        db: db(&test),
+        username: "ana".into(),
+        grant: "viewer:COL".into(),
+    })
+    .await
+    .expect_err("no longer held");
+    assert_eq!(not_held.to_string(), "ana does not hold viewer:COL");
     let listed = grant(UserCommand::List {
         db: db(&test),
         organisation: Some("IOM".into()),
