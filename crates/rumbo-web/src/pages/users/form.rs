@@ -26,8 +26,13 @@ use crate::i18n::Tr;
 /// How many role rows the new-account form offers; more are granted on the account's page.
 const ROLE_ROWS: usize = 2;
 
+/// Every organisation, inactive ones included: an account may belong to one that has since
+/// been deactivated, and its edit form must still show it.
 async fn all_organisations(state: &AppState) -> Result<Vec<Organisation>, AppError> {
-    let query = OrganisationQuery::default();
+    let query = OrganisationQuery {
+        include_inactive: true,
+        ..OrganisationQuery::default()
+    };
     let page = rumbo_store::Page::new(Some(rumbo_store::Page::MAX_LIMIT), None);
     Ok(state.store.organisations(&query, page).await?.0)
 }
@@ -133,7 +138,7 @@ async fn staffable(state: &AppState, subject: &Subject) -> Result<Vec<Organisati
     Ok(all_organisations(state)
         .await?
         .into_iter()
-        .filter(|o| subject.may(Action::ManageUsers, &Target::organisation(o.id, None)))
+        .filter(|o| o.is_active && subject.may(Action::ManageUsers, &Target::organisation(o.id, None)))
         .collect())
 }
 
@@ -268,7 +273,9 @@ async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<(User, Vec<Orga
     let organisations = all_organisations(state)
         .await?
         .into_iter()
-        .filter(|o| o.id == user.organisation_id || subject.may_manage_user(user.id, o.id, &user.grants))
+        .filter(|o| {
+            o.id == user.organisation_id || (o.is_active && subject.may_manage_user(user.id, o.id, &user.grants))
+        })
         .collect();
     Ok((state.store.view_user(&ctx.actor(), id).await?, organisations))
 }
