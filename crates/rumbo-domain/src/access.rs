@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::DomainError;
 use crate::country::Iso3;
 use crate::vocabulary::Vocabulary;
 
@@ -78,6 +79,29 @@ pub struct Grant {
     pub scope: Scope,
 }
 
+impl Grant {
+    /// Parses `ROLE` (region-wide) or `ROLE:ISO3`, as the command line and scripts write a
+    /// grant: `platform_admin`, `im_officer:COL`.
+    pub fn parse(raw: &str) -> Result<Grant, DomainError> {
+        let (role, country) = match raw.trim().split_once(':') {
+            Some((role, country)) => (role, Some(country)),
+            None => (raw, None),
+        };
+        Ok(Grant {
+            role: Role::parse(role)?,
+            scope: Scope::from_country(country.map(Iso3::parse).transpose()?),
+        })
+    }
+
+    /// The form [`Grant::parse`] reads: `im_officer:COL`, or just the role when region-wide.
+    pub fn code(&self) -> String {
+        match self.scope {
+            Scope::Region => self.role.code().to_owned(),
+            Scope::Country(c) => format!("{}:{c}", self.role.code()),
+        }
+    }
+}
+
 /// Everything Rumbo's access policy is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,6 +120,9 @@ pub enum Action {
     ManageUsers,
     /// Browse the audit log.
     ViewAudit,
+    /// Change one's own profile and password and hold personal API tokens. Every signed-in
+    /// account may, even one whose roles were all revoked, so that it can still be looked after.
+    ManageOwnAccount,
 }
 
 /// What an action is about: the countries it touches and the organisation that owns it.
@@ -189,6 +216,23 @@ impl Subject {
             }
             ManageUsers => self.has_role(OrganisationManager) && self.owns(target),
             ViewAudit => false,
+            ManageOwnAccount => true,
+        }
+    }
+
+    /// Which accounts a user list may show: the listing counterpart of `may(ViewUsers, ..)`,
+    /// so that a list never holds a user whose page would be refused.
+    pub fn user_reach(&self) -> UserReach {
+        if self.is_admin() {
+            return UserReach::All;
+        }
+        let countries = match self.countries_for(Role::ImOfficer) {
+            None => return UserReach::All,
+            Some(countries) => countries,
+        };
+        UserReach::Limited {
+            countries,
+            organisation: self.has_role(Role::OrganisationManager).then_some(self.organisation_id),
         }
     }
 
@@ -205,6 +249,54 @@ impl Subject {
         matches!(grant.role, Role::Enumerator | Role::Viewer)
             && organisation == self.organisation_id
             && self.holds_over(Role::OrganisationManager, &Target::country(country))
+    }
+
+    /// Whether the user may give `grant` to, or take it from, the account `user_id` of
+    /// `organisation`. Nobody changes their own roles, administrators included: a second
+    /// person is always involved.
+    pub fn may_grant_to(&self, grant: Grant, user_id: i64, organisation: i64) -> bool {
+        user_id != self.user_id && self.may_grant(grant, organisation)
+    }
+
+    /// Whether the user may edit, deactivate or reset the password of the account `user_id` of
+    /// `organisation`, which holds `grants`. Managing users of the organisation is not enough:
+    /// every role the account holds must be one the user could have granted, or an organisation
+    /// manager could take over a more powerful colleague's account by resetting its password.
+    /// One's own account is looked after under [`Action::ManageOwnAccount`].
+    pub fn may_manage_user(&self, user_id: i64, organisation: i64, grants: &[Grant]) -> bool {
+        user_id != self.user_id
+            && self.may(Action::ManageUsers, &Target::organisation(organisation, None))
+            && grants.iter().all(|g| self.may_grant(*g, organisation))
+    }
+}
+
+/// The accounts a user may see in lists (see [`Subject::user_reach`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserReach {
+    All,
+    /// Accounts holding a role in one of `countries`, or belonging to `organisation`. Both
+    /// empty: none at all.
+    Limited {
+        countries: Vec<Iso3>,
+        organisation: Option<i64>,
+    },
+}
+
+impl UserReach {
+    /// Whether an account of `organisation` with roles in `countries` is within reach.
+    pub fn covers(&self, organisation: i64, countries: &[Iso3]) -> bool {
+        match self {
+            UserReach::All => true,
+            UserReach::Limited {
+                countries: reach,
+                organisation: own,
+            } => *own == Some(organisation) || countries.iter().any(|c| reach.contains(c)),
+        }
+    }
+
+    /// True when no account at all is within reach.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, UserReach::Limited { countries, organisation: None } if countries.is_empty())
     }
 }
 
@@ -289,6 +381,13 @@ mod tests {
             (Viewer, col, ViewUsers, &own_org, false),
             (Viewer, col, ManageUsers, &own_org, false),
             (Viewer, col, ViewAudit, &regional, false),
+
+            (PlatformAdmin, Scope::Region, ManageOwnAccount, &regional, true),
+            (ImOfficer, col, ManageOwnAccount, &regional, true),
+            (OrganisationManager, col, ManageOwnAccount, &regional, true),
+            (Enumerator, col, ManageOwnAccount, &regional, true),
+            (ProtectionOfficer, col, ManageOwnAccount, &regional, true),
+            (Viewer, col, ManageOwnAccount, &regional, true),
         ];
         for (role, scope, action, target, expected) in table {
             assert_eq!(
@@ -308,6 +407,11 @@ mod tests {
         };
         assert!(!nobody.may(Action::ViewReferenceData, &Target::anywhere()));
         assert!(!nobody.may(Action::ManageUsers, &Target::organisation(OWN_ORG, None)));
+        assert!(
+            nobody.may(Action::ManageOwnAccount, &Target::anywhere()),
+            "an account without roles may still change its password"
+        );
+        assert!(nobody.user_reach().is_empty());
     }
 
     #[test]
@@ -332,5 +436,114 @@ mod tests {
         ));
         let admin = subject(Role::PlatformAdmin, Scope::Region);
         assert!(admin.may_grant(grant(Role::ProtectionOfficer, "PER"), OTHER_ORG));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles() {
+        let admin = subject(Role::PlatformAdmin, Scope::Region);
+        let viewer = Grant {
+            role: Role::Viewer,
+            scope: Scope::Country(iso("COL")),
+        };
+        assert!(admin.may_grant_to(viewer, 11, OWN_ORG));
+        assert!(!admin.may_grant_to(viewer, admin.user_id, OWN_ORG));
+        let manager = subject(Role::OrganisationManager, Scope::Country(iso("COL")));
+        assert!(manager.may_grant_to(viewer, 11, OWN_ORG));
+        assert!(!manager.may_grant_to(viewer, manager.user_id, OWN_ORG));
+    }
+
+    /// An organisation manager may look after the field staff of their organisation, but not
+    /// a colleague who holds a role they could not have granted (an IM officer, an admin).
+    #[test]
+    fn managers_manage_only_accounts_they_could_have_staffed() {
+        let manager = subject(Role::OrganisationManager, Scope::Country(iso("COL")));
+        let in_col = |role| Grant {
+            role,
+            scope: Scope::Country(iso("COL")),
+        };
+        assert!(manager.may_manage_user(11, OWN_ORG, &[in_col(Role::Enumerator)]));
+        assert!(manager.may_manage_user(11, OWN_ORG, &[]));
+        assert!(!manager.may_manage_user(11, OTHER_ORG, &[in_col(Role::Enumerator)]));
+        assert!(!manager.may_manage_user(11, OWN_ORG, &[in_col(Role::ImOfficer)]));
+        assert!(!manager.may_manage_user(
+            11,
+            OWN_ORG,
+            &[Grant {
+                role: Role::PlatformAdmin,
+                scope: Scope::Region
+            }]
+        ));
+        assert!(!manager.may_manage_user(manager.user_id, OWN_ORG, &[]));
+        let im = subject(Role::ImOfficer, Scope::Country(iso("COL")));
+        assert!(!im.may_manage_user(11, OTHER_ORG, &[in_col(Role::Viewer)]));
+        let admin = subject(Role::PlatformAdmin, Scope::Region);
+        assert!(admin.may_manage_user(11, OTHER_ORG, &[in_col(Role::ImOfficer)]));
+        assert!(!admin.may_manage_user(admin.user_id, OWN_ORG, &[]));
+    }
+
+    /// A list shows exactly the accounts whose pages the policy would open.
+    #[test]
+    fn user_lists_reach_what_views_allow() {
+        let (col, per) = (iso("COL"), iso("PER"));
+        let subjects = [
+            subject(Role::PlatformAdmin, Scope::Region),
+            subject(Role::ImOfficer, Scope::Country(col)),
+            subject(Role::ImOfficer, Scope::Region),
+            subject(Role::OrganisationManager, Scope::Country(col)),
+            subject(Role::Enumerator, Scope::Country(col)),
+            subject(Role::Viewer, Scope::Country(per)),
+            Subject {
+                user_id: 10,
+                organisation_id: OWN_ORG,
+                grants: vec![
+                    Grant {
+                        role: Role::ImOfficer,
+                        scope: Scope::Country(per),
+                    },
+                    Grant {
+                        role: Role::OrganisationManager,
+                        scope: Scope::Country(col),
+                    },
+                ],
+            },
+        ];
+        let accounts: [(i64, Vec<Iso3>); 6] = [
+            (OWN_ORG, vec![col]),
+            (OWN_ORG, vec![]),
+            (OTHER_ORG, vec![col]),
+            (OTHER_ORG, vec![per]),
+            (OTHER_ORG, vec![col, per]),
+            (OTHER_ORG, vec![]),
+        ];
+        for s in &subjects {
+            let reach = s.user_reach();
+            for (org, countries) in &accounts {
+                let target = Target {
+                    countries: countries.clone(),
+                    organisation: Some(*org),
+                };
+                assert_eq!(
+                    reach.covers(*org, countries),
+                    s.may(Action::ViewUsers, &target),
+                    "{s:?} and an account of {org} in {countries:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn grants_parse_from_role_and_optional_country() {
+        assert_eq!(
+            Grant::parse("im_officer:col"),
+            Ok(Grant {
+                role: Role::ImOfficer,
+                scope: Scope::Country(iso("COL"))
+            })
+        );
+        assert_eq!(Grant::parse("platform_admin").map(|g| g.scope), Ok(Scope::Region));
+        assert_eq!(Grant::parse("viewer:PER").map(|g| g.code()), Ok("viewer:PER".into()));
+        let err = Grant::parse("boss:COL").expect_err("unknown role").to_string();
+        assert!(err.contains("enumerator"), "lists the valid roles: {err}");
+        assert!(Grant::parse("viewer:Colombia").is_err());
     }
 }

@@ -59,6 +59,8 @@ pub enum Entity {
     Session,
     AdminArea,
     Location,
+    /// The audit log itself: browsing it shows who did what, which is personal data too.
+    AuditLog,
 }
 
 impl Vocabulary for Entity {
@@ -72,6 +74,7 @@ impl Vocabulary for Entity {
         Self::Session,
         Self::AdminArea,
         Self::Location,
+        Self::AuditLog,
     ];
 
     fn code(self) -> &'static str {
@@ -84,6 +87,7 @@ impl Vocabulary for Entity {
             Self::Session => "session",
             Self::AdminArea => "admin_area",
             Self::Location => "location",
+            Self::AuditLog => "audit_log",
         }
     }
 }

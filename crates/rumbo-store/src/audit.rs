@@ -64,7 +64,39 @@ pub struct AuditQuery {
 }
 
 impl Store {
-    /// Audit entries matching `query`, newest first, with the total count for paging.
+    /// Audit entries shown to `actor`: the log names people and their addresses, so browsing
+    /// it is itself recorded (after the query, so that the entry is not in its own page).
+    pub async fn browse_audit(&self, actor: &Actor, query: &AuditQuery, page: Page) -> Result<(Vec<AuditEntry>, i64)> {
+        let found = self.audit_entries(query, page).await?;
+        let mut filters = Vec::new();
+        for (name, given) in [
+            ("user", query.user_id.is_some()),
+            ("action", query.action.is_some()),
+            ("entity", query.entity.is_some()),
+            ("entity id", query.entity_id.is_some()),
+            ("from", query.from.is_some()),
+            ("until", query.until.is_some()),
+        ] {
+            if given {
+                filters.push(name);
+            }
+        }
+        let summary = if filters.is_empty() {
+            format!("viewed the audit log ({} shown)", found.0.len())
+        } else {
+            format!(
+                "viewed the audit log ({} shown), filtered by {}",
+                found.0.len(),
+                filters.join(", ")
+            )
+        };
+        let mut conn = self.pool.acquire().await?;
+        record(&mut conn, actor, AuditAction::Read, Entity::AuditLog, None, &summary).await?;
+        Ok(found)
+    }
+
+    /// Audit entries matching `query`, newest first, with the total count for paging. For the
+    /// system's own use (tests, exports that audit themselves): people browse [`Store::browse_audit`].
     pub async fn audit_entries(&self, query: &AuditQuery, page: Page) -> Result<(Vec<AuditEntry>, i64)> {
         let mut filter = Filter::default();
         if let Some(user) = query.user_id {

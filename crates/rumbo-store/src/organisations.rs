@@ -1,8 +1,8 @@
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
-use rumbo_domain::error::{optional_text, required_text};
-use rumbo_domain::organisation::{OrganisationKind, PlatformKind};
+use rumbo_domain::error::required_text;
+use rumbo_domain::organisation::{OrganisationKind, PlatformKind, parse_website};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, Row};
@@ -62,13 +62,19 @@ impl OrganisationInput {
                 None | Some("") => None,
                 Some(code) => Some(Iso3::parse(code)?),
             },
-            website: optional_text("website", self.website.as_deref(), 300)?,
-            platforms: self
-                .platforms
-                .iter()
-                .map(|p| p.trim().to_ascii_uppercase())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            website: parse_website(self.website.as_deref())?,
+            platforms: {
+                // Sorted like the stored list, so that an unchanged set is not reported as changed.
+                let mut codes: Vec<String> = self
+                    .platforms
+                    .iter()
+                    .map(|p| p.trim().to_ascii_uppercase())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                codes
+            },
             is_active: self.is_active,
         })
     }
@@ -81,6 +87,16 @@ pub struct Platform {
     pub name: String,
     pub kind: PlatformKind,
     pub countries: Vec<Iso3>,
+}
+
+/// An organisation as a member of a platform, for the platforms overview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformMember {
+    pub platform_id: i64,
+    pub organisation_id: i64,
+    pub acronym: String,
+    pub name: String,
+    pub is_active: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -172,6 +188,53 @@ impl Store {
         organisation
             .pop()
             .ok_or_else(|| StoreError::not_found("organisation", id))
+    }
+
+    /// The organisation with this acronym, ignoring case: how the command line names one.
+    pub async fn organisation_by_acronym(&self, acronym: &str) -> Result<Option<Organisation>> {
+        let row = sqlx::query(dynamic(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations o WHERE UPPER(o.acronym) = UPPER($1)"
+        )))
+        .bind(acronym.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => self.organisation(organisation_from_row(&row)?.id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// How many active accounts belong to the organisation. A count, not personal data.
+    pub async fn organisation_user_count(&self, id: i64) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE organisation_id = $1 AND is_active = 1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
+    }
+
+    /// Every organisation's membership of every platform, ordered by platform then acronym.
+    pub async fn platform_members(&self) -> Result<Vec<PlatformMember>> {
+        let rows = sqlx::query(
+            "SELECT op.platform_id, o.id, o.acronym, o.name, o.is_active
+             FROM organisation_platforms op JOIN organisations o ON o.id = op.organisation_id
+             ORDER BY op.platform_id, o.acronym",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PlatformMember {
+                    platform_id: row.try_get("platform_id")?,
+                    organisation_id: row.try_get("id")?,
+                    acronym: row.try_get("acronym")?,
+                    name: row.try_get("name")?,
+                    is_active: row.try_get::<i64, _>("is_active")? != 0,
+                })
+            })
+            .collect()
     }
 
     async fn attach_platforms(&self, organisations: &mut [Organisation]) -> Result<()> {

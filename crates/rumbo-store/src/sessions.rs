@@ -29,6 +29,10 @@ pub fn throttle_wait(failures: i64, free: i64, last: OffsetDateTime, now: Offset
     (last + wait - now).max(Duration::ZERO)
 }
 
+/// The longest life a personal API token may be given, in days; without an expiry a token
+/// lives until it is revoked.
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
 /// A session as the web layer needs it.
 #[derive(Debug, Clone)]
 pub struct Session {

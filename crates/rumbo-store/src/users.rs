@@ -1,4 +1,4 @@
-use rumbo_domain::access::{Grant, Role, Scope, Subject};
+use rumbo_domain::access::{Grant, Role, Scope, Subject, Target, UserReach};
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::error::{optional_text, required_text};
@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::record;
-use crate::credentials::hash_password;
+use crate::credentials::{dummy_hash, hash_password, token_hash, verify_password};
 use crate::dialect::{ilike, like_pattern};
 use crate::error::conflict_on_unique;
 use crate::query::{Filter, dynamic};
@@ -83,6 +83,9 @@ pub struct UserQuery {
     pub countries: Option<Vec<Iso3>>,
     pub search: Option<String>,
     pub include_inactive: bool,
+    /// The accounts the viewer may see at all (from `Subject::user_reach`); `None` for the
+    /// system itself. Applied on top of the other filters.
+    pub reach: Option<UserReach>,
 }
 
 /// Usernames: 3 to 40 characters, lower-case letters, digits, `.`, `_` and `-`.
@@ -98,6 +101,35 @@ pub fn parse_username(raw: &str) -> Result<String, DomainError> {
         Err(DomainError::Invalid(
             "a username has 3 to 40 characters: letters, digits, '.', '_' or '-'".into(),
         ))
+    }
+}
+
+/// An e-mail address: blank for none, otherwise something@somewhere, at most 200 characters.
+/// Deliverability is not checked; the rule catches a name typed into the wrong field.
+pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, DomainError> {
+    let Some(email) = optional_text("e-mail", raw, 200)? else {
+        return Ok(None);
+    };
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !email.chars().any(char::is_whitespace) =>
+        {
+            Ok(Some(email))
+        }
+        _ => Err(DomainError::Invalid(
+            "an e-mail address looks like name@example.org".into(),
+        )),
+    }
+}
+
+impl User {
+    /// What showing or changing this account touches, for the access policy: the countries
+    /// it holds roles in and its organisation.
+    pub fn as_target(&self) -> Target {
+        Target {
+            countries: self.countries(),
+            organisation: Some(self.organisation_id),
+        }
     }
 }
 
@@ -206,6 +238,28 @@ impl Store {
                 "u.id IN (SELECT g.user_id FROM role_grants g WHERE g.country_iso3 IN ({list}))"
             ));
         }
+        if let Some(UserReach::Limited {
+            countries,
+            organisation,
+        }) = &query.reach
+        {
+            let mut within = Vec::new();
+            if !countries.is_empty() {
+                let list: Vec<String> = countries.iter().map(|c| filter.bind(c.to_string())).collect();
+                within.push(format!(
+                    "u.id IN (SELECT g.user_id FROM role_grants g WHERE g.country_iso3 IN ({}))",
+                    list.join(", ")
+                ));
+            }
+            if let Some(org) = organisation {
+                within.push(format!("u.organisation_id = {}", filter.bind(*org)));
+            }
+            if within.is_empty() {
+                filter.push_fixed("1 = 0");
+            } else {
+                filter.push_fixed(&format!("({})", within.join(" OR ")));
+            }
+        }
         if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let op = ilike(self.backend);
             filter.push(
@@ -251,7 +305,7 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<User> {
         let username = parse_username(&new.username)?;
         let display_name = required_text("display name", &new.display_name, 120)?;
-        let email = optional_text("e-mail", new.email.as_deref(), 200)?;
+        let email = parse_email(new.email.as_deref())?;
         let password_hash = hash_password(&new.password)?;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -290,28 +344,45 @@ impl Store {
     }
 
     pub async fn update_user(&self, actor: &Actor, id: i64, patch: &UserPatch) -> Result<User> {
-        let mut user = self.user(id).await?;
-        let mut changed = Vec::new();
+        let before = self.user(id).await?;
+        let mut user = before.clone();
         if let Some(name) = &patch.display_name {
             user.display_name = required_text("display name", name, 120)?;
-            changed.push("display name");
         }
         if let Some(email) = &patch.email {
-            user.email = optional_text("e-mail", email.as_deref(), 200)?;
-            changed.push("e-mail");
+            user.email = parse_email(email.as_deref())?;
         }
         if let Some(org) = patch.organisation_id {
             user.organisation_id = org;
-            changed.push("organisation");
         }
         if let Some(language) = patch.language {
             user.language = language;
-            changed.push("language");
         }
         if let Some(active) = patch.is_active {
             user.is_active = active;
-            changed.push(if active { "reactivated" } else { "deactivated" });
         }
+        // Field names only: the values are personal data.
+        let mut changed = Vec::new();
+        if user.display_name != before.display_name {
+            changed.push("display name");
+        }
+        if user.email != before.email {
+            changed.push("e-mail");
+        }
+        if user.organisation_id != before.organisation_id {
+            changed.push("organisation");
+        }
+        if user.language != before.language {
+            changed.push("language");
+        }
+        if user.is_active != before.is_active {
+            changed.push(if user.is_active { "reactivated" } else { "deactivated" });
+        }
+        let summary = if changed.is_empty() {
+            "saved without changes".to_owned()
+        } else {
+            format!("changed {}", changed.join(", "))
+        };
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET display_name = $1, email = $2, organisation_id = $3, language = $4, is_active = $5, updated_at = $6 WHERE id = $7",
@@ -342,15 +413,47 @@ impl Store {
             AuditAction::Update,
             Entity::User,
             Some(&id.to_string()),
-            &format!("changed {}", changed.join(", ")),
+            &summary,
         )
         .await?;
         tx.commit().await?;
         self.user(id).await
     }
 
-    /// Sets a new password and signs the user out of every other session.
+    /// Sets a new password and signs the user out of every session: an administrator's or
+    /// manager's reset, after which whoever held the account must sign in again.
     pub async fn set_password(&self, actor: &Actor, id: i64, password: &str) -> Result<()> {
+        self.set_password_keeping(actor, id, password, None).await
+    }
+
+    /// Whether `password` is the account's current one, asked before the account's own
+    /// holder changes it. A wrong answer is recorded, as a failed sign-in would be.
+    pub async fn confirm_password(&self, actor: &Actor, id: i64, password: &str) -> Result<bool> {
+        let stored: Option<String> = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get("password_hash"))
+            .transpose()?;
+        let confirmed = verify_password(password, stored.as_deref().unwrap_or(dummy_hash())) && stored.is_some();
+        if !confirmed {
+            let mut conn = self.pool.acquire().await?;
+            record(
+                &mut conn,
+                actor,
+                AuditAction::SignInFailed,
+                Entity::User,
+                Some(&id.to_string()),
+                "current password not confirmed",
+            )
+            .await?;
+        }
+        Ok(confirmed)
+    }
+
+    /// Sets a new password and ends every session of the account except the one whose cookie
+    /// token is `keep` (the session from which its holder changed it).
+    pub async fn set_password_keeping(&self, actor: &Actor, id: i64, password: &str, keep: Option<&str>) -> Result<()> {
         let hash = hash_password(password)?;
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
@@ -362,8 +465,10 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("user", id));
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        // Whoever else holds a session of the account may be the reason for the change.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
             .bind(id)
+            .bind(keep.map(token_hash).unwrap_or_default())
             .execute(&mut *tx)
             .await?;
         record(
@@ -463,6 +568,18 @@ async fn insert_grant(conn: &mut AnyConnection, actor: &Actor, user: i64, grant:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_addresses() {
+        assert_eq!(
+            parse_email(Some(" ana@example.org ")),
+            Ok(Some("ana@example.org".into()))
+        );
+        assert_eq!(parse_email(Some("")), Ok(None));
+        assert!(parse_email(Some("Ana Pérez")).is_err());
+        assert!(parse_email(Some("@example.org")).is_err());
+        assert!(parse_email(Some("ana@localhost")).is_err());
+    }
 
     #[test]
     fn usernames() {

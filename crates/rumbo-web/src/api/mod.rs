@@ -4,7 +4,7 @@
 //! same code that serves the requests and cannot drift from it.
 
 /// Audit log browsing (platform admins).
-mod audit;
+pub(crate) mod audit;
 /// Countries and admin areas with P-codes; boundary imports.
 mod geography;
 /// Locations resolved to admin areas.

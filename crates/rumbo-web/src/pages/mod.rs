@@ -16,6 +16,8 @@ mod locations;
 mod map;
 /// Organisations and platforms.
 mod organisations;
+/// Form fields, inline field errors, select options and paging links shared by the pages.
+mod parts;
 /// Sign in, sign out, language.
 mod session;
 /// User accounts and roles.

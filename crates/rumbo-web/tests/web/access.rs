@@ -1,1 +1,204 @@
-// PLACEHOLDER — tests for access, written with the feature.
+//! Who may and who may not, over real HTTP: one table of (account, method, path, body,
+//! expected status) across the endpoints and pages of the foundation, run against a fresh
+//! server with one account of every role (see `helpers::spawn_app`).
+//!
+//! To extend it, add rows to `TABLE`. Paths and bodies may name seeded records:
+//! `{org:NGO-A}` becomes that organisation's id and `{user:viewer}` that account's id.
+//! Rows run in order on one server, so a row that changes something (a grant, a new
+//! organisation) must keep later rows true; new names keep creations from colliding.
+//! Requests carry the account's personal API token, pages included; `anonymous` carries none.
+
+use super::helpers::{TestApp, spawn_app};
+
+/// (who, method, path, JSON body or "", expected status)
+type Row = (&'static str, &'static str, &'static str, &'static str, u16);
+
+const NGO_A: &str = r#"{"name":"NGO-A test organisation","acronym":"NGO-A","kind":"national_ngo","country":"COL"}"#;
+const NGO_B: &str = r#"{"name":"NGO-B test organisation","acronym":"NGO-B","kind":"national_ngo","country":"COL"}"#;
+const NGO_P: &str = r#"{"name":"NGO-P test organisation","acronym":"NGO-P","kind":"national_ngo","country":"PER"}"#;
+const VIEWER_COL: &str = r#"{"role":"viewer","country":"COL"}"#;
+
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    // Nobody signed in: the API says 401, pages send people to the sign-in form.
+    ("anonymous", "GET", "/api/v1/organisations", "", 401),
+    ("anonymous", "GET", "/api/v1/users", "", 401),
+    ("anonymous", "GET", "/api/v1/tokens", "", 401),
+    ("anonymous", "POST", "/api/v1/tokens", r#"{"name":"x"}"#, 401),
+    ("anonymous", "GET", "/api/v1/audit", "", 401),
+    ("anonymous", "GET", "/organisations", "", 303),
+    ("anonymous", "GET", "/users", "", 303),
+    ("anonymous", "GET", "/account", "", 303),
+    ("anonymous", "GET", "/audit", "", 303),
+
+    // Platform administrator: everything, except changing their own roles.
+    ("admin", "GET", "/api/v1/organisations", "", 200),
+    ("admin", "POST", "/api/v1/organisations", r#"{"name":"A donor","acronym":"ADM-1","kind":"donor"}"#, 201),
+    ("admin", "PUT", "/api/v1/organisations/{org:NGO-P}", NGO_P, 200),
+    ("admin", "GET", "/api/v1/users", "", 200),
+    ("admin", "GET", "/api/v1/users/{user:viewer_per}", "", 200),
+    ("admin", "POST", "/api/v1/users", r#"{"username":"by_admin","display_name":"New","organisation_id":{org:NGO-P},"password":"a long enough password","roles":[{"role":"protection_officer","country":"PER"}]}"#, 201),
+    ("admin", "PUT", "/api/v1/users/{user:im_per}", r#"{"display_name":"Test im_per"}"#, 200),
+    ("admin", "POST", "/api/v1/users/{user:viewer_per}/roles", r#"{"role":"enumerator","country":"PER"}"#, 201),
+    ("admin", "POST", "/api/v1/users/{user:admin}/roles", VIEWER_COL, 403),
+    ("admin", "PUT", "/api/v1/users/{user:admin}", r#"{"active":false}"#, 403),
+    ("admin", "GET", "/api/v1/audit", "", 200),
+    ("admin", "GET", "/api/v1/tokens", "", 200),
+    ("admin", "POST", "/api/v1/tokens", r#"{"name":"admin script"}"#, 201),
+    ("admin", "DELETE", "/api/v1/tokens/999999", "", 404),
+    ("admin", "GET", "/api/v1/users/999999", "", 404),
+    ("admin", "GET", "/organisations", "", 200),
+    ("admin", "GET", "/organisations/new", "", 200),
+    ("admin", "GET", "/organisations/{org:NGO-B}/edit", "", 200),
+    ("admin", "GET", "/users", "", 200),
+    ("admin", "GET", "/users/new", "", 200),
+    ("admin", "GET", "/users/{user:im_col}", "", 200),
+    ("admin", "GET", "/users/{user:im_col}/edit", "", 200),
+    ("admin", "GET", "/users/{user:admin}/edit", "", 403),
+    ("admin", "GET", "/audit", "", 200),
+    ("admin", "GET", "/account", "", 200),
+
+    // IM officer in Colombia: organisations and users of Colombia; no accounts to manage.
+    ("im_col", "POST", "/api/v1/organisations", r#"{"name":"Colombian NGO","acronym":"IMC-1","kind":"national_ngo","country":"COL"}"#, 201),
+    ("im_col", "POST", "/api/v1/organisations", r#"{"name":"Peruvian NGO","acronym":"IMC-2","kind":"national_ngo","country":"PER"}"#, 403),
+    ("im_col", "POST", "/api/v1/organisations", r#"{"name":"Regional NGO","acronym":"IMC-3","kind":"international_ngo"}"#, 403),
+    ("im_col", "PUT", "/api/v1/organisations/{org:NGO-B}", NGO_B, 200),
+    ("im_col", "PUT", "/api/v1/organisations/{org:NGO-P}", NGO_P, 403),
+    ("im_col", "PUT", "/api/v1/organisations/{org:NGO-B}", r#"{"name":"NGO-B test organisation","acronym":"NGO-B","kind":"national_ngo","country":"PER"}"#, 403),
+    ("im_col", "GET", "/api/v1/users", "", 200),
+    ("im_col", "GET", "/api/v1/users/{user:viewer}", "", 200),
+    ("im_col", "GET", "/api/v1/users/{user:viewer_per}", "", 403),
+    ("im_col", "POST", "/api/v1/users", r#"{"username":"by_im","display_name":"New","organisation_id":{org:NGO-B},"password":"a long enough password","roles":[{"role":"enumerator","country":"COL"}]}"#, 403),
+    ("im_col", "POST", "/api/v1/users/{user:viewer}/roles", VIEWER_COL, 403),
+    ("im_col", "PUT", "/api/v1/users/{user:viewer}", r#"{"display_name":"x"}"#, 403),
+    ("im_col", "GET", "/api/v1/audit", "", 403),
+    ("im_col", "GET", "/api/v1/tokens", "", 200),
+    ("im_col", "GET", "/organisations/new", "", 200),
+    ("im_col", "GET", "/organisations/{org:NGO-B}/edit", "", 200),
+    ("im_col", "GET", "/organisations/{org:NGO-P}/edit", "", 403),
+    ("im_col", "GET", "/users", "", 200),
+    ("im_col", "GET", "/users/{user:viewer}", "", 200),
+    ("im_col", "GET", "/users/{user:viewer_per}", "", 403),
+    ("im_col", "GET", "/users/{user:viewer}/edit", "", 403),
+    ("im_col", "GET", "/users/new", "", 403),
+    ("im_col", "GET", "/audit", "", 403),
+
+    // IM officer in Peru: the mirror image.
+    ("im_per", "PUT", "/api/v1/organisations/{org:NGO-P}", NGO_P, 200),
+    ("im_per", "PUT", "/api/v1/organisations/{org:NGO-A}", NGO_A, 403),
+    ("im_per", "GET", "/api/v1/users/{user:viewer_per}", "", 200),
+    ("im_per", "GET", "/api/v1/users/{user:viewer}", "", 403),
+
+    // Organisation manager of NGO-A in Colombia: its own profile and its field staff.
+    ("manager", "POST", "/api/v1/organisations", r#"{"name":"Manager's NGO","acronym":"MGR-1","kind":"national_ngo","country":"COL"}"#, 403),
+    ("manager", "PUT", "/api/v1/organisations/{org:NGO-A}", NGO_A, 200),
+    ("manager", "PUT", "/api/v1/organisations/{org:NGO-B}", NGO_B, 403),
+    ("manager", "GET", "/api/v1/users", "", 200),
+    ("manager", "GET", "/api/v1/users/{user:enumerator}", "", 200),
+    ("manager", "GET", "/api/v1/users/{user:viewer}", "", 403),
+    ("manager", "POST", "/api/v1/users", r#"{"username":"by_manager","display_name":"New","organisation_id":{org:NGO-A},"password":"a long enough password","roles":[{"role":"enumerator","country":"COL"}]}"#, 201),
+    ("manager", "POST", "/api/v1/users", r#"{"username":"by_manager_b","display_name":"New","organisation_id":{org:NGO-B},"password":"a long enough password","roles":[{"role":"enumerator","country":"COL"}]}"#, 403),
+    ("manager", "POST", "/api/v1/users", r#"{"username":"by_manager_im","display_name":"New","organisation_id":{org:NGO-A},"password":"a long enough password","roles":[{"role":"im_officer","country":"COL"}]}"#, 403),
+    ("manager", "POST", "/api/v1/users", r#"{"username":"by_manager_per","display_name":"New","organisation_id":{org:NGO-A},"password":"a long enough password","roles":[{"role":"viewer","country":"PER"}]}"#, 403),
+    ("manager", "POST", "/api/v1/users/{user:enumerator}/roles", VIEWER_COL, 201),
+    ("manager", "DELETE", "/api/v1/users/{user:enumerator}/roles", VIEWER_COL, 200),
+    ("manager", "POST", "/api/v1/users/{user:enumerator}/roles", r#"{"role":"protection_officer","country":"COL"}"#, 403),
+    ("manager", "POST", "/api/v1/users/{user:manager}/roles", r#"{"role":"enumerator","country":"COL"}"#, 403),
+    ("manager", "POST", "/api/v1/users/{user:viewer}/roles", VIEWER_COL, 403),
+    ("manager", "PUT", "/api/v1/users/{user:enumerator}", r#"{"display_name":"Test enumerator"}"#, 200),
+    ("manager", "PUT", "/api/v1/users/{user:enumerator}", r#"{"organisation_id":{org:NGO-B}}"#, 403),
+    ("manager", "PUT", "/api/v1/users/{user:protection}", r#"{"display_name":"x"}"#, 403),
+    ("manager", "POST", "/api/v1/users/{user:viewer}/password", r#"{"password":"a long enough password"}"#, 403),
+    ("manager", "GET", "/api/v1/audit", "", 403),
+    ("manager", "GET", "/organisations/new", "", 403),
+    ("manager", "GET", "/organisations/{org:NGO-A}/edit", "", 200),
+    ("manager", "GET", "/organisations/{org:NGO-B}/edit", "", 403),
+    ("manager", "GET", "/users", "", 200),
+    ("manager", "GET", "/users/new", "", 200),
+    ("manager", "GET", "/users/{user:enumerator}", "", 200),
+    ("manager", "GET", "/users/{user:enumerator}/edit", "", 200),
+    ("manager", "GET", "/users/{user:protection}/edit", "", 403),
+    ("manager", "GET", "/users/{user:viewer}", "", 403),
+    ("manager", "GET", "/audit", "", 403),
+];
+
+/// What every field role (enumerator, protection officer, viewer) may and may not do: read the
+/// shared reference data and look after their own account; nothing about other people.
+#[rustfmt::skip]
+const FIELD_ROLE: &[(&str, &str, &str, u16)] = &[
+    ("GET", "/api/v1/organisations", "", 200),
+    ("GET", "/api/v1/organisations/{org:NGO-A}", "", 200),
+    ("GET", "/api/v1/platforms", "", 200),
+    ("POST", "/api/v1/organisations", r#"{"name":"Field NGO","acronym":"FLD-1","kind":"national_ngo","country":"COL"}"#, 403),
+    ("PUT", "/api/v1/organisations/{org:NGO-A}", NGO_A, 403),
+    ("GET", "/api/v1/users", "", 403),
+    ("GET", "/api/v1/users/{user:manager}", "", 403),
+    ("GET", "/api/v1/users/999999", "", 403),
+    ("POST", "/api/v1/users", r#"{"username":"by_field","display_name":"New","organisation_id":{org:NGO-A},"password":"a long enough password","roles":[]}"#, 403),
+    ("POST", "/api/v1/users/{user:enumerator}/roles", VIEWER_COL, 403),
+    ("GET", "/api/v1/audit", "", 403),
+    ("GET", "/api/v1/me", "", 200),
+    ("GET", "/api/v1/tokens", "", 200),
+    ("POST", "/api/v1/tokens", r#"{"name":"my phone"}"#, 201),
+    ("GET", "/organisations", "", 200),
+    ("GET", "/organisations/platforms", "", 200),
+    ("GET", "/organisations/{org:NGO-A}", "", 200),
+    ("GET", "/organisations/new", "", 403),
+    ("GET", "/organisations/{org:NGO-A}/edit", "", 403),
+    ("GET", "/users", "", 403),
+    ("GET", "/users/new", "", 403),
+    ("GET", "/users/{user:manager}", "", 403),
+    ("GET", "/audit", "", 403),
+    ("GET", "/account", "", 200),
+];
+
+const FIELD_ACCOUNTS: &[&str] = &["enumerator", "protection", "viewer", "viewer_per"];
+
+/// Replaces `{org:ACRONYM}` and `{user:USERNAME}` with the seeded ids.
+fn resolve(app: &TestApp, text: &str) -> String {
+    let mut out = text.to_owned();
+    for (acronym, id) in &app.organisations {
+        out = out.replace(&format!("{{org:{acronym}}}"), &id.to_string());
+    }
+    for (username, account) in &app.accounts {
+        out = out.replace(&format!("{{user:{username}}}"), &account.id.to_string());
+    }
+    assert!(
+        !out.contains("{org:") && !out.contains("{user:"),
+        "unknown name in {text}"
+    );
+    out
+}
+
+async fn status_of(app: &TestApp, who: &str, method: &str, path: &str, body: &str) -> u16 {
+    let client = if who == "anonymous" {
+        app.anonymous()
+    } else {
+        app.api(who)
+    };
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut request = client.request(method, app.url(&resolve(app, path)));
+    if !body.is_empty() {
+        request = request
+            .header("content-type", "application/json")
+            .body(resolve(app, body));
+    }
+    request.send().await.expect("request").status().as_u16()
+}
+
+#[tokio::test]
+async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
+    let app = spawn_app().await;
+    let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
+    for who in FIELD_ACCOUNTS {
+        rows.extend(FIELD_ROLE.iter().map(|(m, p, b, s)| (*who, *m, *p, *b, *s)));
+    }
+    let mut wrong = Vec::new();
+    for (who, method, path, body, expected) in rows {
+        let got = status_of(&app, who, method, path, body).await;
+        if got != expected {
+            wrong.push(format!("{who} {method} {path}: expected {expected}, got {got}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} rows differ:\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -7,14 +7,14 @@ mod demo;
 mod geography;
 /// `rumbo serve` and `rumbo migrate`.
 mod serve;
-/// `rumbo user ...` and `rumbo token ...`.
+/// `rumbo user ...`, `rumbo token ...` and `rumbo organisation ...`.
 mod users;
 
 use clap::{Args, Subcommand};
 use rumbo_store::Store;
 
 pub use geography::{ExportCommand, ImportCommand};
-pub use users::{TokenCommand, UserCommand};
+pub use users::{OrganisationCommand, TokenCommand, UserCommand};
 
 /// The default database: a file in the current folder.
 pub const DEFAULT_DATABASE: &str = "sqlite://rumbo.db";
@@ -73,6 +73,9 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Register and list organisations (the first administrator needs one).
+    #[command(subcommand)]
+    Organisation(OrganisationCommand),
     /// Import reference data: boundaries, P-code lists, locations.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -88,6 +91,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate { db } => serve::migrate(&db).await,
         Command::User(command) => users::run(command).await,
         Command::Token(command) => users::run_token(command).await,
+        Command::Organisation(command) => users::run_organisation(command).await,
         Command::Import(command) => geography::import(command).await,
         Command::Export(command) => geography::export(command).await,
     }
