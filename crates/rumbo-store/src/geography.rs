@@ -78,6 +78,8 @@ pub struct AdminAreaRow {
     pub parent: Option<Pcode>,
     pub names: Names,
     pub has_boundary: bool,
+    /// `[west, south, east, north]` of the boundary, in degrees.
+    pub bbox: Option<[f64; 4]>,
     pub source: Option<String>,
     pub updated_at: String,
 }
@@ -92,7 +94,8 @@ pub struct AdminAreaQuery {
 }
 
 const AREA_COLUMNS: &str =
-    "a.pcode, a.country_iso3, a.level, a.parent_pcode, a.name_es, a.name_en, a.name_pt, a.source, a.updated_at";
+    "a.pcode, a.country_iso3, a.level, a.parent_pcode, a.name_es, a.name_en, a.name_pt, a.source, a.updated_at,
+     a.min_lon, a.min_lat, a.max_lon, a.max_lat";
 
 fn area_row(row: &AnyRow) -> Result<AdminAreaRow> {
     let boundary: Option<i64> = row.try_get("has_boundary")?;
@@ -103,6 +106,15 @@ fn area_row(row: &AnyRow) -> Result<AdminAreaRow> {
         parent: parent_of(row)?,
         names: names_of(row)?,
         has_boundary: boundary.unwrap_or(0) != 0,
+        bbox: match (
+            row.try_get::<Option<f64>, _>("min_lon")?,
+            row.try_get::<Option<f64>, _>("min_lat")?,
+            row.try_get::<Option<f64>, _>("max_lon")?,
+            row.try_get::<Option<f64>, _>("max_lat")?,
+        ) {
+            (Some(w), Some(s), Some(e), Some(n)) => Some([w, s, e, n]),
+            _ => None,
+        },
         source: row.try_get("source")?,
         updated_at: row.try_get("updated_at")?,
     })
