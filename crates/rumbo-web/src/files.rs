@@ -10,10 +10,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rumbo_domain::access::{Action, Target};
 use rumbo_domain::country::Iso3;
+use rumbo_domain::geography::AdminLevel;
+use rumbo_store::geography::AdminImportSummary;
+use rumbo_store::locations::LocationImportSummary;
 use rumbo_store::users::User;
 
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, rejection};
+use crate::transfer::{self, AreaFormat, TransferError, clean_file_name, countries_of};
 
 /// The largest text field beside the file: a level, a country code, a format.
 const MAX_FIELD_BYTES: usize = 1024;
@@ -108,4 +113,60 @@ pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, file_name: Op
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// Reads an uploaded admin-area file, checks the user may manage geography in every country
+/// it touches, and imports it whole or not at all. Shared by the API and the import page.
+pub(crate) async fn import_admin_area_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    upload: &Upload,
+) -> Result<AdminImportSummary, AppError> {
+    let format = AreaFormat::parse(upload.field("format"), upload.file_name.as_deref(), &upload.file)
+        .map_err(AppError::Invalid)?;
+    let level = upload
+        .field("level")
+        .map(|l| {
+            l.parse::<i64>()
+                .map_err(|_| rumbo_domain::DomainError::Invalid(format!("'{l}' is not an admin level (1, 2 or 3)")))
+                .and_then(AdminLevel::new)
+        })
+        .transpose()?;
+    let country = upload.field("country").map(Iso3::parse).transpose()?;
+    if let Some(country) = country {
+        ctx.require(Action::ManageGeography, &Target::country(country))?;
+    }
+    let areas = transfer::read_admin_areas(&upload.file, format, level, country).map_err(TransferError::from)?;
+    require_in_each(
+        ctx,
+        Action::ManageGeography,
+        &countries_of(areas.iter().map(|(_, a)| a.country)),
+    )?;
+    let source = clean_file_name(upload.file_name.as_deref());
+    Ok(state
+        .store
+        .import_admin_areas_from(&ctx.actor(), &areas, &source)
+        .await?)
+}
+
+/// Reads an uploaded location list, checks the user may manage locations in every country it
+/// touches (those of its rows, and those of the locations it replaces), and imports it whole or
+/// not at all. Shared by the API and the import page.
+pub(crate) async fn import_location_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    upload: &Upload,
+) -> Result<LocationImportSummary, AppError> {
+    let rows = transfer::read_location_rows(&upload.file).map_err(TransferError::from)?;
+    let existing = state.store.location_ids_by_code().await?;
+    let mut touched = Vec::new();
+    for row in &rows {
+        touched.push(Iso3::parse(&row.input.country)?);
+        if let Some((_, country)) = existing.get(&row.input.code) {
+            touched.push(*country);
+        }
+    }
+    require_in_each(ctx, Action::ManageLocations, &countries_of(touched))?;
+    let source = clean_file_name(upload.file_name.as_deref());
+    Ok(state.store.import_location_rows(&ctx.actor(), &rows, &source).await?)
 }

@@ -22,8 +22,8 @@ use super::{Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{Upload, download, read_upload, require_in_each, require_somewhere};
-use crate::transfer::{self, AreaFormat, ExportFormat, clean_file_name, countries_of};
+use crate::files::{download, import_admin_area_upload, read_upload, require_somewhere};
+use crate::transfer::{self, ExportFormat};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -294,38 +294,6 @@ impl From<AdminImportSummary> for AdminImportOut {
     }
 }
 
-/// Reads an uploaded admin-area file, checks the user may manage geography in every country
-/// it touches, and imports it whole or not at all. Shared with the import page.
-pub(crate) async fn import_upload(
-    state: &AppState,
-    ctx: &Ctx,
-    upload: &Upload,
-) -> Result<AdminImportSummary, AppError> {
-    let format = AreaFormat::parse(upload.field("format"), upload.file_name.as_deref(), &upload.file)
-        .map_err(AppError::Invalid)?;
-    let level = optional(upload.field("level"), |l| {
-        l.parse::<i64>()
-            .map_err(|_| rumbo_domain::DomainError::Invalid(format!("'{l}' is not an admin level (1, 2 or 3)")))
-            .and_then(AdminLevel::new)
-    })?;
-    let country = optional(upload.field("country"), Iso3::parse)?;
-    if let Some(country) = country {
-        ctx.require(Action::ManageGeography, &Target::country(country))?;
-    }
-    let areas =
-        transfer::read_admin_areas(&upload.file, format, level, country).map_err(transfer::TransferError::from)?;
-    require_in_each(
-        ctx,
-        Action::ManageGeography,
-        &countries_of(areas.iter().map(|(_, a)| a.country)),
-    )?;
-    let source = clean_file_name(upload.file_name.as_deref());
-    Ok(state
-        .store
-        .import_admin_areas_from(&ctx.actor(), &areas, &source)
-        .await?)
-}
-
 /// Imports boundaries (GeoJSON) or a P-code list (CSV): all of it, or nothing with every
 /// problem listed (`rejected`, with where and what for each).
 #[utoipa::path(post, path = "/admin-areas/import", tag = "geography",
@@ -339,7 +307,7 @@ async fn import_admin_areas(
 ) -> Result<Json<AdminImportOut>, AppError> {
     require_somewhere(&ctx, Action::ManageGeography)?;
     let upload = read_upload(multipart).await?;
-    Ok(Json(import_upload(&state, &ctx, &upload).await?.into()))
+    Ok(Json(import_admin_area_upload(&state, &ctx, &upload).await?.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -24,8 +24,8 @@ use super::{Body, Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{Upload, download, read_upload, require_in_each, require_somewhere};
-use crate::transfer::{self, ExportFormat, clean_file_name, countries_of, everything};
+use crate::files::{download, import_location_upload, read_upload, require_somewhere};
+use crate::transfer::{self, ExportFormat, everything};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -334,28 +334,6 @@ impl From<LocationImportSummary> for LocationImportOut {
     }
 }
 
-/// Reads an uploaded location list, checks the user may manage locations in every country it
-/// touches (those of its rows, and those of the locations it replaces), and imports it whole or
-/// not at all. Shared with the import page.
-pub(crate) async fn import_upload(
-    state: &AppState,
-    ctx: &Ctx,
-    upload: &Upload,
-) -> Result<LocationImportSummary, AppError> {
-    let rows = transfer::read_location_rows(&upload.file).map_err(transfer::TransferError::from)?;
-    let existing = state.store.location_ids_by_code().await?;
-    let mut touched = Vec::new();
-    for row in &rows {
-        touched.push(Iso3::parse(&row.input.country)?);
-        if let Some((_, country)) = existing.get(&row.input.code) {
-            touched.push(*country);
-        }
-    }
-    require_in_each(ctx, Action::ManageLocations, &countries_of(touched))?;
-    let source = clean_file_name(upload.file_name.as_deref());
-    Ok(state.store.import_location_rows(&ctx.actor(), &rows, &source).await?)
-}
-
 /// Imports a location list: new codes are created, known codes replaced; all rows or none,
 /// with every problem listed by row and column.
 #[utoipa::path(post, path = "/locations/import", tag = "locations",
@@ -369,7 +347,7 @@ async fn import_locations(
 ) -> Result<Json<LocationImportOut>, AppError> {
     require_somewhere(&ctx, Action::ManageLocations)?;
     let upload = read_upload(multipart).await?;
-    Ok(Json(import_upload(&state, &ctx, &upload).await?.into()))
+    Ok(Json(import_location_upload(&state, &ctx, &upload).await?.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -595,3 +595,6 @@ async fn exports_import_again_and_are_audited() {
         .expect("export");
     assert_eq!(bad.status(), 422);
 }
+
+/// The geography pages and the map, as people use them.
+pub mod pages;
