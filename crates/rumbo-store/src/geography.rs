@@ -370,6 +370,19 @@ impl Store {
         Ok((area_row(&row)?, boundary))
     }
 
+    /// One admin area without its boundary (which can weigh megabytes): for pages and details.
+    pub async fn admin_area_row(&self, pcode: &Pcode) -> Result<AdminAreaRow> {
+        let row = sqlx::query(dynamic(format!(
+            "SELECT {AREA_COLUMNS}, CASE WHEN a.boundary IS NULL THEN 0 ELSE 1 END AS has_boundary
+             FROM admin_areas a WHERE a.pcode = $1"
+        )))
+        .bind(pcode.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("admin area", pcode))?;
+        area_row(&row)
+    }
+
     /// Admin areas with their boundaries, for maps and exports: one country or all, one level
     /// or all. Areas without a boundary are included with `None`.
     pub async fn admin_areas_with_boundaries(

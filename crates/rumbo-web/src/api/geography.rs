@@ -194,7 +194,7 @@ async fn get_admin_area(
 ) -> Result<Json<AdminAreaDetailOut>, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let pcode = Pcode::parse(&pcode)?;
-    let (area, _) = state.store.admin_area(&pcode).await?;
+    let area = state.store.admin_area_row(&pcode).await?;
     let bbox = area.bbox;
     let one = Page::new(Some(1), None);
     let (_, children) = state

@@ -280,11 +280,11 @@ struct AreaPage {
 async fn area(State(state): State<AppState>, ctx: Ctx, Path(pcode): Path<String>) -> Result<Response, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let pcode = Pcode::parse(&pcode).map_err(|_| AppError::NotFound(format!("no admin area {pcode}")))?;
-    let (area, _) = state.store.admin_area(&pcode).await?;
+    let area = state.store.admin_area_row(&pcode).await?;
     let c = Chrome::new(&ctx, &format!("/geography/areas/{pcode}"));
     let country = known_country(&state, area.country.as_str()).await?;
     let parent = match &area.parent {
-        Some(p) => Some(area_row(&c, &state.store.admin_area(p).await?.0)),
+        Some(p) => Some(area_row(&c, &state.store.admin_area_row(p).await?)),
         None => None,
     };
     let (children, children_total) = state
@@ -360,14 +360,14 @@ pub(super) async fn countries_for(
     action: Action,
 ) -> Result<Vec<(String, String)>, AppError> {
     let subject = ctx.user()?.subject();
-    let c = Chrome::new(ctx, "");
+    let tr = crate::i18n::Tr::new(ctx.language);
     let mut countries: Vec<(String, String)> = state
         .store
         .countries()
         .await?
         .into_iter()
         .filter(|country| subject.may(action, &Target::country(country.iso3)))
-        .map(|country| (country.iso3.to_string(), c.tr.name(&country.names).to_owned()))
+        .map(|country| (country.iso3.to_string(), tr.name(&country.names).to_owned()))
         .collect();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(countries)

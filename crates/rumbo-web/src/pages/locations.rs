@@ -375,8 +375,8 @@ async fn detail_page(
     let mut areas = Vec::new();
     for (level, pcode) in [(1, &location.adm1), (2, &location.adm2), (3, &location.adm3)] {
         if let Some(pcode) = pcode {
-            let name = match state.store.admin_area(pcode).await {
-                Ok((area, _)) => c.tr.name(&area.names).to_owned(),
+            let name = match state.store.admin_area_row(pcode).await {
+                Ok(area) => c.tr.name(&area.names).to_owned(),
                 Err(StoreError::NotFound { .. }) => String::new(),
                 Err(e) => return Err(e.into()),
             };
