@@ -140,6 +140,12 @@ pub(crate) fn check_fields(input: &LocationInput) -> Result<(), AppError> {
     })
 }
 
+/// A location id from the path; anything that is not one names no location.
+fn location_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("location {raw} does not exist")))
+}
+
 /// The country of a checked input (the checks have parsed it already).
 fn country_of(input: &LocationInput) -> Result<Iso3, AppError> {
     Ok(Iso3::parse(&input.country)?)
@@ -206,10 +212,10 @@ async fn list_locations(
 async fn get_location(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<LocationOut>, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
-    Ok(Json(state.store.location(id).await?.into()))
+    Ok(Json(state.store.location(location_id(&id)?).await?.into()))
 }
 
 /// Creates a location; its admin areas are resolved from the stored boundaries.
@@ -236,16 +242,20 @@ async fn create_location(
 async fn update_location(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Body(input): Body<LocationIn>,
 ) -> Result<Json<LocationOut>, AppError> {
-    let current = state.store.location(id).await?;
+    let current = state.store.location(location_id(&id)?).await?;
     ctx.require(Action::ManageLocations, &Target::country(current.country))?;
     let input = LocationInput::from(input);
     check_fields(&input)?;
     ctx.require(Action::ManageLocations, &Target::country(country_of(&input)?))?;
     Ok(Json(
-        state.store.update_location(&ctx.actor(), id, &input).await?.into(),
+        state
+            .store
+            .update_location(&ctx.actor(), current.id, &input)
+            .await?
+            .into(),
     ))
 }
 
@@ -254,10 +264,14 @@ async fn update_location(
 #[utoipa::path(delete, path = "/locations/{id}", tag = "locations",
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody)))]
-async fn delete_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
-    let current = state.store.location(id).await?;
+async fn delete_location(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let current = state.store.location(location_id(&id)?).await?;
     ctx.require(Action::ManageLocations, &Target::country(current.country))?;
-    state.store.delete_location(&ctx.actor(), id).await?;
+    state.store.delete_location(&ctx.actor(), current.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -114,6 +114,14 @@ async fn im_officers_manage_locations_of_their_countries_only() {
         204
     );
     assert_eq!(app.api("viewer").get(&url).send().await.expect("request").status(), 404);
+    let not_an_id = app
+        .api("viewer")
+        .get(app.url("/api/v1/locations/abc"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(not_an_id.status(), 404);
+    assert_eq!(error_code(not_an_id).await, "not_found");
 }
 
 #[tokio::test]
