@@ -73,12 +73,18 @@ impl Pager {
                 format!("{path}?{}", query.join("&"))
             }
         };
+        // Offsets come from the address bar: an absurd one is an empty page, never an overflow.
+        let shown = page.offset < total;
         Pager {
             total,
-            from: if total == 0 { 0 } else { page.offset + 1 },
-            to: (page.offset + page.limit).min(total),
-            previous: (page.offset > 0).then(|| link((page.offset - page.limit).max(0))),
-            next: (page.offset + page.limit < total).then(|| link(page.offset + page.limit)),
+            from: if shown { page.offset + 1 } else { 0 },
+            to: if shown {
+                page.offset.saturating_add(page.limit).min(total)
+            } else {
+                0
+            },
+            previous: (page.offset > 0).then(|| link(page.offset.saturating_sub(page.limit).max(0))),
+            next: (page.offset.saturating_add(page.limit) < total).then(|| link(page.offset + page.limit)),
         }
     }
 }

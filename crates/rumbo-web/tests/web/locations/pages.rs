@@ -20,6 +20,10 @@ async fn lists_and_details_render_for_everyone_and_forms_only_for_im_officers() 
     assert_eq!(status, 200);
     assert!(html.contains("COL-CUC-SB") && html.contains("Paso fronterizo") && html.contains("CO54 › CO54001"));
     assert!(!html.contains("/locations/new"), "no link to create for a viewer");
+    let (status, _) = page(&viewer, &app, "/locations?offset=9223372036854775807").await;
+    assert_eq!(status, 200, "an absurd offset is an empty page");
+    let (status, _) = page(&viewer, &app, "/geography/COL?offset=9223372036854775807&level=9").await;
+    assert_eq!(status, 200);
     let (_, html) = page(&viewer, &app, "/locations?kind=site").await;
     assert!(!html.contains("COL-CUC-SB"));
     let (status, html) = page(&viewer, &app, "/locations?admin_area=not%20a%20pcode").await;
