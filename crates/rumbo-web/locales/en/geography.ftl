@@ -80,6 +80,15 @@ loc-import-link = Import a list
 loc-import-title = Import locations
 loc-import-help = A UTF-8 CSV with the columns code, name, kind (or type), country, lat, lon, and optionally organisation (its acronym), notes and active. An HXL hashtag row may follow the header; decimal commas are accepted.
 loc-import-help-codes = A row whose code is new creates a location; a row with a known code replaces that location.
+loc-error-code = Give a code of 2 to 40 letters, digits, - or _, such as COL-CUC-SB.
+loc-error-code-taken = Another location already has this code.
+loc-error-name = Give a name of at most 200 characters.
+loc-error-kind = Choose a type from the list.
+loc-error-country = Choose a country from the list.
+loc-error-lat = Give the latitude in decimal degrees, between -90 and 90, such as 7.8167.
+loc-error-lon = Give the longitude in decimal degrees, between -180 and 180, such as -72.4667.
+loc-error-organisation-id = Choose an organisation from the list.
+loc-error-notes = Notes may hold at most 2000 characters.
 loc-import-done = Imported: { $created } new locations, { $updated } replaced.
 
 # Map

@@ -80,6 +80,15 @@ loc-import-link = Importar una lista
 loc-import-title = Importar lugares
 loc-import-help = Un CSV en UTF-8 con las columnas code, name, kind (o type), country, lat, lon y, si se quiere, organisation (su sigla), notes y active. Puede llevar una fila de etiquetas HXL bajo el encabezado; se aceptan comas decimales.
 loc-import-help-codes = Una fila con un código nuevo crea un lugar; una fila con un código conocido reemplaza ese lugar.
+loc-error-code = Indique un código de 2 a 40 letras, números, - o _, como COL-CUC-SB.
+loc-error-code-taken = Otro lugar ya tiene este código.
+loc-error-name = Indique un nombre de 200 caracteres como máximo.
+loc-error-kind = Elija un tipo de la lista.
+loc-error-country = Elija un país de la lista.
+loc-error-lat = Indique la latitud en grados decimales, entre -90 y 90, como 7.8167.
+loc-error-lon = Indique la longitud en grados decimales, entre -180 y 180, como -72.4667.
+loc-error-organisation-id = Elija una organización de la lista.
+loc-error-notes = Las notas pueden tener 2000 caracteres como máximo.
 loc-import-done = Importado: { $created } lugares nuevos, { $updated } reemplazados.
 
 # Mapa

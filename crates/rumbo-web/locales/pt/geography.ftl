@@ -80,6 +80,15 @@ loc-import-link = Importar uma lista
 loc-import-title = Importar locais
 loc-import-help = Um CSV em UTF-8 com as colunas code, name, kind (ou type), country, lat, lon e, se quiser, organisation (sua sigla), notes e active. Pode ter uma linha de etiquetas HXL abaixo do cabeçalho; vírgulas decimais são aceitas.
 loc-import-help-codes = Uma linha com um código novo cria um local; uma linha com um código conhecido substitui esse local.
+loc-error-code = Informe um código de 2 a 40 letras, números, - ou _, como COL-CUC-SB.
+loc-error-code-taken = Outro local já tem este código.
+loc-error-name = Informe um nome de no máximo 200 caracteres.
+loc-error-kind = Escolha um tipo da lista.
+loc-error-country = Escolha um país da lista.
+loc-error-lat = Informe a latitude em graus decimais, entre -90 e 90, como 7.8167.
+loc-error-lon = Informe a longitude em graus decimais, entre -180 e 180, como -72.4667.
+loc-error-organisation-id = Escolha uma organização da lista.
+loc-error-notes = As notas podem ter no máximo 2000 caracteres.
 loc-import-done = Importado: { $created } locais novos, { $updated } substituídos.
 
 # Mapa

@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
 use crate::files::{import_location_upload, read_upload, require_somewhere};
+use crate::i18n::Tr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -185,21 +186,19 @@ impl LocationForm {
         }
     }
 
-    /// The input for the store, and the problems of each field (numbers that are not
-    /// numbers, then every rule of `LocationInput`).
-    fn input(&self, active: bool) -> (LocationInput, FieldErrors) {
+    /// The input for the store, and the problems of each field, in the reader's language:
+    /// numbers that are not numbers, then every rule of `LocationInput`.
+    fn input(&self, active: bool, tr: &Tr) -> (LocationInput, FieldErrors) {
         let mut errors = FieldErrors::default();
         let mut number = |field: &'static str, raw: &str| {
+            let raw = raw.trim();
             let normalised = if raw.contains('.') {
-                raw.trim().to_owned()
+                raw.to_owned()
             } else {
-                raw.trim().replace(',', ".")
+                raw.replace(',', ".")
             };
             normalised.parse::<f64>().unwrap_or_else(|_| {
-                errors.add(
-                    field,
-                    format!("'{}' is not a number in decimal degrees (such as -72.5)", raw.trim()),
-                );
+                errors.add(field, field_message(tr, field));
                 0.0
             })
         };
@@ -209,7 +208,7 @@ impl LocationForm {
             "" => None,
             raw => raw
                 .parse::<i64>()
-                .map_err(|_| errors.add("organisation_id", "unknown organisation"))
+                .map_err(|_| errors.add("organisation_id", field_message(tr, "organisation_id")))
                 .ok(),
         };
         let input = LocationInput {
@@ -223,13 +222,19 @@ impl LocationForm {
             notes: Some(self.notes.clone()),
             is_active: active,
         };
-        for (field, problem) in input.field_problems() {
+        for (field, _) in input.field_problems() {
             if errors.get(field).is_none() {
-                errors.add(field, problem.to_string());
+                errors.add(field, field_message(tr, field));
             }
         }
         (input, errors)
     }
+}
+
+/// What a field of the location form needs, in the reader's language. The store's own
+/// messages (in English) name the rule; a form only needs to say what to type.
+fn field_message(tr: &Tr, field: &str) -> String {
+    tr.t(&format!("loc-error-{}", field.replace('_', "-")))
 }
 
 /// Problems of a form, by field.
@@ -302,11 +307,11 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
 }
 
 /// Store refusals that belong to one field of the form.
-fn field_error(e: &AppError, errors: &mut FieldErrors) -> bool {
+fn field_error(e: &AppError, errors: &mut FieldErrors, tr: &Tr) -> bool {
     match e {
-        AppError::Conflict(m) => errors.add("code", m.clone()),
-        AppError::NotFound(m) => errors.add("organisation_id", m.clone()),
-        AppError::Invalid(m) => errors.add("country", m.clone()),
+        AppError::Conflict(_) => errors.add("code", tr.t("loc-error-code-taken")),
+        AppError::NotFound(_) => errors.add("organisation_id", field_message(tr, "organisation_id")),
+        AppError::Invalid(_) => errors.add("country", field_message(tr, "country")),
         _ => return false,
     }
     true
@@ -315,7 +320,8 @@ fn field_error(e: &AppError, errors: &mut FieldErrors) -> bool {
 async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LocationForm>) -> Result<Response, AppError> {
     require_somewhere(&ctx, Action::ManageLocations)?;
     let c = Chrome::new(&ctx, "/locations/new");
-    let (input, mut errors) = form.input(true);
+    let tr = c.tr;
+    let (input, mut errors) = form.input(true, &tr);
     if errors.is_empty() {
         let country = Iso3::parse(&input.country)?;
         ctx.require(Action::ManageLocations, &Target::country(country))?;
@@ -326,7 +332,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Locati
             .map_err(AppError::from)
         {
             Ok(created) => return Ok(Redirect::to(&format!("/locations/{}", created.id)).into_response()),
-            Err(e) if field_error(&e, &mut errors) => {}
+            Err(e) if field_error(&e, &mut errors, &tr) => {}
             Err(e) => return Err(e),
         }
     }
@@ -436,7 +442,8 @@ async fn save(
 ) -> Result<Response, AppError> {
     let current = state.store.location(parse_id(&id)?).await?;
     ctx.require(Action::ManageLocations, &Target::country(current.country))?;
-    let (input, mut errors) = form.input(current.is_active);
+    let tr = Tr::new(ctx.language);
+    let (input, mut errors) = form.input(current.is_active, &tr);
     if errors.is_empty() {
         ctx.require(Action::ManageLocations, &Target::country(Iso3::parse(&input.country)?))?;
         match state
@@ -446,7 +453,7 @@ async fn save(
             .map_err(AppError::from)
         {
             Ok(saved) => return Ok(Redirect::to(&format!("/locations/{}?saved=1", saved.id)).into_response()),
-            Err(e) if field_error(&e, &mut errors) => {}
+            Err(e) if field_error(&e, &mut errors, &tr) => {}
             Err(e) => return Err(e),
         }
     }

@@ -89,7 +89,7 @@ async fn the_form_shows_each_error_beside_its_field_and_keeps_what_was_typed() {
         2,
         "code and lat: {html}"
     );
-    assert!(html.contains("siete&#39; is not a number"), "{html}");
+    assert!(html.contains("Indique la latitud en grados decimales"), "{html}");
     assert!(
         html.contains(r#"value="Puente &#60;b&#62;Simón&#60;/b&#62;""#),
         "kept, and escaped: {html}"
@@ -121,7 +121,13 @@ async fn the_form_shows_each_error_beside_its_field_and_keeps_what_was_typed() {
         .await
         .expect("post");
     assert_eq!(response.status(), 422, "a second location with the same code");
-    assert!(response.text().await.expect("html").contains("already exists"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("html")
+            .contains("Otro lugar ya tiene este código")
+    );
 
     let (status, html) = page(&im, &app, &location).await;
     assert_eq!(status, 200);
