@@ -1,7 +1,7 @@
 //! Rumbo's file formats: reference data in and out. Readers turn the bytes of a file into
-//! domain values, or into the list of every [`Problem`] found with where it is (line and byte,
-//! row and column, feature and property); writers turn domain values into files that the
-//! readers accept again. Nothing here touches a database or the network.
+//! domain values, or into the list of every [`Problem`](rumbo_domain::Problem) found, each with
+//! where it is (line and byte, row and column, feature and property); writers turn domain values
+//! into files that the readers accept again. Nothing here touches a database or the network.
 //!
 //! Accepted on import:
 //! - COD-AB style GeoJSON boundaries, one admin level per file ([`boundaries`]);
