@@ -303,38 +303,65 @@ pub fn boundary_from_geojson(text: &str) -> Result<MultiPolygon<f64>, DomainErro
     boundary_from_geometry(&geometry.value)
 }
 
-/// A Polygon or MultiPolygon GeoJSON geometry as a boundary; any other type is refused.
+/// A Polygon or MultiPolygon GeoJSON geometry as a boundary; any other type is refused, and so
+/// is any position that is not a longitude and latitude on Earth.
 pub fn boundary_from_geometry(value: &geojson::GeometryValue) -> Result<MultiPolygon<f64>, DomainError> {
-    let converted: geo::Geometry<f64> = value
-        .try_into()
-        .map_err(|e: geojson::Error| DomainError::Invalid(format!("invalid geometry: {e}")))?;
-    let boundary = match converted {
-        geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
-        geo::Geometry::MultiPolygon(mp) => mp,
+    use geojson::GeometryValue as G;
+    let polygons: Vec<&geojson::PolygonType> = match value {
+        G::Polygon { coordinates } => vec![coordinates],
+        G::MultiPolygon { coordinates } => coordinates.iter().collect(),
         other => {
             return Err(DomainError::Invalid(format!(
                 "a boundary must be a Polygon or MultiPolygon, not a {}",
-                geometry_name(&other)
+                other.type_name()
             )));
         }
     };
-    let out_of_range = boundary
-        .0
-        .iter()
-        .flat_map(|p| {
-            p.exterior()
-                .0
-                .iter()
-                .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
-        })
-        .find(|c| Position::new(c.x, c.y).is_err());
-    if let Some(c) = out_of_range {
-        return Err(DomainError::InvalidCoordinates { lat: c.y, lon: c.x });
-    }
-    if boundary.0.is_empty() {
+    if polygons.is_empty() {
         return Err(DomainError::Invalid("the boundary has no polygon".into()));
     }
-    Ok(boundary)
+    // Checked before converting: the conversion indexes each position's first two numbers and
+    // would panic on a position such as `[1]`.
+    for (p, polygon) in polygons.iter().enumerate() {
+        if polygon.is_empty() {
+            return Err(DomainError::Invalid(format!("polygon {} has no rings", p + 1)));
+        }
+        for (r, ring) in polygon.iter().enumerate() {
+            if ring.len() < 4 {
+                return Err(DomainError::Invalid(format!(
+                    "polygon {}, ring {}: a ring needs at least 4 positions (the last repeating the first), not {}",
+                    p + 1,
+                    r + 1,
+                    ring.len()
+                )));
+            }
+            for position in ring {
+                match position.as_slice() {
+                    [lon, lat, ..] => {
+                        Position::new(*lon, *lat)?;
+                    }
+                    _ => {
+                        return Err(DomainError::Invalid(format!(
+                            "polygon {}, ring {}: a position needs a longitude and a latitude",
+                            p + 1,
+                            r + 1
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    let converted: geo::Geometry<f64> = value
+        .try_into()
+        .map_err(|e: geojson::Error| DomainError::Invalid(format!("invalid geometry: {e}")))?;
+    match converted {
+        geo::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
+        geo::Geometry::MultiPolygon(mp) => Ok(mp),
+        other => Err(DomainError::Invalid(format!(
+            "a boundary must be a Polygon or MultiPolygon, not a {}",
+            geometry_name(&other)
+        ))),
+    }
 }
 
 /// A boundary as a GeoJSON geometry, as stored and served.
@@ -371,5 +398,127 @@ mod geojson_tests {
         let far = r#"{"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,0]]]}"#;
         assert!(boundary_from_geojson(far).is_err());
         assert!(boundary_from_geojson("{not json").is_err());
+    }
+}
+
+/// How far, in degrees, a map outline may stray from the true boundary at each admin level:
+/// about half a screen pixel at the zoom where areas of that level are usually looked at
+/// (a country for departments, a department for municipalities).
+pub fn map_tolerance(level: AdminLevel) -> f64 {
+    match level.get() {
+        1 => 0.005,
+        2 => 0.002,
+        _ => 0.001,
+    }
+}
+
+/// A lighter copy of a boundary for drawing on a map: simplified (Ramer–Douglas–Peucker) with
+/// `tolerance` in degrees, islands and holes smaller than the tolerance dropped, coordinates
+/// rounded to 5 decimals (about a metre). COD-AB boundaries often carry a point every few
+/// metres; a whole country's municipalities would otherwise weigh tens of megabytes in a
+/// browser. Never used for point-in-polygon resolution, which keeps the full boundary.
+pub fn map_outline(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
+    use geo::{Coord, MapCoords, Polygon, Simplify};
+    let visible = |ring: &geo::LineString<f64>| {
+        ring.bounding_rect()
+            .is_some_and(|r| r.width() >= tolerance || r.height() >= tolerance)
+    };
+    let mut polygons: Vec<Polygon<f64>> = boundary
+        .0
+        .iter()
+        .map(|p| p.simplify(tolerance))
+        .filter(|p| visible(p.exterior()))
+        .map(|p| {
+            let interiors = p.interiors().iter().filter(|r| visible(r)).cloned().collect();
+            Polygon::new(p.exterior().clone(), interiors)
+        })
+        .collect();
+    if polygons.is_empty() {
+        // Every part is smaller than the tolerance (a tiny island municipality): keep it whole
+        // rather than lose the area from the map.
+        polygons = boundary.0.clone();
+    }
+    let round = |v: f64| (v * 1e5).round() / 1e5;
+    MultiPolygon::new(polygons).map_coords(|c| Coord {
+        x: round(c.x),
+        y: round(c.y),
+    })
+}
+
+#[cfg(test)]
+mod outline_tests {
+    use geo::{Coord, LineString, Polygon};
+
+    use super::*;
+
+    /// A square whose edges carry a point every 0.0001 degrees, as survey-grade data does.
+    fn dense_square(x0: f64, y0: f64, size: f64) -> Polygon<f64> {
+        let steps = (size / 0.0001) as usize;
+        let mut ring = Vec::new();
+        for (dx, dy, sx, sy) in [
+            (1.0, 0.0, 0.0, 0.0),
+            (0.0, 1.0, 1.0, 0.0),
+            (-1.0, 0.0, 1.0, 1.0),
+            (0.0, -1.0, 0.0, 1.0),
+        ] {
+            for i in 0..steps {
+                let t = i as f64 * 0.0001;
+                ring.push(Coord {
+                    x: x0 + sx * size + dx * t,
+                    y: y0 + sy * size + dy * t,
+                });
+            }
+        }
+        ring.push(ring[0]);
+        Polygon::new(LineString::new(ring), vec![])
+    }
+
+    #[test]
+    fn outlines_are_light_but_keep_every_area() {
+        let islands = MultiPolygon::new(vec![dense_square(-73.0, 7.0, 1.0), dense_square(-71.0, 7.0, 0.0005)]);
+        let outline = map_outline(&islands, map_tolerance(AdminLevel::ONE));
+        assert_eq!(outline.0.len(), 1, "the speck of an island is dropped");
+        assert!(
+            outline.0[0].exterior().0.len() <= 6,
+            "{:?}",
+            outline.0[0].exterior().0.len()
+        );
+
+        let speck = MultiPolygon::new(vec![dense_square(-71.0, 7.0, 0.0005)]);
+        assert_eq!(
+            map_outline(&speck, 0.005).0.len(),
+            1,
+            "an area made only of specks is kept"
+        );
+
+        let precise = MultiPolygon::new(vec![Polygon::new(
+            LineString::from(vec![(0.123456789, 0.0), (1.0, 0.0), (1.0, 1.0), (0.123456789, 0.0)]),
+            vec![],
+        )]);
+        assert_eq!(map_outline(&precise, 0.0).0[0].exterior().0[0].x, 0.12346);
+    }
+
+    #[test]
+    fn hostile_geometries_are_refused_without_panicking() {
+        for (text, expected) in [
+            (
+                r#"{"type":"Polygon","coordinates":[[[1],[2],[3],[1]]]}"#,
+                "longitude and a latitude",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,0]]]}"#,
+                "at least 4 positions",
+            ),
+            (r#"{"type":"Polygon","coordinates":[]}"#, "no rings"),
+            (r#"{"type":"MultiPolygon","coordinates":[]}"#, "no polygon"),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[1e300,0],[1,1],[0,0]]]}"#,
+                "not a position on Earth",
+            ),
+            (r#"{"type":"GeometryCollection","geometries":[]}"#, "GeometryCollection"),
+        ] {
+            let err = boundary_from_geojson(text).expect_err(text).to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
     }
 }

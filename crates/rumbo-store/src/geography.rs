@@ -4,7 +4,9 @@ use geo::{BoundingRect, MultiPolygon};
 use rumbo_domain::Problem;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::{Country, Iso3, known_countries};
-use rumbo_domain::geography::{AdminArea, AdminIndex, AdminLevel, Pcode, boundary_from_geojson, boundary_to_geojson};
+use rumbo_domain::geography::{
+    AdminArea, AdminIndex, AdminLevel, Pcode, boundary_from_geojson, boundary_to_geojson, map_outline, map_tolerance,
+};
 use rumbo_domain::language::Names;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -76,6 +78,8 @@ pub struct AdminAreaRow {
     pub parent: Option<Pcode>,
     pub names: Names,
     pub has_boundary: bool,
+    /// `[west, south, east, north]` of the boundary, in degrees.
+    pub bbox: Option<[f64; 4]>,
     pub source: Option<String>,
     pub updated_at: String,
 }
@@ -90,7 +94,8 @@ pub struct AdminAreaQuery {
 }
 
 const AREA_COLUMNS: &str =
-    "a.pcode, a.country_iso3, a.level, a.parent_pcode, a.name_es, a.name_en, a.name_pt, a.source, a.updated_at";
+    "a.pcode, a.country_iso3, a.level, a.parent_pcode, a.name_es, a.name_en, a.name_pt, a.source, a.updated_at,
+     a.min_lon, a.min_lat, a.max_lon, a.max_lat";
 
 fn area_row(row: &AnyRow) -> Result<AdminAreaRow> {
     let boundary: Option<i64> = row.try_get("has_boundary")?;
@@ -98,17 +103,18 @@ fn area_row(row: &AnyRow) -> Result<AdminAreaRow> {
         pcode: Pcode::parse(&row.try_get::<String, _>("pcode")?)?,
         country: Iso3::parse(&row.try_get::<String, _>("country_iso3")?)?,
         level: AdminLevel::new(row.try_get("level")?)?,
-        parent: row
-            .try_get::<Option<String>, _>("parent_pcode")?
-            .as_deref()
-            .map(Pcode::parse)
-            .transpose()?,
-        names: Names {
-            es: row.try_get("name_es")?,
-            en: row.try_get("name_en")?,
-            pt: row.try_get("name_pt")?,
-        },
+        parent: parent_of(row)?,
+        names: names_of(row)?,
         has_boundary: boundary.unwrap_or(0) != 0,
+        bbox: match (
+            row.try_get::<Option<f64>, _>("min_lon")?,
+            row.try_get::<Option<f64>, _>("min_lat")?,
+            row.try_get::<Option<f64>, _>("max_lon")?,
+            row.try_get::<Option<f64>, _>("max_lat")?,
+        ) {
+            (Some(w), Some(s), Some(e), Some(n)) => Some([w, s, e, n]),
+            _ => None,
+        },
         source: row.try_get("source")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -125,19 +131,53 @@ impl Store {
         areas: &[AdminArea],
         source: &str,
     ) -> Result<AdminImportSummary> {
+        let placed: Vec<(String, &AdminArea)> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("area {}", i + 1), a))
+            .collect();
+        self.import_placed_areas(actor, &placed, source).await
+    }
+
+    /// Like [`Store::import_admin_areas`], for areas read from a file: each comes with where it
+    /// was found (`feature 3`, `row 12`), which problems then name.
+    pub async fn import_admin_areas_from(
+        &self,
+        actor: &Actor,
+        areas: &[(String, AdminArea)],
+        source: &str,
+    ) -> Result<AdminImportSummary> {
+        let placed: Vec<(String, &AdminArea)> = areas.iter().map(|(place, a)| (place.clone(), a)).collect();
+        self.import_placed_areas(actor, &placed, source).await
+    }
+
+    async fn import_placed_areas(
+        &self,
+        actor: &Actor,
+        areas: &[(String, &AdminArea)],
+        source: &str,
+    ) -> Result<AdminImportSummary> {
         let mut problems = Vec::new();
-        let mut in_batch: HashMap<&Pcode, &AdminArea> = HashMap::new();
-        for (i, area) in areas.iter().enumerate() {
-            if in_batch.insert(&area.pcode, area).is_some() {
+        let mut in_batch: HashMap<&Pcode, (&str, &AdminArea)> = HashMap::new();
+        for (place, area) in areas {
+            if let Some((first, _)) = in_batch.insert(&area.pcode, (place, area)) {
                 problems.push(Problem::new(
-                    format!("area {}", i + 1),
-                    format!("P-code {} appears more than once", area.pcode),
+                    place.clone(),
+                    format!("P-code {} appears more than once (also at {first})", area.pcode),
                 ));
             }
         }
         let stored = self.admin_area_levels().await?;
-        for (i, area) in areas.iter().enumerate() {
-            let place = format!("area {} ({})", i + 1, area.pcode);
+        for (place, area) in areas {
+            let place = format!("{place} ({})", area.pcode);
+            if let Some((country, level)) = stored.get(&area.pcode)
+                && *country != area.country
+            {
+                problems.push(Problem::new(
+                    place.clone(),
+                    format!("P-code {} is already a level-{level} area of {country}", area.pcode),
+                ));
+            }
             match (&area.parent, area.level.parent()) {
                 (None, None) => {}
                 (Some(_), None) => problems.push(Problem::new(
@@ -151,10 +191,13 @@ impl Store {
                 (Some(parent), Some(parent_level)) => {
                     let found = in_batch
                         .get(parent)
-                        .map(|p| (p.country, p.level))
+                        .map(|(_, p)| (p.country, p.level))
                         .or_else(|| stored.get(parent).copied());
                     match found {
-                        None => problems.push(Problem::new(place, format!("unknown parent P-code {parent}"))),
+                        None => problems.push(Problem::new(
+                            place,
+                            format!("unknown parent P-code {parent}: import the level-{parent_level} areas first"),
+                        )),
                         Some((country, level)) if country != area.country || level != parent_level => {
                             problems.push(Problem::new(
                                 place,
@@ -174,7 +217,7 @@ impl Store {
         }
 
         // Parents first, so that foreign keys hold at every insert.
-        let mut ordered: Vec<&AdminArea> = areas.iter().collect();
+        let mut ordered: Vec<&AdminArea> = areas.iter().map(|(_, a)| *a).collect();
         ordered.sort_by_key(|a| a.level);
         let mut summary = AdminImportSummary::default();
         let at = now();
@@ -182,20 +225,24 @@ impl Store {
         for area in &ordered {
             let boundary = area.boundary.as_ref();
             let rect = boundary.and_then(|b| b.bounding_rect());
+            let outline = boundary.map(|b| boundary_to_geojson(&map_outline(b, map_tolerance(area.level))));
             if stored.contains_key(&area.pcode) {
                 summary.updated += 1;
             } else {
                 summary.created += 1;
             }
+            // A name or boundary the new source does not give is kept: a P-code list re-imported
+            // after boundaries must not erase them, nor an English-only list the Spanish names.
             sqlx::query(
                 "INSERT INTO admin_areas (pcode, country_iso3, level, parent_pcode, name_es, name_en, name_pt, boundary,
-                                          min_lon, min_lat, max_lon, max_lat, source, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-                 ON CONFLICT (pcode) DO UPDATE SET country_iso3 = $2, level = $3, parent_pcode = $4, name_es = $5,
-                     name_en = $6, name_pt = $7, boundary = COALESCE($8, admin_areas.boundary),
+                                          min_lon, min_lat, max_lon, max_lat, source, created_at, updated_at, map_boundary)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+                 ON CONFLICT (pcode) DO UPDATE SET country_iso3 = $2, level = $3, parent_pcode = $4,
+                     name_es = COALESCE($5, admin_areas.name_es), name_en = COALESCE($6, admin_areas.name_en),
+                     name_pt = COALESCE($7, admin_areas.name_pt), boundary = COALESCE($8, admin_areas.boundary),
                      min_lon = COALESCE($9, admin_areas.min_lon), min_lat = COALESCE($10, admin_areas.min_lat),
                      max_lon = COALESCE($11, admin_areas.max_lon), max_lat = COALESCE($12, admin_areas.max_lat),
-                     source = $13, updated_at = $14",
+                     source = $13, updated_at = $14, map_boundary = COALESCE($15, admin_areas.map_boundary)",
             )
             .bind(area.pcode.as_str())
             .bind(area.country.to_string())
@@ -211,6 +258,7 @@ impl Store {
             .bind(rect.map(|r| r.max().y))
             .bind(source)
             .bind(&at)
+            .bind(outline)
             .execute(&mut *tx)
             .await
             .map_err(|e| match &e {
@@ -220,7 +268,7 @@ impl Store {
                 _ => StoreError::Database(e),
             })?;
         }
-        let mut countries: Vec<Iso3> = areas.iter().map(|a| a.country).collect();
+        let mut countries: Vec<Iso3> = ordered.iter().map(|a| a.country).collect();
         countries.sort();
         countries.dedup();
         let country_list = countries.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
@@ -322,6 +370,19 @@ impl Store {
         Ok((area_row(&row)?, boundary))
     }
 
+    /// One admin area without its boundary (which can weigh megabytes): for pages and details.
+    pub async fn admin_area_row(&self, pcode: &Pcode) -> Result<AdminAreaRow> {
+        let row = sqlx::query(dynamic(format!(
+            "SELECT {AREA_COLUMNS}, CASE WHEN a.boundary IS NULL THEN 0 ELSE 1 END AS has_boundary
+             FROM admin_areas a WHERE a.pcode = $1"
+        )))
+        .bind(pcode.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("admin area", pcode))?;
+        area_row(&row)
+    }
+
     /// Admin areas with their boundaries, for maps and exports: one country or all, one level
     /// or all. Areas without a boundary are included with `None`.
     pub async fn admin_areas_with_boundaries(
@@ -336,9 +397,16 @@ impl Store {
         if let Some(level) = level {
             filter.push("level = $", i64::from(level));
         }
+        self.select_areas(filter, Some("boundary")).await
+    }
+
+    /// Admin areas matching `filter`, with the geometry held in column `geometry` (`boundary`,
+    /// `map_boundary`) or without one.
+    async fn select_areas(&self, filter: Filter, geometry: Option<&'static str>) -> Result<Vec<AdminArea>> {
         let sql = format!(
-            "SELECT pcode, country_iso3, level, parent_pcode, name_es, name_en, name_pt, boundary FROM admin_areas{}
+            "SELECT pcode, country_iso3, level, parent_pcode, name_es, name_en, name_pt{} FROM admin_areas{}
              ORDER BY country_iso3, level, pcode",
+            geometry.map(|g| format!(", {g} AS geometry")).unwrap_or_default(),
             filter.where_clause()
         );
         let rows = sqlx::query_with(dynamic(sql), filter.into_args())
@@ -346,23 +414,10 @@ impl Store {
             .await?;
         rows.iter()
             .map(|row| {
-                let pcode: String = row.try_get("pcode")?;
-                let boundary: Option<String> = row.try_get("boundary")?;
-                Ok(AdminArea {
-                    pcode: Pcode::parse(&pcode)?,
-                    country: Iso3::parse(&row.try_get::<String, _>("country_iso3")?)?,
-                    level: AdminLevel::new(row.try_get("level")?)?,
-                    parent: row
-                        .try_get::<Option<String>, _>("parent_pcode")?
-                        .as_deref()
-                        .map(Pcode::parse)
-                        .transpose()?,
-                    names: Names {
-                        es: row.try_get("name_es")?,
-                        en: row.try_get("name_en")?,
-                        pt: row.try_get("name_pt")?,
-                    },
-                    boundary: boundary
+                let pcode = Pcode::parse(&row.try_get::<String, _>("pcode")?)?;
+                let boundary = match geometry {
+                    Some(_) => row
+                        .try_get::<Option<String>, _>("geometry")?
                         .as_deref()
                         .map(boundary_from_geojson)
                         .transpose()
@@ -370,6 +425,15 @@ impl Store {
                             what: "boundary",
                             detail: format!("{pcode}: {e}"),
                         })?,
+                    None => None,
+                };
+                Ok(AdminArea {
+                    country: Iso3::parse(&row.try_get::<String, _>("country_iso3")?)?,
+                    level: AdminLevel::new(row.try_get("level")?)?,
+                    parent: parent_of(row)?,
+                    names: names_of(row)?,
+                    boundary,
+                    pcode,
                 })
             })
             .collect()
@@ -379,5 +443,134 @@ impl Store {
     pub async fn admin_index(&self, country: Option<Iso3>) -> Result<AdminIndex> {
         let areas = self.admin_areas_with_boundaries(country, None).await?;
         Ok(AdminIndex::new(&areas))
+    }
+}
+
+/// A country with how much geography and how many locations Rumbo holds for it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CountrySummary {
+    pub country: Country,
+    /// Admin areas at levels 1, 2 and 3.
+    pub admin_areas: [i64; 3],
+    /// Of those, how many have a boundary (and so can place locations).
+    pub with_boundary: i64,
+    /// Active locations.
+    pub locations: i64,
+}
+
+/// Which admin areas a map layer shows; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct OutlineQuery {
+    pub country: Option<Iso3>,
+    pub level: Option<AdminLevel>,
+    pub parent: Option<Pcode>,
+    pub pcode: Option<Pcode>,
+}
+
+fn names_of(row: &AnyRow) -> Result<Names> {
+    Ok(Names {
+        es: row.try_get("name_es")?,
+        en: row.try_get("name_en")?,
+        pt: row.try_get("name_pt")?,
+    })
+}
+
+fn parent_of(row: &AnyRow) -> Result<Option<Pcode>> {
+    Ok(row
+        .try_get::<Option<String>, _>("parent_pcode")?
+        .as_deref()
+        .map(Pcode::parse)
+        .transpose()?)
+}
+
+impl Store {
+    /// Every country with its counts of admin areas per level and of active locations.
+    pub async fn country_summaries(&self) -> Result<Vec<CountrySummary>> {
+        let countries = self.countries().await?;
+        let areas = sqlx::query(
+            "SELECT country_iso3, level, COUNT(*) AS n,
+                    CAST(SUM(CASE WHEN boundary IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS with_boundary
+             FROM admin_areas GROUP BY country_iso3, level",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let locations =
+            sqlx::query("SELECT country_iso3, COUNT(*) AS n FROM locations WHERE is_active = 1 GROUP BY country_iso3")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut summaries: Vec<CountrySummary> = countries
+            .into_iter()
+            .map(|country| CountrySummary {
+                country,
+                admin_areas: [0; 3],
+                with_boundary: 0,
+                locations: 0,
+            })
+            .collect();
+        for row in &areas {
+            let iso3: String = row.try_get("country_iso3")?;
+            let level: i64 = row.try_get("level")?;
+            if let Some(summary) = summaries.iter_mut().find(|s| s.country.iso3.as_str() == iso3)
+                && let Some(slot) = usize::try_from(level - 1)
+                    .ok()
+                    .and_then(|i| summary.admin_areas.get_mut(i))
+            {
+                *slot = row.try_get("n")?;
+                summary.with_boundary += row.try_get::<i64, _>("with_boundary")?;
+            }
+        }
+        for row in &locations {
+            let iso3: String = row.try_get("country_iso3")?;
+            if let Some(summary) = summaries.iter_mut().find(|s| s.country.iso3.as_str() == iso3) {
+                summary.locations = row.try_get("n")?;
+            }
+        }
+        Ok(summaries)
+    }
+
+    /// Admin areas with their simplified map outlines (see `geography::map_outline`), for map
+    /// layers. Areas without a boundary are left out.
+    pub async fn admin_area_outlines(&self, query: &OutlineQuery) -> Result<Vec<AdminArea>> {
+        let mut filter = Filter::default();
+        filter.push_fixed("map_boundary IS NOT NULL");
+        if let Some(country) = query.country {
+            filter.push("country_iso3 = $", country.to_string());
+        }
+        if let Some(level) = query.level {
+            filter.push("level = $", i64::from(level));
+        }
+        if let Some(parent) = &query.parent {
+            filter.push("parent_pcode = $", parent.as_str());
+        }
+        if let Some(pcode) = &query.pcode {
+            filter.push("pcode = $", pcode.as_str());
+        }
+        self.select_areas(filter, Some("map_boundary")).await
+    }
+
+    /// Admin areas without their boundaries, down to `max_level`: a P-code list, with every
+    /// area's ancestors, as a CSV export needs.
+    pub async fn admin_area_list(
+        &self,
+        country: Option<Iso3>,
+        max_level: Option<AdminLevel>,
+    ) -> Result<Vec<AdminArea>> {
+        let mut filter = Filter::default();
+        if let Some(country) = country {
+            filter.push("country_iso3 = $", country.to_string());
+        }
+        if let Some(level) = max_level {
+            filter.push("level <= $", i64::from(level));
+        }
+        self.select_areas(filter, None).await
+    }
+
+    /// Records that reference data (admin areas or locations) left Rumbo as a file. Such
+    /// exports hold no personal data, but who took what, when, is still worth knowing.
+    pub async fn record_export(&self, actor: &Actor, entity: Entity, summary: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        record(&mut tx, actor, AuditAction::Export, entity, None, summary).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

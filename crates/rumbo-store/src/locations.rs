@@ -2,14 +2,12 @@
 //! and registration desks. Each is resolved to the admin areas that contain it whenever it is
 //! saved, and again whenever its country's boundaries change.
 
-use std::collections::HashMap;
-
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
-use rumbo_domain::country::Iso3;
+use rumbo_domain::country::{Iso3, known_countries};
 use rumbo_domain::error::{optional_text, required_text};
 use rumbo_domain::geography::{AdminIndex, Pcode, Position, Resolution};
 use rumbo_domain::location::{LocationKind, parse_location_code};
-use rumbo_domain::{DomainError, Problem, Vocabulary};
+use rumbo_domain::{DomainError, Vocabulary};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -18,6 +16,11 @@ use crate::audit::record;
 use crate::dialect::{ilike, like_pattern};
 use crate::query::{Filter, dynamic};
 use crate::{Page, Result, Store, StoreError, now};
+
+/// Imports of location lists, and resolving locations again when boundaries change.
+mod import;
+
+pub use import::{LocationImportRow, LocationImportSummary};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Location {
@@ -65,16 +68,67 @@ struct ValidLocation {
 
 impl LocationInput {
     fn validate(&self) -> Result<ValidLocation, DomainError> {
+        if let Some((_, problem)) = self.field_problems().into_iter().next() {
+            return Err(problem);
+        }
         Ok(ValidLocation {
             code: parse_location_code(&self.code)?,
             name: required_text("name", &self.name, 200)?,
             kind: LocationKind::parse(&self.kind)?,
-            country: Iso3::parse(&self.country)?,
+            country: known_country(&self.country)?,
             position: Position::new(self.lon, self.lat)?,
             organisation_id: self.organisation_id,
             notes: optional_text("notes", self.notes.as_deref(), 2000)?,
             is_active: self.is_active,
         })
+    }
+
+    /// Every problem with the input, each with the field it is in (`code`, `name`, `kind`,
+    /// `country`, `lat`, `lon`, `notes`), so that a form can show each beside its field.
+    pub fn field_problems(&self) -> Vec<(&'static str, DomainError)> {
+        let mut problems = Vec::new();
+        if let Err(e) = parse_location_code(&self.code) {
+            problems.push(("code", e));
+        }
+        if let Err(e) = required_text("name", &self.name, 200) {
+            problems.push(("name", e));
+        }
+        if let Err(e) = LocationKind::parse(&self.kind) {
+            problems.push(("kind", e));
+        }
+        if let Err(e) = known_country(&self.country) {
+            problems.push(("country", e));
+        }
+        if !(self.lat.is_finite() && (-90.0..=90.0).contains(&self.lat)) {
+            problems.push((
+                "lat",
+                DomainError::Invalid(format!("{} is not a latitude on Earth (between -90 and 90)", self.lat)),
+            ));
+        }
+        if !(self.lon.is_finite() && (-180.0..=180.0).contains(&self.lon)) {
+            problems.push((
+                "lon",
+                DomainError::Invalid(format!(
+                    "{} is not a longitude on Earth (between -180 and 180)",
+                    self.lon
+                )),
+            ));
+        }
+        if let Err(e) = optional_text("notes", self.notes.as_deref(), 2000) {
+            problems.push(("notes", e));
+        }
+        problems
+    }
+}
+
+/// A country Rumbo knows: a well-formed code of an unknown country would otherwise reach the
+/// database and fail there as a foreign key.
+fn known_country(raw: &str) -> Result<Iso3, DomainError> {
+    let iso3 = Iso3::parse(raw)?;
+    if known_countries().iter().any(|c| c.iso3 == iso3) {
+        Ok(iso3)
+    } else {
+        Err(DomainError::Invalid(format!("{iso3} is not a country Rumbo knows")))
     }
 }
 
@@ -230,33 +284,7 @@ impl Store {
         let index = self.admin_index(Some(location.country)).await?;
         let resolution = index.resolve(location.position, Some(location.country));
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE locations SET code = $1, name = $2, kind = $3, country_iso3 = $4, lon = $5, lat = $6, adm1_pcode = $7,
-                 adm2_pcode = $8, adm3_pcode = $9, organisation_id = $10, notes = $11, is_active = $12, updated_at = $13
-             WHERE id = $14",
-        )
-        .bind(&location.code)
-        .bind(&location.name)
-        .bind(location.kind.code())
-        .bind(location.country.to_string())
-        .bind(location.position.lon)
-        .bind(location.position.lat)
-        .bind(resolution.adm1.as_ref().map(|p| p.as_str()))
-        .bind(resolution.adm2.as_ref().map(|p| p.as_str()))
-        .bind(resolution.adm3.as_ref().map(|p| p.as_str()))
-        .bind(location.organisation_id)
-        .bind(&location.notes)
-        .bind(i64::from(location.is_active))
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(format!("a location with the code {} already exists", location.code))
-            }
-            _ => unknown_organisation(location.organisation_id)(e),
-        })?;
+        update_row(&mut tx, id, &location, &resolution).await?;
         let mut changed = Vec::new();
         if before.code != location.code {
             changed.push("code");
@@ -300,111 +328,107 @@ impl Store {
         self.location(id).await
     }
 
-    /// Adds many locations in one transaction: all of them, or none when any row has a
-    /// problem. `inputs` pairs each location with where it came from (such as `row 12`).
-    pub async fn import_locations(
-        &self,
-        actor: &Actor,
-        inputs: &[(String, LocationInput)],
-        source: &str,
-    ) -> Result<usize> {
-        let mut problems = Vec::new();
-        let mut valid = Vec::new();
-        let mut codes: HashMap<String, &str> = HashMap::new();
-        for (place, input) in inputs {
-            match input.validate() {
-                Ok(location) => {
-                    if let Some(first) = codes.insert(location.code.clone(), place) {
-                        problems.push(Problem::new(
-                            place.clone(),
-                            format!("code {} is already used at {first}", location.code),
-                        ));
-                    }
-                    valid.push((place, location));
-                }
-                Err(e) => problems.push(Problem::new(place.clone(), e)),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(StoreError::Rejected {
-                message: format!("{} problem(s) in the locations; nothing was imported", problems.len()),
-                problems,
-            });
-        }
-        let mut countries: Vec<Iso3> = valid.iter().map(|(_, l)| l.country).collect();
-        countries.sort();
-        countries.dedup();
-        let mut indexes: HashMap<Iso3, AdminIndex> = HashMap::new();
-        for country in countries {
-            indexes.insert(country, self.admin_index(Some(country)).await?);
-        }
+    /// Retires a location, or brings it back. Retired locations keep their code and history
+    /// and stay out of lists and maps; this, not deletion, is how a location ends.
+    pub async fn set_location_active(&self, actor: &Actor, id: i64, active: bool) -> Result<Location> {
+        let before = self.location(id).await?;
         let mut tx = self.pool.begin().await?;
-        for (place, location) in &valid {
-            let index = indexes
-                .get(&location.country)
-                .ok_or_else(|| StoreError::not_found("country", location.country))?;
-            insert_location(&mut tx, location, index)
-                .await
-                .map_err(|e| StoreError::Rejected {
-                    message: format!("{place}: {e}; nothing was imported"),
-                    problems: vec![Problem::new((*place).clone(), e)],
-                })?;
-        }
+        sqlx::query("UPDATE locations SET is_active = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(active))
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let summary = match (before.is_active, active) {
+            (true, false) => "deactivated",
+            (false, true) => "reactivated",
+            _ => "saved without changes",
+        };
         record(
             &mut tx,
             actor,
-            AuditAction::Import,
+            AuditAction::Update,
             Entity::Location,
-            None,
-            &format!("imported {} locations from {source}", valid.len()),
+            Some(&id.to_string()),
+            summary,
         )
         .await?;
         tx.commit().await?;
-        Ok(valid.len())
+        self.location(id).await
     }
 
-    /// Resolves every location of `country` again against the stored boundaries. Returns how
-    /// many changed.
-    pub async fn resolve_locations(&self, actor: &Actor, country: Iso3) -> Result<usize> {
-        let index = self.admin_index(Some(country)).await?;
-        let (locations, _) = self
-            .locations(
-                &LocationQuery {
-                    country: Some(country),
-                    include_inactive: true,
-                    ..Default::default()
-                },
-                Page {
-                    limit: i64::MAX,
-                    offset: 0,
-                },
-            )
-            .await?;
+    /// Deletes a location created by mistake. Only a deactivated location may go, and only
+    /// while nothing refers to it (counts, registrations and surveys will): otherwise it stays
+    /// deactivated, so that the data collected there keeps its place.
+    pub async fn delete_location(&self, actor: &Actor, id: i64) -> Result<()> {
+        let location = self.location(id).await?;
+        if location.is_active {
+            return Err(StoreError::Conflict(format!(
+                "location {} is active: deactivate it first; only a deactivated location can be deleted",
+                location.code
+            )));
+        }
         let mut tx = self.pool.begin().await?;
-        let mut changed = 0;
-        for location in &locations {
-            let r = index.resolve(location.position, Some(country));
-            if (r.adm1.as_ref(), r.adm2.as_ref(), r.adm3.as_ref())
-                != (location.adm1.as_ref(), location.adm2.as_ref(), location.adm3.as_ref())
-            {
-                set_resolution(&mut tx, location.id, &r).await?;
-                changed += 1;
-            }
-        }
-        if changed > 0 {
-            record(
-                &mut tx,
-                actor,
-                AuditAction::Update,
-                Entity::Location,
-                None,
-                &format!("resolved {changed} locations of {country} against new boundaries"),
-            )
-            .await?;
-        }
+        sqlx::query("DELETE FROM locations WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Conflict(format!(
+                    "location {} is referred to by other records; it stays deactivated",
+                    location.code
+                )),
+                _ => StoreError::Database(e),
+            })?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            Entity::Location,
+            Some(&id.to_string()),
+            &format!("deleted location {}", location.code),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(changed)
+        Ok(())
     }
+}
+
+/// Replaces every field of location `id`, with its admin areas resolved again.
+async fn update_row(
+    conn: &mut AnyConnection,
+    id: i64,
+    location: &ValidLocation,
+    resolution: &Resolution,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE locations SET code = $1, name = $2, kind = $3, country_iso3 = $4, lon = $5, lat = $6, adm1_pcode = $7,
+             adm2_pcode = $8, adm3_pcode = $9, organisation_id = $10, notes = $11, is_active = $12, updated_at = $13
+         WHERE id = $14",
+    )
+    .bind(&location.code)
+    .bind(&location.name)
+    .bind(location.kind.code())
+    .bind(location.country.to_string())
+    .bind(location.position.lon)
+    .bind(location.position.lat)
+    .bind(resolution.adm1.as_ref().map(|p| p.as_str()))
+    .bind(resolution.adm2.as_ref().map(|p| p.as_str()))
+    .bind(resolution.adm3.as_ref().map(|p| p.as_str()))
+    .bind(location.organisation_id)
+    .bind(&location.notes)
+    .bind(i64::from(location.is_active))
+    .bind(now())
+    .bind(id)
+    .execute(conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("a location with the code {} already exists", location.code))
+        }
+        _ => unknown_organisation(location.organisation_id)(e),
+    })?;
+    Ok(())
 }
 
 async fn insert_location(conn: &mut AnyConnection, location: &ValidLocation, index: &AdminIndex) -> Result<i64> {

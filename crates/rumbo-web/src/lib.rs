@@ -16,10 +16,15 @@ mod assets;
 pub mod auth;
 /// The one error type at the edge, converted into HTTP responses.
 pub mod error;
+/// Reference files over HTTP: uploads, downloads, access across the countries a file touches.
+mod files;
 /// The message catalogue (Spanish, English, Portuguese) and language negotiation.
 pub mod i18n;
 /// The pages people use, rendered on the server.
 mod pages;
+/// Reference data in and out (admin areas, locations): file formats to the store and back,
+/// shared by the API, the pages and the command line.
+pub mod transfer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -130,6 +130,9 @@ CREATE TABLE admin_areas (
     name_pt      TEXT,
     -- The boundary as a GeoJSON geometry (WGS 84), and its bounding box for cheap filtering.
     boundary     TEXT,
+    -- A simplified copy for maps (see geography::map_outline), made once at import so that a
+    -- map request neither simplifies nor sends survey-grade boundaries.
+    map_boundary TEXT,
     min_lon      REAL,
     min_lat      REAL,
     max_lon      REAL,
@@ -161,6 +164,8 @@ CREATE TABLE locations (
 );
 CREATE INDEX locations_country_kind ON locations (country_iso3, kind);
 CREATE INDEX locations_adm1 ON locations (adm1_pcode);
+CREATE INDEX locations_adm2 ON locations (adm2_pcode);
+CREATE INDEX locations_adm3 ON locations (adm3_pcode);
 
 -- Who did what, when and from where. Written in the same transaction as the change it records.
 -- user_id has no foreign key on purpose: the trail must outlive the account it names.

@@ -1,0 +1,272 @@
+//! A CSV table as people make them: a header row, perhaps an HXL hashtag row under it, values
+//! separated by `,` or — as Excel writes in Spanish and Portuguese — by `;` (or tabs). Columns
+//! are found by name (any case, spaces or hyphens for underscores, several accepted names) or,
+//! failing that, by HXL hashtag, so that HXL-tagged data from other tools imports as well.
+
+use crate::text::{Problems, Rejected};
+
+/// A column a reader looks for.
+pub(crate) struct ColumnSpec {
+    /// The name used in problem locations (`row 4, column lat`) and in exports.
+    pub name: &'static str,
+    /// Other header names accepted, already normalised (lower case, `_` for spaces and hyphens).
+    pub aliases: &'static [&'static str],
+    /// The HXL hashtag and the attributes it must carry, such as `("geo", &["lat"])`.
+    pub hxl: Option<(&'static str, &'static [&'static str])>,
+}
+
+/// One data row: its number as a spreadsheet shows it (the header is row 1) and its cells.
+pub(crate) struct Row {
+    pub number: usize,
+    cells: csv::StringRecord,
+}
+
+impl Row {
+    /// The trimmed value of column `index`; empty when the column is absent or the row short.
+    /// A leading `'` before `=`, `+`, `-` or `@` is dropped: exports add it so that spreadsheets
+    /// do not run such text as a formula.
+    pub fn get(&self, index: Option<usize>) -> &str {
+        let value = index.and_then(|i| self.cells.get(i)).map(str::trim).unwrap_or("");
+        match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+            _ => value,
+        }
+    }
+
+    /// Like [`Row::get`], with `None` for an empty cell.
+    pub fn optional(&self, index: Option<usize>) -> Option<&str> {
+        Some(self.get(index)).filter(|v| !v.is_empty())
+    }
+}
+
+pub(crate) struct Table {
+    /// For each spec (in the order given to [`Table::read`]), the column holding it.
+    found: Vec<(&'static str, Option<usize>)>,
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// Reads `text` and finds the columns of `specs`. Problems with the header (a column named
+    /// twice) and with rows (more values than columns) are collected into `problems`; the
+    /// caller decides which columns are required.
+    pub fn read(text: &str, specs: &[ColumnSpec], problems: &mut Problems) -> Result<Table, Rejected> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(sniff_delimiter(text))
+            .from_reader(text.as_bytes());
+        let mut records = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            match record {
+                Ok(record) => records.push((i + 1, record)),
+                Err(e) => problems.push(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")),
+            }
+        }
+        let mut records = records.into_iter();
+        let Some((_, header)) = records.next() else {
+            return Err(Rejected::one("file", "the file is empty"));
+        };
+        let names: Vec<String> = header.iter().map(normalise).collect();
+        let mut records: Vec<(usize, csv::StringRecord)> = records.collect();
+        let hashtags: Option<Vec<Hashtag>> = records
+            .first()
+            .filter(|(_, r)| is_hxl_row(r))
+            .map(|(_, r)| r.iter().map(Hashtag::parse).collect());
+        if hashtags.is_some() {
+            records.remove(0);
+        }
+
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            if let Some(first) = names[..i].iter().position(|n| n == name) {
+                problems.push(
+                    "header",
+                    format!("column '{name}' appears twice (columns {} and {})", first + 1, i + 1),
+                );
+            }
+        }
+        let mut used = vec![false; names.len()];
+        let mut found = Vec::new();
+        for spec in specs {
+            let by_name = names
+                .iter()
+                .enumerate()
+                .find(|(i, n)| !used[*i] && (*n == spec.name || spec.aliases.contains(&n.as_str())))
+                .map(|(i, _)| i);
+            let by_tag = || {
+                let (tag, attributes) = spec.hxl?;
+                hashtags
+                    .as_ref()?
+                    .iter()
+                    .enumerate()
+                    .find(|(i, h)| !used[*i] && h.matches(tag, attributes))
+                    .map(|(i, _)| i)
+            };
+            let index = by_name.or_else(by_tag);
+            if let Some(i) = index {
+                used[i] = true;
+            }
+            found.push((spec.name, index));
+        }
+
+        let width = names.len();
+        let rows = records
+            .into_iter()
+            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+            .filter_map(|(number, cells)| {
+                let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
+                if extra > 0 {
+                    problems.push(
+                        format!("row {number}"),
+                        format!("{} values, but the header names only {width} columns", cells.len()),
+                    );
+                    return None;
+                }
+                Some(Row { number, cells })
+            })
+            .collect();
+        Ok(Table { found, rows })
+    }
+
+    /// The column holding the spec named `name`, if the file has it.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.found.iter().find(|(n, _)| *n == name).and_then(|(_, i)| *i)
+    }
+
+    /// Adds a problem for each of `names` the file lacks.
+    pub fn require(&self, names: &[&str], problems: &mut Problems) {
+        for name in names {
+            if self.column(name).is_none() {
+                problems.push("header", format!("the column '{name}' is missing"));
+            }
+        }
+    }
+}
+
+/// `Name ES` → `name_es`.
+fn normalise(header: &str) -> String {
+    header
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' || c == '.' { '_' } else { c })
+        .collect()
+}
+
+/// The separator of the header line: whichever of `,` `;` and tab it holds most of.
+fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
+        .unwrap_or(b',')
+}
+
+/// A row of HXL hashtags: every non-empty cell starts with `#`.
+fn is_hxl_row(record: &csv::StringRecord) -> bool {
+    let mut cells = record.iter().map(str::trim).filter(|c| !c.is_empty()).peekable();
+    cells.peek().is_some() && cells.all(|c| c.starts_with('#'))
+}
+
+/// An HXL hashtag with its attributes, such as `#adm1+code+v_pcode`.
+struct Hashtag {
+    tag: String,
+    attributes: Vec<String>,
+}
+
+impl Hashtag {
+    fn parse(cell: &str) -> Hashtag {
+        let compact: String = cell
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        let mut parts = compact.trim_start_matches('#').split('+');
+        Hashtag {
+            tag: parts.next().unwrap_or("").to_owned(),
+            attributes: parts.map(str::to_owned).collect(),
+        }
+    }
+
+    fn matches(&self, tag: &str, attributes: &[&str]) -> bool {
+        self.tag == tag && attributes.iter().all(|a| self.attributes.iter().any(|b| b == a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[ColumnSpec] = &[
+        ColumnSpec {
+            name: "pcode",
+            aliases: &["p_code"],
+            hxl: Some(("adm1", &["code"])),
+        },
+        ColumnSpec {
+            name: "name_es",
+            aliases: &[],
+            hxl: Some(("adm1", &["name", "i_es"])),
+        },
+        ColumnSpec {
+            name: "lat",
+            aliases: &["latitude"],
+            hxl: Some(("geo", &["lat"])),
+        },
+    ];
+
+    fn read(text: &str) -> (Result<Table, Rejected>, Problems) {
+        let mut problems = Problems::default();
+        (Table::read(text, SPECS, &mut problems), problems)
+    }
+
+    #[test]
+    fn columns_by_name_in_any_case_and_separator() {
+        let (table, problems) = read("P-Code;Name ES;Latitude\nCO54;Norte de Santander;7,9\n");
+        let table = table.expect("read");
+        assert!(problems.is_empty());
+        let row = &table.rows[0];
+        assert_eq!(row.number, 2);
+        assert_eq!(row.get(table.column("pcode")), "CO54");
+        assert_eq!(row.get(table.column("lat")), "7,9");
+    }
+
+    #[test]
+    fn an_hxl_row_is_skipped_and_finds_unnamed_columns() {
+        let (table, _) = read("Código,Nombre,Y\n#adm1 +code,#adm1+name +i_es,#geo+lat\nCO54,Norte,7.9\n");
+        let table = table.expect("read");
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].number, 3);
+        assert_eq!(table.rows[0].get(table.column("name_es")), "Norte");
+        assert_eq!(table.rows[0].get(table.column("lat")), "7.9");
+    }
+
+    #[test]
+    fn header_and_row_problems_are_collected() {
+        let (table, problems) = read("pcode,pcode,name_es\nA,B,C,D\n\n,,\nE,F,G,\n");
+        let table = table.expect("read");
+        table.require(&["lat"], &mut Problems::default());
+        let err = problems.finish(()).expect_err("problems");
+        let listed: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            listed,
+            [
+                "header: column 'pcode' appears twice (columns 1 and 2)",
+                "row 2: 4 values, but the header names only 3 columns"
+            ]
+        );
+        assert_eq!(
+            table.rows.len(),
+            1,
+            "blank rows are skipped, trailing empty cells tolerated"
+        );
+        let mut missing = Problems::default();
+        table.require(&["lat"], &mut missing);
+        assert_eq!(
+            missing.finish(()).expect_err("missing").problems[0].problem,
+            "the column 'lat' is missing"
+        );
+    }
+}
