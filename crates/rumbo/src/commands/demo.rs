@@ -30,7 +30,8 @@ pub struct DemoArgs {
     /// this is refused unless the database is empty or --yes-wipe is given.
     #[arg(long)]
     pub fresh: bool,
-    /// With --fresh: also wipe a database that holds data other than the demo's. It is lost.
+    /// With --fresh: also wipe a database that holds data other than the demo's (on PostgreSQL,
+    /// the whole current schema). It is lost.
     #[arg(long, requires = "fresh")]
     pub yes_wipe: bool,
     /// Build (or check) the demo and print the logins, then exit instead of serving.
@@ -47,10 +48,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     {
         delete_sqlite(&args.database, &path, args.yes_wipe).await?;
     }
-    let store = Store::connect(&args.database).await?;
-    store.migrate().await?;
+    let mut store = open(&args.database).await?;
     let mut state = demo::state(&store).await?;
-    if args.fresh && store.backend() == Backend::Postgres && state != DatabaseState::Empty {
+    let postgres = store.backend() == Backend::Postgres;
+    if args.fresh && postgres && state != DatabaseState::Empty {
         if !args.yes_wipe {
             bail!(
                 "{shown} is not empty, and --fresh would delete everything in it. Add --yes-wipe if \
@@ -58,8 +59,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             );
         }
         wipe_postgres(&store).await?;
-        eprintln!("Emptied every table of {shown}.");
-        store.migrate().await?;
+        eprintln!("Wiped {shown}.");
+        // New connections: none may hold statements prepared against the dropped schema.
+        store.close().await;
+        store = open(&args.database).await?;
         state = demo::state(&store).await?;
     }
     match state {
@@ -70,9 +73,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 eprintln!("Note: it was built with seed {seed}, not {}.", args.seed);
             }
         }
-        DatabaseState::Demo { complete: false, .. } => {
-            bail!("{shown} holds a demo whose build did not finish: run `rumbo demo --fresh` to build it again")
-        }
+        DatabaseState::Demo { complete: false, .. } => bail!(
+            "{shown} holds a demo whose build did not finish: run `rumbo demo --fresh{}` to build it again",
+            if postgres { " --yes-wipe" } else { "" }
+        ),
         DatabaseState::Other => bail!(
             "{shown} holds data that is not Rumbo's demo, and the demo never writes into such a \
              database: give another --database, or an empty one"
@@ -85,6 +89,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::listen(store, &args.server, Some(logins)).await
+}
+
+/// Connects and brings the schema up to date.
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
 }
 
 async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
@@ -190,35 +201,27 @@ async fn delete_sqlite(url: &str, path: &Path, yes_wipe: bool) -> anyhow::Result
     Ok(())
 }
 
-/// Empties every table of the current schema on PostgreSQL (but the migrations' history, so
-/// that the schema is known to be up to date), and restarts the ids so that a rebuilt demo
-/// gets the same ones. Written here because the store has no "wipe" and should not grow one
-/// just for the demo.
+/// Drops the current schema on PostgreSQL with everything in it, and creates it again empty:
+/// the migrations then rebuild Rumbo's tables (and any rows they insert) from scratch, and the
+/// ids start again from 1, so that a rebuilt demo gets the same ones. Written here because the
+/// store has no "wipe" and should not grow one just for the demo.
 async fn wipe_postgres(store: &Store) -> anyhow::Result<()> {
-    let rows = sqlx::query(
-        "SELECT tablename::text AS tablename FROM pg_tables
-         WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations'",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    let tables = rows
-        .iter()
-        .map(|row| row.try_get::<String, _>("tablename"))
-        .collect::<Result<Vec<_>, _>>()?;
-    if tables.is_empty() {
-        return Ok(());
-    }
-    let list = tables
-        .iter()
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // The table names come from the catalogue and are quoted: nothing typed by a user.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "TRUNCATE TABLE {list} RESTART IDENTITY CASCADE"
-    )))
-    .execute(store.pool())
-    .await?;
+    let schema: Option<String> = sqlx::query("SELECT current_schema()::text AS name")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("name")?;
+    let schema = schema.context("the database has no current schema to wipe")?;
+    // The name comes from the database itself and is quoted: nothing typed by a user.
+    let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {quoted} CASCADE")))
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("cannot drop the schema {schema} (is this user its owner?)"))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {quoted}")))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! The demo's admin areas: real names and P-codes from `admin1.csv` and `admin2.csv`, with
-//! simplified boundaries drawn as Voronoi cells (see [`super::voronoi`]).
+//! simplified boundaries drawn as Voronoi cells (see [`voronoi`](crate::demo::voronoi)).
 //!
 //! Every seed of the tessellation belongs to one area: a first-level capital, a second-level
 //! seat, or a demo location (an "anchor"). An area's boundary is the union of its seeds'

@@ -1,7 +1,8 @@
 //! The demo: a synthetic but believable Venezuela situation, generated deterministically from a
-//! seed. [`generate`] is pure: it only builds domain values (admin areas, platforms,
-//! organisations, locations, users), so it is tested without a database; [`load`] writes them
-//! through the store's ordinary API, as an IM officer's imports would.
+//! seed. [`generate`](crate::demo::generate) is pure: it only builds domain values (admin
+//! areas, platforms, organisations, locations, users), so it is tested without a database;
+//! [`load`](crate::demo::load) writes them through the store's ordinary API, as an IM
+//! officer's imports would.
 //!
 //! The data files beside this module hold the real reference data (admin areas and their
 //! P-codes, organisations, locations); the seed decides the synthetic parts (people's names).
