@@ -34,6 +34,35 @@ pub async fn record(
     Ok(())
 }
 
+/// The names of the fields an update changed, for its audit summary. Names only, never values:
+/// values can be personal data.
+#[derive(Debug, Default)]
+pub(crate) struct Changes(Vec<&'static str>);
+
+impl Changes {
+    /// Notes `name` when `before` and `after` differ.
+    pub fn field<T: PartialEq + ?Sized>(&mut self, name: &'static str, before: &T, after: &T) -> &mut Self {
+        if before != after {
+            self.0.push(name);
+        }
+        self
+    }
+
+    /// Notes a change described in words, such as "deactivated".
+    pub fn note(&mut self, what: &'static str) -> &mut Self {
+        self.0.push(what);
+        self
+    }
+
+    pub fn summary(&self) -> String {
+        if self.0.is_empty() {
+            "saved without changes".to_owned()
+        } else {
+            format!("changed {}", self.0.join(", "))
+        }
+    }
+}
+
 /// One entry of the audit log, with the acting user's username for display.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {

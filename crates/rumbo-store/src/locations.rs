@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::record;
+use crate::audit::{Changes, record};
 use crate::dialect::{ilike, like_pattern};
 use crate::query::{Filter, dynamic};
 use crate::{Page, Result, Store, StoreError, now};
@@ -285,36 +285,16 @@ impl Store {
         let resolution = index.resolve(location.position, Some(location.country));
         let mut tx = self.pool.begin().await?;
         update_row(&mut tx, id, &location, &resolution).await?;
-        let mut changed = Vec::new();
-        if before.code != location.code {
-            changed.push("code");
-        }
-        if before.name != location.name {
-            changed.push("name");
-        }
-        if before.kind != location.kind {
-            changed.push("type");
-        }
-        if before.country != location.country {
-            changed.push("country");
-        }
-        if before.position != location.position {
-            changed.push("position");
-        }
-        if before.organisation_id != location.organisation_id {
-            changed.push("organisation");
-        }
-        if before.notes != location.notes {
-            changed.push("notes");
-        }
-        if before.is_active != location.is_active {
-            changed.push("active");
-        }
-        let summary = if changed.is_empty() {
-            "saved without changes".to_owned()
-        } else {
-            format!("changed {}", changed.join(", "))
-        };
+        let summary = Changes::default()
+            .field("code", &before.code, &location.code)
+            .field("name", &before.name, &location.name)
+            .field("type", &before.kind, &location.kind)
+            .field("country", &before.country, &location.country)
+            .field("position", &before.position, &location.position)
+            .field("organisation", &before.organisation_id, &location.organisation_id)
+            .field("notes", &before.notes, &location.notes)
+            .field("active", &before.is_active, &location.is_active)
+            .summary();
         record(
             &mut tx,
             actor,

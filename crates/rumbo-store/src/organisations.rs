@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, Row};
 
-use crate::audit::record;
+use crate::audit::{Changes, record};
 use crate::dialect::{ilike, like_pattern};
 use crate::error::conflict_on_unique;
 use crate::query::{Filter, dynamic};
@@ -310,33 +310,15 @@ impl Store {
         .await
         .map_err(conflict_on_unique(|| format!("an organisation with the acronym '{}' already exists", org.acronym)))?;
         set_platforms(tx.acquire().await?, id, &org.platforms).await?;
-        let mut changed = Vec::new();
-        if before.name != org.name {
-            changed.push("name");
-        }
-        if before.acronym != org.acronym {
-            changed.push("acronym");
-        }
-        if before.kind != org.kind {
-            changed.push("type");
-        }
-        if before.country != org.country {
-            changed.push("country");
-        }
-        if before.website != org.website {
-            changed.push("website");
-        }
-        if before.is_active != org.is_active {
-            changed.push("active");
-        }
-        if before.platforms != org.platforms {
-            changed.push("platforms");
-        }
-        let summary = if changed.is_empty() {
-            "saved without changes".to_owned()
-        } else {
-            format!("changed {}", changed.join(", "))
-        };
+        let summary = Changes::default()
+            .field("name", &before.name, &org.name)
+            .field("acronym", &before.acronym, &org.acronym)
+            .field("type", &before.kind, &org.kind)
+            .field("country", &before.country, &org.country)
+            .field("website", &before.website, &org.website)
+            .field("active", &before.is_active, &org.is_active)
+            .field("platforms", &before.platforms, &org.platforms)
+            .summary();
         record(
             &mut tx,
             actor,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::record;
+use crate::audit::{Changes, record};
 use crate::credentials::{dummy_hash, hash_password, token_hash, verify_password};
 use crate::dialect::{ilike, like_pattern};
 use crate::error::conflict_on_unique;
@@ -362,27 +362,16 @@ impl Store {
             user.is_active = active;
         }
         // Field names only: the values are personal data.
-        let mut changed = Vec::new();
-        if user.display_name != before.display_name {
-            changed.push("display name");
-        }
-        if user.email != before.email {
-            changed.push("e-mail");
-        }
-        if user.organisation_id != before.organisation_id {
-            changed.push("organisation");
-        }
-        if user.language != before.language {
-            changed.push("language");
-        }
+        let mut changes = Changes::default();
+        changes
+            .field("display name", &before.display_name, &user.display_name)
+            .field("e-mail", &before.email, &user.email)
+            .field("organisation", &before.organisation_id, &user.organisation_id)
+            .field("language", &before.language, &user.language);
         if user.is_active != before.is_active {
-            changed.push(if user.is_active { "reactivated" } else { "deactivated" });
+            changes.note(if user.is_active { "reactivated" } else { "deactivated" });
         }
-        let summary = if changed.is_empty() {
-            "saved without changes".to_owned()
-        } else {
-            format!("changed {}", changed.join(", "))
-        };
+        let summary = changes.summary();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET display_name = $1, email = $2, organisation_id = $3, language = $4, is_active = $5, updated_at = $6 WHERE id = $7",
