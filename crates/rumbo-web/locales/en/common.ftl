@@ -16,6 +16,7 @@ list-total = { $count ->
     [one] { $count } result
    *[other] { $count } results
 }
+list-showing = { $from }–{ $to } of { $total }
 list-previous = Previous
 list-next = Next
 list-empty = Nothing matches.

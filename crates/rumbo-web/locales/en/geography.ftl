@@ -32,7 +32,6 @@ geo-open-map = Open the map
 geo-export-csv = Download CSV (HXL)
 geo-export-geojson = Download GeoJSON
 geo-pages = Pages
-geo-showing = { $from }–{ $to } of { $total }
 geo-import-link = Import boundaries or P-codes
 geo-import-title = Import boundaries or P-codes
 geo-import-file = File

@@ -16,6 +16,7 @@ list-total = { $count ->
     [one] { $count } resultado
    *[other] { $count } resultados
 }
+list-showing = { $from }–{ $to } de { $total }
 list-previous = Anterior
 list-next = Siguiente
 list-empty = No hay coincidencias.

@@ -32,7 +32,6 @@ geo-open-map = Abrir el mapa
 geo-export-csv = Descargar CSV (HXL)
 geo-export-geojson = Descargar GeoJSON
 geo-pages = Páginas
-geo-showing = { $from }–{ $to } de { $total }
 geo-import-link = Importar límites o P-codes
 geo-import-title = Importar límites o P-codes
 geo-import-file = Archivo

@@ -32,7 +32,6 @@ geo-open-map = Abrir o mapa
 geo-export-csv = Baixar CSV (HXL)
 geo-export-geojson = Baixar GeoJSON
 geo-pages = Páginas
-geo-showing = { $from }–{ $to } de { $total }
 geo-import-link = Importar limites ou P-codes
 geo-import-title = Importar limites ou P-codes
 geo-import-file = Arquivo

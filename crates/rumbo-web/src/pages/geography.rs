@@ -18,7 +18,8 @@ use rumbo_store::locations::{Location, LocationQuery};
 use serde::Deserialize;
 
 use super::map::map_labels;
-use super::{Chrome, render, urlencode};
+use super::parts::{PAGE_SIZE, Pager};
+use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
@@ -30,63 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/geography/import", get(import_form).post(import))
         .route("/geography/areas/{pcode}", get(area))
         .route("/geography/{iso3}", get(country))
-}
-
-/// Rows per page of the lists.
-const PAGE_SIZE: i64 = 50;
-
-/// Where a list is, and links to the pages around it that keep its filters.
-pub(super) struct Pager {
-    pub total: i64,
-    pub from: i64,
-    pub to: i64,
-    pub previous: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    /// "21–40 of 95", in the reader's language.
-    pub fn summary(&self, tr: &crate::i18n::Tr) -> String {
-        tr.with(
-            "geo-showing",
-            &[
-                ("from", self.from.to_string()),
-                ("to", self.to.to_string()),
-                ("total", self.total.to_string()),
-            ],
-        )
-    }
-
-    pub fn new(path: &str, filters: &[(&str, &str)], page: Page, total: i64) -> Pager {
-        let link = |offset: i64| {
-            let mut query: Vec<String> = filters
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", urlencode(v)))
-                .collect();
-            if offset > 0 {
-                query.push(format!("offset={offset}"));
-            }
-            if query.is_empty() {
-                path.to_owned()
-            } else {
-                format!("{path}?{}", query.join("&"))
-            }
-        };
-        // Offsets come from the address bar: an absurd one is an empty page, never an overflow.
-        let shown = page.offset < total;
-        Pager {
-            total,
-            from: if shown { page.offset + 1 } else { 0 },
-            to: if shown {
-                page.offset.saturating_add(page.limit).min(total)
-            } else {
-                0
-            },
-            previous: (page.offset > 0).then(|| link(page.offset.saturating_sub(page.limit).max(0))),
-            next: (page.offset.saturating_add(page.limit) < total).then(|| link(page.offset + page.limit)),
-        }
-    }
 }
 
 /// Whether the user may take `action` in at least one country (to show a link or a form).

@@ -19,8 +19,9 @@ use rumbo_store::organisations::OrganisationQuery;
 use rumbo_store::{Page, StoreError};
 use serde::Deserialize;
 
-use super::geography::{LocationRow, Pager, countries_for, location_row, may_somewhere};
+use super::geography::{LocationRow, countries_for, location_row, may_somewhere};
 use super::map::map_labels;
+use super::parts::{PAGE_SIZE, Pager};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
@@ -37,8 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/locations/{id}/active", post(set_active))
         .route("/locations/{id}/delete", post(delete))
 }
-
-const PAGE_SIZE: i64 = 50;
 
 #[derive(Deserialize)]
 struct ListFilter {

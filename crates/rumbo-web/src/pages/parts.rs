@@ -164,9 +164,11 @@ pub fn language_choices(tr: &Tr, selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// The total of a list and links to the pages before and after this one, keeping the filters.
+/// Where a list is ("21–40 of 95") and links to the pages around it that keep its filters.
 pub struct Pager {
     pub total: i64,
+    pub from: i64,
+    pub to: i64,
     pub previous: Option<String>,
     pub next: Option<String>,
 }
@@ -190,11 +192,31 @@ impl Pager {
                 format!("{path}?{query}")
             }
         };
+        // Offsets come from the address bar: an absurd one is an empty page, never an overflow.
+        let shown = page.offset < total;
         Pager {
             total,
-            previous: (page.offset > 0).then(|| link((page.offset - page.limit).max(0))),
-            next: (page.offset + page.limit < total).then(|| link(page.offset + page.limit)),
+            from: if shown { page.offset + 1 } else { 0 },
+            to: if shown {
+                page.offset.saturating_add(page.limit).min(total)
+            } else {
+                0
+            },
+            previous: (page.offset > 0).then(|| link(page.offset.saturating_sub(page.limit).max(0))),
+            next: (page.offset.saturating_add(page.limit) < total).then(|| link(page.offset + page.limit)),
         }
+    }
+
+    /// "21–40 of 95", in the reader's language.
+    pub fn summary(&self, tr: &Tr) -> String {
+        tr.with(
+            "list-showing",
+            &[
+                ("from", self.from.to_string()),
+                ("to", self.to.to_string()),
+                ("total", self.total.to_string()),
+            ],
+        )
     }
 }
 
