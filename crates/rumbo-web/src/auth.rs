@@ -261,6 +261,7 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
         request = check_csrf(request, csrf_token).await?;
     }
 
+    let auth_credential = auth.as_ref().map(|a| a.credential.clone());
     let ctx = Ctx {
         language: negotiate_language(request.headers(), auth.as_ref().map(|a| &a.user)),
         address: client_address(&request, state.config.trust_proxy),
@@ -270,7 +271,8 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         auth: auth.map(Arc::new),
-        api,
+        // A page fetched with an API token is still machine traffic: audit it as such.
+        api: api || matches!(auth_credential, Some(Credential::ApiToken)),
     };
     request.extensions_mut().insert(ctx);
     Ok(request)

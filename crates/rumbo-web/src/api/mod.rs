@@ -145,3 +145,20 @@ impl<T: Serialize> IntoResponse for Listing<T> {
         Json(self).into_response()
     }
 }
+
+/// A numeric id from the path. Anything else names no record: 404 with our error body, where
+/// axum's `Path<i64>` would answer a plain-text 400.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        raw.parse()
+            .map(Id)
+            .map_err(|_| AppError::NotFound(format!("there is no record with the id '{raw}'")))
+    }
+}

@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use rumbo_domain::Vocabulary;
 use rumbo_domain::access::{Action, Target};
@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Listing, Params};
+use super::{Body, Id, Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
@@ -140,7 +140,7 @@ async fn list_organisations(
 async fn get_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<OrganisationOut>, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     Ok(Json(state.store.organisation(id).await?.into()))
@@ -181,7 +181,7 @@ async fn create_organisation(
 async fn update_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(input): Body<OrganisationIn>,
 ) -> Result<Json<OrganisationOut>, AppError> {
     let current = state.store.organisation(id).await?;

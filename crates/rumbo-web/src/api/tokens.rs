@@ -2,7 +2,7 @@
 //! own. A token is returned once, when it is created; only its hash is kept.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rumbo_domain::access::{Action, Target};
@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Body;
+use super::Id;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
@@ -120,7 +121,7 @@ async fn create_token(
 /// Revokes one of your tokens at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts",
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode, AppError> {
     let user = me(&ctx)?;
     state.store.revoke_api_token(&ctx.actor(), user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,7 +3,7 @@
 //! `rumbo_domain::access` (`user_reach`, `may_manage_user`, `may_grant_to`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use rumbo_domain::access::{Action, Grant, Role, Scope, Target};
 use rumbo_domain::country::Iso3;
@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::me::{RoleGrant, UserOut};
-use super::{Body, Listing, Params};
+use super::{Body, Id, Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
@@ -201,7 +201,7 @@ async fn create_user(
 /// One account; the view is recorded in the audit log.
 #[utoipa::path(get, path = "/users/{id}", tag = "users",
     responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<UserOut>, AppError> {
+async fn get_user(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<UserOut>, AppError> {
     reachable(&state, &ctx, id).await?;
     let user = state.store.view_user(&ctx.actor(), id).await?;
     Ok(Json(UserOut::from(&user)))
@@ -228,7 +228,7 @@ pub struct UserUpdateIn {
 async fn update_user(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(input): Body<UserUpdateIn>,
 ) -> Result<Json<UserOut>, AppError> {
     let language = parse_language(input.language.as_deref())?;
@@ -268,7 +268,7 @@ pub struct PasswordIn {
 async fn reset_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(input): Body<PasswordIn>,
 ) -> Result<StatusCode, AppError> {
     manageable(&state, &ctx, id).await?;
@@ -295,7 +295,7 @@ async fn grantable(state: &AppState, ctx: &Ctx, id: i64, role: &RoleIn) -> Resul
 async fn grant_role(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(input): Body<RoleIn>,
 ) -> Result<(StatusCode, Json<Vec<RoleGrant>>), AppError> {
     let grant = grantable(&state, &ctx, id, &input).await?;
@@ -311,7 +311,7 @@ async fn grant_role(
 async fn revoke_role(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(input): Body<RoleIn>,
 ) -> Result<Json<Vec<RoleGrant>>, AppError> {
     let grant = grantable(&state, &ctx, id, &input).await?;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::parts::{Choice, FieldErrors, Fields, language_choices, unprocessable};
 use super::{Chrome, render};
 use crate::AppState;
+use crate::api::Id;
 use crate::api::Params;
 use crate::auth::{Credential, Ctx};
 use crate::error::AppError;
@@ -279,7 +280,7 @@ async fn create_token(State(state): State<AppState>, ctx: Ctx, fields: Fields) -
     Ok(([(header::CACHE_CONTROL, "no-store")], render(&page)?).into_response())
 }
 
-async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response, AppError> {
     let user = me(&ctx)?;
     state.store.revoke_api_token(&ctx.actor(), user.id, id).await?;
     Ok(Redirect::to("/account?done=revoked").into_response())

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use rumbo_domain::Vocabulary;
@@ -21,6 +21,7 @@ use serde::Deserialize;
 use super::parts::{Choice, FieldErrors, Fields, PAGE_SIZE, Pager, country_choices, unprocessable};
 use super::{Chrome, render};
 use crate::AppState;
+use crate::api::Id;
 use crate::api::Params;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -189,7 +190,7 @@ struct ShowPage {
     may_see_users: bool,
 }
 
-async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response, AppError> {
     let user = ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let organisation = state.store.organisation(id).await?;
     let subject = user.subject();
@@ -397,7 +398,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Resu
     .await
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response, AppError> {
     let organisation = state.store.organisation(id).await?;
     ctx.require(Action::ManageOrganisation, &target(Some(id), organisation.country))?;
     let countries = state.store.countries().await?;
@@ -413,12 +414,7 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     ))
 }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    fields: Fields,
-) -> Result<Response, AppError> {
+async fn update(State(state): State<AppState>, ctx: Ctx, Id(id): Id, fields: Fields) -> Result<Response, AppError> {
     let organisation = state.store.organisation(id).await?;
     ctx.require(Action::ManageOrganisation, &target(Some(id), organisation.country))?;
     let countries = state.store.countries().await?;

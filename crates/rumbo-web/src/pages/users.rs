@@ -8,7 +8,7 @@ mod form;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rumbo_domain::Vocabulary;
@@ -21,6 +21,7 @@ use serde::Deserialize;
 use super::parts::{Choice, Fields, PAGE_SIZE, Pager};
 use super::{Chrome, render};
 use crate::AppState;
+use crate::api::Id;
 use crate::api::Params;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -286,7 +287,7 @@ struct ShowQuery {
 async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Params(query): Params<ShowQuery>,
 ) -> Result<Response, AppError> {
     let mut page = ShowPage::load(&state, &ctx, id).await?;
@@ -300,12 +301,7 @@ async fn show(
     render(&page)
 }
 
-async fn grant(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    fields: Fields,
-) -> Result<Response, AppError> {
+async fn grant(State(state): State<AppState>, ctx: Ctx, Id(id): Id, fields: Fields) -> Result<Response, AppError> {
     let user = reachable(&state, &ctx, id).await?;
     let tr = Tr::new(ctx.language);
     let grant = match parse_grant(fields.get("role"), fields.get("country")) {
@@ -330,12 +326,7 @@ async fn refuse_grant(state: &AppState, ctx: &Ctx, id: i64, why: String) -> Resu
     super::parts::unprocessable(&page)
 }
 
-async fn revoke(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    fields: Fields,
-) -> Result<Response, AppError> {
+async fn revoke(State(state): State<AppState>, ctx: Ctx, Id(id): Id, fields: Fields) -> Result<Response, AppError> {
     let user = reachable(&state, &ctx, id).await?;
     // The fields are hidden ones written by the page: a bad value is a bad request.
     let grant =

@@ -265,3 +265,16 @@ async fn sessions_and_sign_in_throttling_are_shared_between_instances() {
         "failures counted on one instance slow sign-in on the other"
     );
 }
+
+#[tokio::test]
+async fn an_id_that_is_not_a_number_names_no_record() {
+    let app = spawn_app().await;
+    let response = app
+        .api("admin")
+        .get(app.url("/api/v1/organisations/abc"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_code(response).await, "not_found");
+}

@@ -4,7 +4,7 @@
 //! that is what the account page is for.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use rumbo_domain::access::{Action, Grant, Subject, Target};
 use rumbo_domain::country::Country;
@@ -19,6 +19,7 @@ use super::super::parts::{Choice, FieldErrors, Fields, domain_message, language_
 use super::super::{Chrome, render};
 use super::{grant_choices, parse_grant, reachable};
 use crate::AppState;
+use crate::api::Id;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -296,11 +297,7 @@ impl EditPage {
     }
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub(super) async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response, AppError> {
     let (user, organisations) = managed(&state, &ctx, id).await?;
     let form = ProfileForm {
         display_name: user.display_name.clone(),
@@ -314,7 +311,7 @@ pub(super) async fn edit_form(
 pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     fields: Fields,
 ) -> Result<Response, AppError> {
     let (user, organisations) = managed(&state, &ctx, id).await?;
@@ -362,7 +359,7 @@ pub(super) async fn update(
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     fields: Fields,
 ) -> Result<Response, AppError> {
     let (user, organisations) = managed(&state, &ctx, id).await?;
@@ -390,7 +387,7 @@ pub(super) async fn reset_password(
 pub(super) async fn set_active(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     fields: Fields,
 ) -> Result<Response, AppError> {
     let user = reachable(&state, &ctx, id).await?;
