@@ -45,6 +45,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
+    // Server-side errors (an internal error's cause, above all) show in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
     let (store, db) = TestDatabase::store().await.expect("test database");
     let system = Actor::system("test");
     let mut organisations = HashMap::new();
