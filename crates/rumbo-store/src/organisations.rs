@@ -241,11 +241,17 @@ impl Store {
         if organisations.is_empty() {
             return Ok(());
         }
-        let rows = sqlx::query(
-            "SELECT op.organisation_id, p.code FROM organisation_platforms op JOIN platforms p ON p.id = op.platform_id ORDER BY p.code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        // Only the memberships of the organisations at hand: a page, not the whole table.
+        let mut filter = Filter::default();
+        let ids: Vec<String> = organisations.iter().map(|o| filter.bind(o.id)).collect();
+        let sql = format!(
+            "SELECT op.organisation_id, p.code FROM organisation_platforms op JOIN platforms p ON p.id = op.platform_id
+             WHERE op.organisation_id IN ({}) ORDER BY p.code",
+            ids.join(", ")
+        );
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         for row in rows {
             let id: i64 = row.try_get("organisation_id")?;
             if let Some(org) = organisations.iter_mut().find(|o| o.id == id) {
