@@ -123,6 +123,28 @@ pub enum Action {
     /// Change one's own profile and password and hold personal API tokens. Every signed-in
     /// account may, even one whose roles were all revoked, so that it can still be looked after.
     ManageOwnAccount,
+    /// Register households at a desk run by the target organisation, in the target country.
+    RegisterHouseholds,
+    /// See registrations record by record under pseudonymous codes: composition, specific
+    /// needs, scores, history. No names, documents, phones or positions.
+    ViewRegistrations,
+    /// See the names, document numbers, phones and positions of registered people.
+    ViewPersonalData,
+    /// Verify and correct registrations, record consent, split and merge households, move
+    /// people between them.
+    EditRegistrations,
+    /// Erase a person's or a household's personal data on their request.
+    EraseRegistrations,
+    /// See registration figures: households and people by sex, age and specific need.
+    ViewRegistrationStatistics,
+    /// Set up a country's vulnerability models.
+    ManageVulnerabilityModels,
+    /// Set up assistance programmes and draw up their beneficiary lists.
+    ManageProgrammes,
+    /// Record who received a programme's assistance, and see its lists.
+    RecordAssistance,
+    /// Agree which organisations see which others' registrations, and why.
+    ManageSharingAgreements,
 }
 
 /// What an action is about: the countries it touches and the organisation that owns it.
@@ -131,6 +153,9 @@ pub enum Action {
 pub struct Target {
     pub countries: Vec<Iso3>,
     pub organisation: Option<i64>,
+    /// Other organisations the owner shares this record with: a sharing agreement in force
+    /// for the purpose at hand, and the household's consent to sharing.
+    pub shared_with: Vec<i64>,
 }
 
 impl Target {
@@ -141,7 +166,7 @@ impl Target {
     pub fn country(country: Iso3) -> Target {
         Target {
             countries: vec![country],
-            organisation: None,
+            ..Target::default()
         }
     }
 
@@ -150,6 +175,16 @@ impl Target {
         Target {
             countries: country.into_iter().collect(),
             organisation: Some(organisation),
+            shared_with: Vec::new(),
+        }
+    }
+
+    /// A registration of `organisation` in `country`, which the owner shares with `shared_with`.
+    pub fn registration(organisation: i64, country: Iso3, shared_with: Vec<i64>) -> Target {
+        Target {
+            countries: vec![country],
+            organisation: Some(organisation),
+            shared_with,
         }
     }
 }
@@ -198,6 +233,15 @@ impl Subject {
         target.organisation == Some(self.organisation_id)
     }
 
+    fn shared(&self, target: &Target) -> bool {
+        target.shared_with.contains(&self.organisation_id)
+    }
+
+    /// True when the user holds one of `roles` in a scope that covers the target.
+    fn holds_any(&self, roles: &[Role], target: &Target) -> bool {
+        roles.iter().any(|r| self.holds_over(*r, target))
+    }
+
     /// The access policy. Platform admins may do everything; every other rule is listed here.
     pub fn may(&self, action: Action, target: &Target) -> bool {
         use Action::*;
@@ -217,6 +261,47 @@ impl Subject {
             ManageUsers => self.has_role(OrganisationManager) && self.owns(target),
             ViewAudit => false,
             ManageOwnAccount => true,
+            RegisterHouseholds => self.holds_any(&[Enumerator, ProtectionOfficer, ImOfficer], target) && self.owns(target),
+            ViewRegistrations | ViewPersonalData => {
+                let (own, shared) = registration_roles(action);
+                (self.holds_any(own, target) && self.owns(target))
+                    || (self.holds_any(shared, target) && self.shared(target))
+            }
+            EditRegistrations => self.holds_any(&[Enumerator, ProtectionOfficer], target) && self.owns(target),
+            EraseRegistrations => self.holds_over(ProtectionOfficer, target) && self.owns(target),
+            ViewRegistrationStatistics => self.holds_any(Role::ALL, target),
+            ManageVulnerabilityModels | ManageSharingAgreements => self.holds_over(ImOfficer, target),
+            ManageProgrammes => {
+                self.holds_over(ImOfficer, target) || (self.holds_over(OrganisationManager, target) && self.owns(target))
+            }
+            RecordAssistance => {
+                self.holds_any(&[ImOfficer, OrganisationManager, Enumerator, ProtectionOfficer], target) && self.owns(target)
+            }
+        }
+    }
+
+    /// Which registrations a list may show for `action` (`ViewRegistrations` or
+    /// `ViewPersonalData`): the listing counterpart of `may`, kept equal to it by a test.
+    pub fn registration_reach(&self, action: Action) -> RegistrationReach {
+        if self.is_admin() {
+            return RegistrationReach::All;
+        }
+        let (own, shared) = registration_roles(action);
+        let countries = |roles: &[Role]| {
+            let mut set = Some(Vec::new());
+            for grant in self.grants.iter().filter(|g| roles.contains(&g.role)) {
+                match (grant.scope, set.as_mut()) {
+                    (Scope::Region, _) => set = None,
+                    (Scope::Country(c), Some(list)) => list.push(c),
+                    (Scope::Country(_), None) => {}
+                }
+            }
+            set
+        };
+        RegistrationReach::Limited {
+            organisation: self.organisation_id,
+            own: countries(own),
+            shared: countries(shared),
         }
     }
 
@@ -267,6 +352,53 @@ impl Subject {
         user_id != self.user_id
             && self.may(Action::ManageUsers, &Target::organisation(organisation, None))
             && grants.iter().all(|g| self.may_grant(*g, organisation))
+    }
+}
+
+/// The roles that see registrations for `action`: of their own organisation, and shared with it.
+/// Enumerators are registration staff: they see their own organisation's desks only, never
+/// what partners share; caseworkers (protection officers) see names, their own and shared.
+fn registration_roles(action: Action) -> (&'static [Role], &'static [Role]) {
+    use Role::*;
+    match action {
+        Action::ViewPersonalData => (&[Enumerator, ProtectionOfficer], &[ProtectionOfficer]),
+        _ => (
+            &[ImOfficer, OrganisationManager, Enumerator, ProtectionOfficer, Viewer],
+            &[ImOfficer, OrganisationManager, ProtectionOfficer, Viewer],
+        ),
+    }
+}
+
+/// The registrations a user may see in lists (see [`Subject::registration_reach`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationReach {
+    All,
+    /// Registrations of `organisation` in the `own` countries, and registrations shared with
+    /// it in the `shared` countries. `None` stands for every country.
+    Limited {
+        organisation: i64,
+        own: Option<Vec<Iso3>>,
+        shared: Option<Vec<Iso3>>,
+    },
+}
+
+impl RegistrationReach {
+    /// Whether a registration (`target` as `Target::registration` builds it) is within reach.
+    pub fn covers(&self, target: &Target) -> bool {
+        let RegistrationReach::Limited {
+            organisation,
+            own,
+            shared,
+        } = self
+        else {
+            return true;
+        };
+        let within = |set: &Option<Vec<Iso3>>| match set {
+            None => true,
+            Some(list) => target.countries.iter().any(|c| list.contains(c)),
+        };
+        (target.organisation == Some(*organisation) && within(own))
+            || (target.shared_with.contains(organisation) && within(shared))
     }
 }
 
@@ -333,7 +465,7 @@ mod tests {
         let other_org_per = Target::organisation(OTHER_ORG, Some(iso("PER")));
 
         #[rustfmt::skip]
-        let table: Vec<(Role, Scope, Action, &Target, bool)> = vec![
+        let mut table: Vec<(Role, Scope, Action, &Target, bool)> = vec![
             (PlatformAdmin, Scope::Region, ViewAudit, &regional, true),
             (PlatformAdmin, Scope::Region, ManageUsers, &other_org_per, true),
             (PlatformAdmin, Scope::Region, ManageGeography, &in_per, true),
@@ -389,12 +521,141 @@ mod tests {
             (ProtectionOfficer, col, ManageOwnAccount, &regional, true),
             (Viewer, col, ManageOwnAccount, &regional, true),
         ];
+        table.extend(registration_rows(&col));
         for (role, scope, action, target, expected) in table {
             assert_eq!(
                 subject(role, scope).may(action, target),
                 expected,
                 "{role:?} in {scope:?} doing {action:?} on {target:?}"
             );
+        }
+    }
+
+    /// Registration: who registers, browses, reads names, edits and erases which households,
+    /// and who sets up models, programmes and sharing agreements.
+    fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, bool)> {
+        use Action::*;
+        use Role::*;
+        let col = *col;
+        let targets = registration_targets();
+        let [own, other, shared, shared_per, own_per, country] = targets;
+        #[rustfmt::skip]
+        let rows = vec![
+            (PlatformAdmin, Scope::Region, ViewPersonalData, other, true),
+            (PlatformAdmin, Scope::Region, EraseRegistrations, other, true),
+
+            // Enumerators register and browse at their organisation's desks only.
+            (Enumerator, col, RegisterHouseholds, own, true),
+            (Enumerator, col, RegisterHouseholds, other, false),
+            (Enumerator, col, RegisterHouseholds, own_per, false),
+            (Enumerator, col, ViewRegistrations, own, true),
+            (Enumerator, col, ViewPersonalData, own, true),
+            (Enumerator, col, ViewRegistrations, other, false),
+            (Enumerator, col, ViewRegistrations, shared, false),
+            (Enumerator, col, ViewPersonalData, shared, false),
+            (Enumerator, col, EditRegistrations, own, true),
+            (Enumerator, col, EditRegistrations, other, false),
+            (Enumerator, col, EraseRegistrations, own, false),
+            (Enumerator, col, ViewRegistrationStatistics, country, true),
+            (Enumerator, col, ManageProgrammes, own, false),
+            (Enumerator, col, RecordAssistance, own, true),
+
+            // Caseworkers see names in their country: their own and what is shared with them.
+            (ProtectionOfficer, col, ViewPersonalData, own, true),
+            (ProtectionOfficer, col, ViewPersonalData, shared, true),
+            (ProtectionOfficer, col, ViewPersonalData, other, false),
+            (ProtectionOfficer, col, ViewPersonalData, shared_per, false),
+            (ProtectionOfficer, col, ViewPersonalData, own_per, false),
+            (ProtectionOfficer, col, EditRegistrations, own, true),
+            (ProtectionOfficer, col, EditRegistrations, shared, false),
+            (ProtectionOfficer, col, EraseRegistrations, own, true),
+            (ProtectionOfficer, col, EraseRegistrations, shared, false),
+            (ProtectionOfficer, col, RegisterHouseholds, own, true),
+
+            // Viewers: figures and pseudonymous records, never names.
+            (Viewer, col, ViewRegistrationStatistics, country, true),
+            (Viewer, col, ViewRegistrations, own, true),
+            (Viewer, col, ViewRegistrations, shared, true),
+            (Viewer, col, ViewRegistrations, other, false),
+            (Viewer, col, ViewPersonalData, own, false),
+            (Viewer, col, ViewPersonalData, shared, false),
+            (Viewer, col, RegisterHouseholds, own, false),
+            (Viewer, col, EditRegistrations, own, false),
+            (Viewer, col, RecordAssistance, own, false),
+
+            // IM officers: models, programmes, agreements; records under pseudonyms only.
+            (ImOfficer, col, ManageVulnerabilityModels, country, true),
+            (ImOfficer, col, ManageSharingAgreements, country, true),
+            (ImOfficer, col, ManageProgrammes, other, true),
+            (ImOfficer, col, ManageProgrammes, own_per, false),
+            (ImOfficer, col, ViewRegistrations, own, true),
+            (ImOfficer, col, ViewRegistrations, other, false),
+            (ImOfficer, col, ViewPersonalData, own, false),
+            (ImOfficer, col, EditRegistrations, own, false),
+            (ImOfficer, col, RegisterHouseholds, own, true),
+            (ImOfficer, col, RecordAssistance, other, false),
+
+            // Organisation managers run their organisation's programmes.
+            (OrganisationManager, col, ManageProgrammes, own, true),
+            (OrganisationManager, col, ManageProgrammes, other, false),
+            (OrganisationManager, col, RecordAssistance, own, true),
+            (OrganisationManager, col, ViewPersonalData, own, false),
+            (OrganisationManager, col, ManageVulnerabilityModels, country, false),
+            (OrganisationManager, col, ManageSharingAgreements, country, false),
+        ];
+        rows
+    }
+
+    /// Registrations the table above is about: own organisation's in Colombia, another's not
+    /// shared, another's shared with the own organisation (in Colombia and in Peru), own in
+    /// Peru, and Colombia as a whole.
+    fn registration_targets() -> [&'static Target; 6] {
+        use std::sync::OnceLock;
+        static TARGETS: OnceLock<[Target; 6]> = OnceLock::new();
+        let t = TARGETS.get_or_init(|| {
+            let col = Iso3::parse("COL").expect("iso3");
+            let per = Iso3::parse("PER").expect("iso3");
+            [
+                Target::registration(OWN_ORG, col, vec![]),
+                Target::registration(OTHER_ORG, col, vec![]),
+                Target::registration(OTHER_ORG, col, vec![OWN_ORG]),
+                Target::registration(OTHER_ORG, per, vec![OWN_ORG]),
+                Target::registration(OWN_ORG, per, vec![]),
+                Target::country(col),
+            ]
+        });
+        [&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]]
+    }
+
+    /// A registration list shows exactly the records whose pages the policy would open.
+    #[test]
+    fn registration_lists_reach_what_views_allow() {
+        let (col, per) = (iso("COL"), iso("PER"));
+        let mut subjects: Vec<Subject> = Role::ALL
+            .iter()
+            .flat_map(|role| [subject(*role, Scope::Country(col)), subject(*role, Scope::Region)])
+            .collect();
+        subjects.push(Subject {
+            user_id: 10,
+            organisation_id: OWN_ORG,
+            grants: vec![
+                Grant {
+                    role: Role::Enumerator,
+                    scope: Scope::Country(per),
+                },
+                Grant {
+                    role: Role::ProtectionOfficer,
+                    scope: Scope::Country(col),
+                },
+            ],
+        });
+        for s in &subjects {
+            for action in [Action::ViewRegistrations, Action::ViewPersonalData] {
+                let reach = s.registration_reach(action);
+                for target in registration_targets().into_iter().take(5) {
+                    assert_eq!(reach.covers(target), s.may(action, target), "{s:?} {action:?} {target:?}");
+                }
+            }
         }
     }
 
@@ -521,6 +782,7 @@ mod tests {
                 let target = Target {
                     countries: countries.clone(),
                     organisation: Some(*org),
+                    ..Target::default()
                 };
                 assert_eq!(
                     reach.covers(*org, countries),

@@ -61,6 +61,20 @@ pub enum Entity {
     Location,
     /// The audit log itself: browsing it shows who did what, which is personal data too.
     AuditLog,
+    /// A registered household (with its members' personal data, when shown).
+    Household,
+    /// A registered person.
+    Person,
+    /// A possible duplicate registration, waiting for review.
+    ReviewFlag,
+    SharingAgreement,
+    VulnerabilityModel,
+    Programme,
+    BeneficiaryList,
+    /// Assistance recorded as received.
+    Assistance,
+    /// The keys that encrypt personal data (rotations re-encrypt it).
+    DataKeys,
 }
 
 impl Vocabulary for Entity {
@@ -75,6 +89,15 @@ impl Vocabulary for Entity {
         Self::AdminArea,
         Self::Location,
         Self::AuditLog,
+        Self::Household,
+        Self::Person,
+        Self::ReviewFlag,
+        Self::SharingAgreement,
+        Self::VulnerabilityModel,
+        Self::Programme,
+        Self::BeneficiaryList,
+        Self::Assistance,
+        Self::DataKeys,
     ];
 
     fn code(self) -> &'static str {
@@ -88,6 +111,15 @@ impl Vocabulary for Entity {
             Self::AdminArea => "admin_area",
             Self::Location => "location",
             Self::AuditLog => "audit_log",
+            Self::Household => "household",
+            Self::Person => "person",
+            Self::ReviewFlag => "review_flag",
+            Self::SharingAgreement => "sharing_agreement",
+            Self::VulnerabilityModel => "vulnerability_model",
+            Self::Programme => "programme",
+            Self::BeneficiaryList => "beneficiary_list",
+            Self::Assistance => "assistance",
+            Self::DataKeys => "data_keys",
         }
     }
 }

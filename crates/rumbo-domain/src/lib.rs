@@ -21,6 +21,8 @@ pub mod language;
 pub mod location;
 /// Organisations, their types, and the national and sub-regional platforms they belong to.
 pub mod organisation;
+/// Households and individuals, specific needs, consent, vulnerability scoring, beneficiary lists.
+pub mod registration;
 /// Closed lists of codes (location types, roles...) and how they parse.
 pub mod vocabulary;
 
