@@ -261,7 +261,9 @@ impl Subject {
             ManageUsers => self.has_role(OrganisationManager) && self.owns(target),
             ViewAudit => false,
             ManageOwnAccount => true,
-            RegisterHouseholds => self.holds_any(&[Enumerator, ProtectionOfficer, ImOfficer], target) && self.owns(target),
+            RegisterHouseholds => {
+                self.holds_any(&[Enumerator, ProtectionOfficer, ImOfficer], target) && self.owns(target)
+            }
             ViewRegistrations | ViewPersonalData => {
                 let (own, shared) = registration_roles(action);
                 (self.holds_any(own, target) && self.owns(target))
@@ -272,10 +274,12 @@ impl Subject {
             ViewRegistrationStatistics => self.holds_any(Role::ALL, target),
             ManageVulnerabilityModels | ManageSharingAgreements => self.holds_over(ImOfficer, target),
             ManageProgrammes => {
-                self.holds_over(ImOfficer, target) || (self.holds_over(OrganisationManager, target) && self.owns(target))
+                self.holds_over(ImOfficer, target)
+                    || (self.holds_over(OrganisationManager, target) && self.owns(target))
             }
             RecordAssistance => {
-                self.holds_any(&[ImOfficer, OrganisationManager, Enumerator, ProtectionOfficer], target) && self.owns(target)
+                self.holds_any(&[ImOfficer, OrganisationManager, Enumerator, ProtectionOfficer], target)
+                    && self.owns(target)
             }
         }
     }
@@ -653,7 +657,11 @@ mod tests {
             for action in [Action::ViewRegistrations, Action::ViewPersonalData] {
                 let reach = s.registration_reach(action);
                 for target in registration_targets().into_iter().take(5) {
-                    assert_eq!(reach.covers(target), s.may(action, target), "{s:?} {action:?} {target:?}");
+                    assert_eq!(
+                        reach.covers(target),
+                        s.may(action, target),
+                        "{s:?} {action:?} {target:?}"
+                    );
                 }
             }
         }

@@ -25,6 +25,12 @@ pub enum StoreError {
     Corrupt { what: &'static str, detail: String },
     #[error("the database is busy; try again in a moment")]
     Busy,
+    /// Personal data cannot be written or read: the server has no data key.
+    #[error(
+        "personal data protection is not configured: start Rumbo with its data keys (RUMBO_DATA_KEY or \
+         --data-key-file; `rumbo keys generate` makes a key file)"
+    )]
+    NoDataKey,
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
 }

@@ -23,15 +23,20 @@ mod migrations;
 pub mod organisations;
 /// Dynamic WHERE clauses with numbered placeholders.
 mod query;
+/// Households and individuals, consent, history, sharing, scores, programmes: DTM registration.
+pub mod registration;
 /// Sessions, sign-in throttling and API tokens: how a request proves who it is.
 pub mod sessions;
 /// Fresh SQLite or PostgreSQL databases for tests, one per test.
 pub mod testing;
 /// User accounts and the roles they hold.
 pub mod users;
+/// Field-level encryption of personal data, and blind indexes to compare it without decrypting.
+pub mod vault;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -54,6 +59,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The keys that seal personal data; `None` when the server was started without them,
+    /// and then nothing personal can be written or read.
+    vault: Option<Arc<vault::Vault>>,
 }
 
 impl Store {
@@ -99,7 +107,27 @@ impl Store {
             .await
             .map_err(unreachable)?;
         let pool = pool_options.connect_with(options).await.map_err(unreachable)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            vault: None,
+        })
+    }
+
+    /// This store, sealing and opening personal data with `keys`.
+    pub fn with_data_keys(mut self, keys: vault::DataKeys) -> std::result::Result<Store, vault::KeyError> {
+        self.vault = Some(Arc::new(vault::Vault::new(keys)?));
+        Ok(self)
+    }
+
+    /// Whether personal data can be written and read (the server has its data keys).
+    pub fn has_data_keys(&self) -> bool {
+        self.vault.is_some()
+    }
+
+    /// The vault, or the error that says how to configure one.
+    pub(crate) fn vault(&self) -> Result<&vault::Vault> {
+        self.vault.as_deref().ok_or(StoreError::NoDataKey)
     }
 
     /// Brings the schema up to date. Safe to run at every start and from several processes.

@@ -55,11 +55,15 @@ impl TestDatabase {
         }
     }
 
-    /// Creates a database and opens a migrated store on it.
+    /// Creates a database and opens a migrated store on it, with a fresh set of data keys.
     pub async fn store() -> Result<(Store, TestDatabase), StoreError> {
         let db = TestDatabase::create().await?;
         let store = Store::connect(&db.url).await?;
         store.migrate().await?;
+        let keys = crate::vault::DataKeys::generate().map_err(|e| StoreError::BadUrl(e.to_string()))?;
+        let store = store
+            .with_data_keys(keys)
+            .map_err(|e| StoreError::BadUrl(e.to_string()))?;
         Ok((store, db))
     }
 

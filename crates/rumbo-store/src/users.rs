@@ -129,6 +129,7 @@ impl User {
         Target {
             countries: self.countries(),
             organisation: Some(self.organisation_id),
+            ..Target::default()
         }
     }
 }

@@ -41,7 +41,11 @@ pub struct ConjointOptions {
 /// (feature, fact, [(level, value)]): how the features of UNHCR Americas' questionnaire map to
 /// the facts of a registration. Features and levels are compared in lower case.
 const FEATURES: &[(&str, &str, &[(&str, &str)])] = &[
-    ("meals", "meals", &[("one or less", "one_or_less"), ("two or more", "two_or_more")]),
+    (
+        "meals",
+        "meals",
+        &[("one or less", "one_or_less"), ("two or more", "two_or_more")],
+    ),
     (
         "shelter",
         "shelter",
@@ -61,7 +65,11 @@ const FEATURES: &[(&str, &str, &[(&str, &str)])] = &[
             ("no bathroom", "none"),
         ],
     ),
-    ("electricity", "electricity", &[("electricity", "yes"), ("no electricity", "no")]),
+    (
+        "electricity",
+        "electricity",
+        &[("electricity", "yes"), ("no electricity", "no")],
+    ),
     (
         "hh.head",
         "head_profile",
@@ -76,27 +84,54 @@ const FEATURES: &[(&str, &str, &[(&str, &str)])] = &[
     (
         "dependency",
         "dependency",
-        &[("low", "low"), ("average", "average"), ("high", "high"), ("complete", "complete")],
+        &[
+            ("low", "low"),
+            ("average", "average"),
+            ("high", "high"),
+            ("complete", "complete"),
+        ],
     ),
-    ("disability", "disability", &[("disabled members", "yes"), ("no disabled members", "no")]),
+    (
+        "disability",
+        "disability",
+        &[("disabled members", "yes"), ("no disabled members", "no")],
+    ),
     (
         "work",
         "work",
-        &[("could work once in the week", "could_work"), ("could not work", "could_not_work")],
+        &[
+            ("could work once in the week", "could_work"),
+            ("could not work", "could_not_work"),
+        ],
     ),
-    ("neg.mechanism", "coping", &[("none", "none"), ("stress", "stress"), ("extreme", "extreme")]),
-    ("safety", "safety", &[("feeling safe", "safe"), ("not feeling safe", "unsafe")]),
+    (
+        "neg.mechanism",
+        "coping",
+        &[("none", "none"), ("stress", "stress"), ("extreme", "extreme")],
+    ),
+    (
+        "safety",
+        "safety",
+        &[("feeling safe", "safe"), ("not feeling safe", "unsafe")],
+    ),
     (
         "documentation",
         "missing_documentation",
-        &[("have essential documentation", "no"), ("miss essential documentation", "yes")],
+        &[
+            ("have essential documentation", "no"),
+            ("miss essential documentation", "yes"),
+        ],
     ),
     (
         "communication",
         "internet",
         &[("can access internet", "yes"), ("cannot access easily internet", "no")],
     ),
-    ("isolation", "isolation", &[("feel isolated", "isolated"), ("feel connected", "connected")]),
+    (
+        "isolation",
+        "isolation",
+        &[("feel isolated", "isolated"), ("feel connected", "connected")],
+    ),
 ];
 
 /// Lower case, accents and a trailing "MCO" (multi-country office) removed: "Panamá MCO" and
@@ -271,7 +306,11 @@ mod tests {
             row(5, "Chile", "wellbeing", "Safety", "not feeling safe", 2.0),
         ];
         let definition = model_from_conjoint(&rows, &options("PAN")).expect("model");
-        assert_eq!(definition.criteria.len(), 2, "Chile's row and the baseline are left out");
+        assert_eq!(
+            definition.criteria.len(),
+            2,
+            "Chile's row and the baseline are left out"
+        );
         let unsafe_ = &definition.criteria[0];
         assert_eq!(unsafe_.id, "wellbeing.safety.not-feeling-safe");
         assert_eq!(unsafe_.label, "Safety: not feeling safe");
@@ -308,7 +347,12 @@ mod tests {
         let places: Vec<&str> = err.iter().map(|p| p.location.as_str()).collect();
         assert_eq!(
             places,
-            ["row 2, column feature", "row 3, column level", "row 4, column importance", "row 6, column level"]
+            [
+                "row 2, column feature",
+                "row 3, column level",
+                "row 4, column importance",
+                "row 6, column level"
+            ]
         );
     }
 }

@@ -86,9 +86,8 @@ impl DocumentType {
             .filter(|c| !matches!(c, ' ' | '.' | '-' | '/'))
             .collect::<String>()
             .to_uppercase();
-        let digits = |s: &str, min: usize, max: usize| {
-            (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-        };
+        let digits =
+            |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
         let alnum = |s: &str, min: usize, max: usize| {
             (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
         };

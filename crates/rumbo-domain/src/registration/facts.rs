@@ -201,35 +201,41 @@ impl Fact {
             Fact::HeadProfile => FactKind::Category(&HEAD_PROFILE),
             Fact::PopulationGroup => FactKind::Category(&POPULATION_GROUPS),
             Fact::Condition(q) => FactKind::Category(QUESTIONS.get(q as usize).map_or(&[], |q| q.answers)),
-            Fact::FemaleHeaded | Fact::ChildHeaded | Fact::SingleHeaded | Fact::Disability | Fact::MissingDocumentation => {
-                FactKind::Flag
-            }
+            Fact::FemaleHeaded
+            | Fact::ChildHeaded
+            | Fact::SingleHeaded
+            | Fact::Disability
+            | Fact::MissingDocumentation => FactKind::Flag,
             _ => FactKind::Number,
         }
     }
 
     pub fn parse(raw: &str) -> Result<Fact, DomainError> {
         let wanted = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        Fact::all().into_iter().find(|f| f.code() == wanted).ok_or_else(|| DomainError::UnknownCode {
-            what: "fact",
-            value: raw.trim().to_owned(),
-            expected: Fact::all().iter().map(|f| f.code()).collect::<Vec<_>>().join(", "),
-        })
+        Fact::all()
+            .into_iter()
+            .find(|f| f.code() == wanted)
+            .ok_or_else(|| DomainError::UnknownCode {
+                what: "fact",
+                value: raw.trim().to_owned(),
+                expected: Fact::all().iter().map(|f| f.code()).collect::<Vec<_>>().join(", "),
+            })
     }
 
     /// The number a criterion compares this fact with: a number, yes/no, or a category's code.
     pub fn value(self, raw: &str) -> Result<f64, DomainError> {
         let text = raw.trim();
         match self.kind() {
-            FactKind::Number => text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| DomainError::Invalid(format!("{} is compared with a number, not '{text}'", self.code()))),
+            FactKind::Number => text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                DomainError::Invalid(format!("{} is compared with a number, not '{text}'", self.code()))
+            }),
             FactKind::Flag => match text.to_ascii_lowercase().as_str() {
                 "1" | "yes" | "true" | "sí" | "si" | "sim" => Ok(1.0),
                 "0" | "no" | "false" | "não" | "nao" => Ok(0.0),
-                _ => Err(DomainError::Invalid(format!("{} is yes or no, not '{text}'", self.code()))),
+                _ => Err(DomainError::Invalid(format!(
+                    "{} is yes or no, not '{text}'",
+                    self.code()
+                ))),
             },
             FactKind::Category(values) => {
                 let wanted = text.to_ascii_lowercase().replace([' ', '-'], "_");
@@ -249,7 +255,9 @@ impl Fact {
     /// A value of this fact written back as [`Fact::value`] reads it.
     pub fn format_value(self, value: f64) -> String {
         match self.kind() {
-            FactKind::Category(values) => values.get(value as usize).map_or_else(|| value.to_string(), |v| (*v).to_owned()),
+            FactKind::Category(values) => values
+                .get(value as usize)
+                .map_or_else(|| value.to_string(), |v| (*v).to_owned()),
             FactKind::Flag => if value != 0.0 { "yes" } else { "no" }.to_owned(),
             FactKind::Number => value.to_string(),
         }
@@ -295,9 +303,17 @@ impl Facts {
         let dependants = children + older;
         set(
             Fact::DependencyRatio,
-            if working > 0.0 { dependants / working } else { f64::INFINITY },
+            if working > 0.0 {
+                dependants / working
+            } else {
+                f64::INFINITY
+            },
         );
-        let ratio = if working > 0.0 { dependants / working } else { f64::INFINITY };
+        let ratio = if working > 0.0 {
+            dependants / working
+        } else {
+            f64::INFINITY
+        };
         set(
             Fact::Dependency,
             if working == 0.0 {
@@ -313,7 +329,10 @@ impl Facts {
         let disabled = count(&|i| profile.members[i].has_disability());
         set(Fact::MembersWithDisability, disabled);
         set(Fact::Disability, flag(disabled > 0.0));
-        set(Fact::MembersWithSpecificNeeds, count(&|i| !profile.members[i].needs.is_empty()));
+        set(
+            Fact::MembersWithSpecificNeeds,
+            count(&|i| !profile.members[i].needs.is_empty()),
+        );
         let undocumented = count(&|i| !profile.members[i].documented_on(today));
         set(Fact::MembersWithoutDocuments, undocumented);
         set(Fact::MissingDocumentation, flag(undocumented > 0.0));
@@ -325,14 +344,21 @@ impl Facts {
         }
         set(
             Fact::PopulationGroup,
-            PopulationGroup::ALL.iter().position(|g| *g == profile.population_group).unwrap_or(0) as f64,
+            PopulationGroup::ALL
+                .iter()
+                .position(|g| *g == profile.population_group)
+                .unwrap_or(0) as f64,
         );
         for (q, answer) in profile.conditions.0.iter().enumerate() {
             if let Some(a) = answer {
                 set(Fact::Condition(q as u8), f64::from(*a));
             }
         }
-        if let Some(h) = profile.members.iter().position(|m| m.relationship == Relationship::Head) {
+        if let Some(h) = profile
+            .members
+            .iter()
+            .position(|m| m.relationship == Relationship::Head)
+        {
             let head = &profile.members[h];
             let age = ages[h];
             let partnered = profile.members.iter().any(|m| m.relationship == Relationship::Spouse);
@@ -454,7 +480,11 @@ mod tests {
         let facts = Facts::of(&alone, TODAY);
         assert_eq!(facts.get(Fact::HeadProfile), 3.0);
         assert_eq!(facts.get(Fact::SingleHeaded), 0.0, "living alone is not single-headed");
-        assert_eq!(facts.get(Fact::MissingDocumentation), 1.0, "an expired PEP is no document");
+        assert_eq!(
+            facts.get(Fact::MissingDocumentation),
+            1.0,
+            "an expired PEP is no document"
+        );
     }
 
     #[test]

@@ -180,9 +180,15 @@ impl MemberInput {
             }
         };
         let mut relationship = None;
-        check("relationship", Relationship::parse(&self.relationship).map(|r| relationship = Some(r)));
+        check(
+            "relationship",
+            Relationship::parse(&self.relationship).map(|r| relationship = Some(r)),
+        );
         let mut given = None;
-        check("given_names", parse_name_part("given names", &self.given_names).map(|v| given = Some(v)));
+        check(
+            "given_names",
+            parse_name_part("given names", &self.given_names).map(|v| given = Some(v)),
+        );
         let mut first = None;
         check(
             "first_surname",
@@ -208,7 +214,10 @@ impl MemberInput {
             BirthDate::parse(&self.birth_date, &self.estimated_age, today).map(|b| birth = Some(b)),
         );
         let mut nationality = None;
-        check("nationality", parse_nationality(&self.nationality).map(|n| nationality = Some(n)));
+        check(
+            "nationality",
+            parse_nationality(&self.nationality).map(|n| nationality = Some(n)),
+        );
         let mut phone = None;
         check("phone", parse_phone(&self.phone).map(|p| phone = p));
         let mut needs = NeedSet::default();
@@ -287,7 +296,12 @@ fn document(input: &DocumentInput) -> Result<Option<Document>, (&'static str, Do
     }
     let doc_type = DocumentType::parse(kind).map_err(|e| ("document_type", e))?;
     if number.is_empty() {
-        return Err(("document_number", DomainError::Empty { field: "document number" }));
+        return Err((
+            "document_number",
+            DomainError::Empty {
+                field: "document number",
+            },
+        ));
     }
     let number = doc_type.normalise(number).map_err(|e| ("document_number", e))?;
     let expiry = parse_optional_date("document expiry", expiry).map_err(|e| ("document_expiry", e))?;
@@ -417,9 +431,13 @@ fn number(raw: &str) -> Option<f64> {
 }
 
 /// The rules about a household as a whole: exactly one head, a child head only when staff
-/// acknowledged it, an arrival after the head was born. `members` are the household's current
-/// members; problems about one of them carry its index.
-pub fn composition_problems(details: &Details, members: &[Member], today: Date) -> Vec<FieldProblem> {
+/// acknowledged it, an arrival after the head was born. `members` are the relationship and
+/// birth of the household's current members; problems about one of them carry its index.
+pub fn composition_problems(
+    details: &Details,
+    members: &[(Relationship, BirthDate)],
+    today: Date,
+) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
     if members.is_empty() {
         problems.push(FieldProblem::household(
@@ -429,7 +447,7 @@ pub fn composition_problems(details: &Details, members: &[Member], today: Date) 
         return problems;
     }
     let heads: Vec<usize> = (0..members.len())
-        .filter(|i| members[*i].relationship == Relationship::Head)
+        .filter(|i| members[*i].0 == Relationship::Head)
         .collect();
     match heads.as_slice() {
         [] => problems.push(FieldProblem {
@@ -438,8 +456,8 @@ pub fn composition_problems(details: &Details, members: &[Member], today: Date) 
             error: DomainError::Invalid("a household has exactly one head; none of its members is the head".into()),
         }),
         [head] => {
-            let head = &members[*head];
-            let age = head.age_on(today);
+            let (_, birth) = &members[*head];
+            let age = birth.age_on(today);
             if age < ADULT_AGE && !details.child_headed {
                 problems.push(FieldProblem::household(
                     "child_headed",
@@ -449,8 +467,8 @@ pub fn composition_problems(details: &Details, members: &[Member], today: Date) 
                 ));
             }
             if let Some(arrival) = details.arrival_date
-                && arrival < head.birth.date
-                && !head.birth.estimated
+                && arrival < birth.date
+                && !birth.estimated
             {
                 problems.push(FieldProblem::household(
                     "arrival_date",
@@ -463,7 +481,9 @@ pub fn composition_problems(details: &Details, members: &[Member], today: Date) 
                 problems.push(FieldProblem {
                     member: Some(*i),
                     field: "relationship",
-                    error: DomainError::Invalid("a household has exactly one head; another member is the head already".into()),
+                    error: DomainError::Invalid(
+                        "a household has exactly one head; another member is the head already".into(),
+                    ),
                 });
             }
         }
@@ -488,16 +508,19 @@ impl HouseholdInput {
         for (i, input) in self.members.iter().enumerate() {
             match input.validate(today) {
                 Ok(member) => members.push(member),
-                Err(member_problems) => problems.extend(member_problems.into_iter().map(|p| FieldProblem {
-                    member: Some(i),
-                    ..p
-                })),
+                Err(member_problems) => problems.extend(
+                    member_problems
+                        .into_iter()
+                        .map(|p| FieldProblem { member: Some(i), ..p }),
+                ),
             }
         }
         if let Some(details) = &details
             && members.len() == self.members.len()
         {
-            problems.extend(composition_problems(details, &members, today));
+            let composition: Vec<(Relationship, BirthDate)> =
+                members.iter().map(|m| (m.relationship, m.birth)).collect();
+            problems.extend(composition_problems(details, &composition, today));
         } else if self.members.is_empty() {
             problems.push(FieldProblem::household(
                 "members",

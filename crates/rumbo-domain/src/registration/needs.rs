@@ -54,7 +54,10 @@ impl SpecificNeed {
 
     /// Needs that only apply to children (under 18).
     pub fn for_children_only(self) -> bool {
-        matches!(self, Self::ChildAtRisk | Self::UnaccompaniedChild | Self::SeparatedChild)
+        matches!(
+            self,
+            Self::ChildAtRisk | Self::UnaccompaniedChild | Self::SeparatedChild
+        )
     }
 }
 
@@ -226,7 +229,14 @@ impl Vocabulary for Difficulty {
 }
 
 /// The six domains of the Washington Group Short Set.
-pub const WASHINGTON_DOMAINS: [&str; 6] = ["seeing", "hearing", "walking", "cognition", "self_care", "communication"];
+pub const WASHINGTON_DOMAINS: [&str; 6] = [
+    "seeing",
+    "hearing",
+    "walking",
+    "cognition",
+    "self_care",
+    "communication",
+];
 
 /// A person's answers to the Washington Group Short Set, in the order of
 /// [`WASHINGTON_DOMAINS`]; `None` where the question was not asked.
@@ -273,7 +283,9 @@ mod tests {
 
     #[test]
     fn need_sets() {
-        let set: NeedSet = [SpecificNeed::Disability, SpecificNeed::PregnantLactating].into_iter().collect();
+        let set: NeedSet = [SpecificNeed::Disability, SpecificNeed::PregnantLactating]
+            .into_iter()
+            .collect();
         assert!(set.contains(SpecificNeed::Disability) && !set.contains(SpecificNeed::ChildAtRisk));
         assert_eq!(set.len(), 2);
         assert_eq!(set.codes(), "disability;pregnant_lactating");
@@ -285,9 +297,11 @@ mod tests {
         assert!(!some.identifies_disability());
         let a_lot = WashingtonGroup::parse(&["", "", "3", "", "", ""]).expect("answers");
         assert!(a_lot.identifies_disability());
-        assert!(WashingtonGroup::parse(&["", "", "", "", "", "cannot_do_at_all"])
-            .expect("answers")
-            .identifies_disability());
+        assert!(
+            WashingtonGroup::parse(&["", "", "", "", "", "cannot_do_at_all"])
+                .expect("answers")
+                .identifies_disability()
+        );
         let err = WashingtonGroup::parse(&["", "5", "", "", "", ""]).expect_err("5 is no answer");
         assert_eq!(err.0, 1);
         assert!(WashingtonGroup::default().is_empty());

@@ -290,11 +290,11 @@ impl BirthDate {
                 "give the date of birth or, when it is not known, the estimated age in years".into(),
             ));
         }
-        let years: u32 = age
-            .parse()
-            .ok()
-            .filter(|y| *y <= MAX_AGE)
-            .ok_or_else(|| DomainError::Invalid(format!("the estimated age is a whole number of years from 0 to {MAX_AGE}")))?;
+        let years: u32 = age.parse().ok().filter(|y| *y <= MAX_AGE).ok_or_else(|| {
+            DomainError::Invalid(format!(
+                "the estimated age is a whole number of years from 0 to {MAX_AGE}"
+            ))
+        })?;
         BirthDate::estimated(years, today)
     }
 
@@ -336,16 +336,30 @@ mod tests {
 
     #[test]
     fn names_accept_letters_of_any_language_and_never_echo_the_value() {
-        assert_eq!(parse_name_part("given names", "  María   José "), Ok("María José".into()));
-        assert_eq!(parse_name_part("first surname", "D'Alessandro-Peña"), Ok("D'Alessandro-Peña".into()));
-        let err = parse_name_part("first surname", "Pérez2").expect_err("digit").to_string();
+        assert_eq!(
+            parse_name_part("given names", "  María   José "),
+            Ok("María José".into())
+        );
+        assert_eq!(
+            parse_name_part("first surname", "D'Alessandro-Peña"),
+            Ok("D'Alessandro-Peña".into())
+        );
+        let err = parse_name_part("first surname", "Pérez2")
+            .expect_err("digit")
+            .to_string();
         assert!(!err.contains("Pérez"), "{err}");
         assert!(parse_name_part("given names", "  ").is_err());
-        assert_eq!(format!("{:?}", PersonName {
-            given_names: "Ana".into(),
-            first_surname: "Rojas".into(),
-            second_surname: None
-        }), "PersonName(<redacted>)");
+        assert_eq!(
+            format!(
+                "{:?}",
+                PersonName {
+                    given_names: "Ana".into(),
+                    first_surname: "Rojas".into(),
+                    second_surname: None
+                }
+            ),
+            "PersonName(<redacted>)"
+        );
     }
 
     #[test]

@@ -79,13 +79,7 @@ pub fn encode(kind: Kind, id: i64) -> String {
 /// The id behind a code. Accepts lower case, missing hyphens, and the letters people confuse
 /// with digits (I and L for 1, O for 0).
 pub fn decode(kind: Kind, raw: &str) -> Result<i64, DomainError> {
-    let bad = || {
-        DomainError::Invalid(format!(
-            "'{}' is not a code such as {}",
-            raw.trim(),
-            encode(kind, 1)
-        ))
-    };
+    let bad = || DomainError::Invalid(format!("'{}' is not a code such as {}", raw.trim(), encode(kind, 1)));
     let compact: String = raw
         .trim()
         .chars()
@@ -121,7 +115,10 @@ mod tests {
         assert!(code.starts_with("H-") && code.len() == 11, "{code}");
         assert_eq!(decode(Kind::Household, &code), Ok(1));
         assert_eq!(decode(Kind::Household, &code.to_lowercase().replace('-', "")), Ok(1));
-        assert!(decode(Kind::Person, &code).is_err(), "a household code is no person code");
+        assert!(
+            decode(Kind::Person, &code).is_err(),
+            "a household code is no person code"
+        );
         assert!(decode(Kind::Household, "H-1234").is_err());
         assert!(decode(Kind::Household, "H-UUUU-UUUU").is_err());
         assert_ne!(encode(Kind::Person, 2)[2..], encode(Kind::Person, 3)[2..]);

@@ -194,7 +194,10 @@ impl Model {
         if definition.criteria.len() > MAX_CRITERIA {
             problems.push(Problem::new(
                 "criteria",
-                format!("a model has at most {MAX_CRITERIA} criteria; this one has {}", definition.criteria.len()),
+                format!(
+                    "a model has at most {MAX_CRITERIA} criteria; this one has {}",
+                    definition.criteria.len()
+                ),
             ));
         }
         if !definition.threshold.is_finite() {
@@ -248,7 +251,10 @@ impl Model {
             });
         }
         if groups.len() > MAX_GROUPS {
-            problems.push(Problem::new("criteria", format!("a model has at most {MAX_GROUPS} groups")));
+            problems.push(Problem::new(
+                "criteria",
+                format!("a model has at most {MAX_GROUPS} groups"),
+            ));
         }
         let mut caps = vec![f64::INFINITY; groups.len()];
         for cap in &definition.caps {
@@ -367,7 +373,10 @@ impl Model {
 }
 
 fn valid_id(id: &str) -> bool {
-    (1..=60).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    (1..=60).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// A criterion id from free text: lower case letters and digits, words joined with `-`.

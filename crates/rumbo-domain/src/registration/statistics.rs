@@ -33,7 +33,8 @@ impl std::fmt::Display for Shown {
 }
 
 /// The age brackets of registration figures: 0–4, 5–11, 12–17, 18–59, 60 and over.
-pub const AGE_BRACKETS: [(u32, Option<u32>); 5] = [(0, Some(4)), (5, Some(11)), (12, Some(17)), (18, Some(59)), (60, None)];
+pub const AGE_BRACKETS: [(u32, Option<u32>); 5] =
+    [(0, Some(4)), (5, Some(11)), (12, Some(17)), (18, Some(59)), (60, None)];
 
 /// The index of `age`'s bracket in [`AGE_BRACKETS`].
 pub fn age_bracket(age: u32) -> usize {

@@ -29,7 +29,10 @@ pub(crate) fn household() -> HouseholdInput {
             sharing: true,
             referral: false,
         },
-        members: vec![member("head", "female", "1990-05-04"), member("child", "male", "2018-01-30")],
+        members: vec![
+            member("head", "female", "1990-05-04"),
+            member("child", "male", "2018-01-30"),
+        ],
     }
 }
 
@@ -78,14 +81,23 @@ fn a_future_birth_and_a_malformed_document_are_named_with_their_member() {
         [(Some(0), "document_number"), (Some(1), "birth_date")]
     );
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(text[0].starts_with("member 1, document_number: a Venezuelan cédula"), "{text:?}");
-    assert!(!text.iter().any(|t| t.contains("12345678")), "the number is not echoed: {text:?}");
+    assert!(
+        text[0].starts_with("member 1, document_number: a Venezuelan cédula"),
+        "{text:?}"
+    );
+    assert!(
+        !text.iter().any(|t| t.contains("12345678")),
+        "the number is not echoed: {text:?}"
+    );
 }
 
 #[test]
 fn a_child_head_needs_acknowledging() {
     let mut input = household();
-    input.members = vec![member("head", "female", "2010-02-01"), member("sibling", "male", "2014-06-01")];
+    input.members = vec![
+        member("head", "female", "2010-02-01"),
+        member("sibling", "male", "2014-06-01"),
+    ];
     let problems = input.validate(TODAY).expect_err("child head");
     assert_eq!(fields(&problems), [(None, "child_headed")]);
     assert!(problems[0].to_string().contains("16 years old"));
@@ -98,10 +110,16 @@ fn a_child_head_needs_acknowledging() {
 fn exactly_one_head() {
     let mut input = household();
     input.members[1].relationship = "head".into();
-    assert_eq!(fields(&input.validate(TODAY).expect_err("two")), [(Some(1), "relationship")]);
+    assert_eq!(
+        fields(&input.validate(TODAY).expect_err("two")),
+        [(Some(1), "relationship")]
+    );
     input.members[0].relationship = "spouse".into();
     input.members[1].relationship = "child".into();
-    assert_eq!(fields(&input.validate(TODAY).expect_err("none")), [(Some(0), "relationship")]);
+    assert_eq!(
+        fields(&input.validate(TODAY).expect_err("none")),
+        [(Some(0), "relationship")]
+    );
     input.members.clear();
     assert_eq!(fields(&input.validate(TODAY).expect_err("empty")), [(None, "members")]);
 }
@@ -162,7 +180,10 @@ fn every_field_problem_at_once() {
 fn an_arrival_before_the_head_was_born_is_refused() {
     let mut input = household();
     input.details.arrival_date = "1985-01-01".into();
-    assert_eq!(fields(&input.validate(TODAY).expect_err("before birth")), [(None, "arrival_date")]);
+    assert_eq!(
+        fields(&input.validate(TODAY).expect_err("before birth")),
+        [(None, "arrival_date")]
+    );
 }
 
 #[test]

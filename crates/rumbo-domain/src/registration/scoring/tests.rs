@@ -22,7 +22,14 @@ fn model() -> Model {
             criterion("female-head", Fact::FemaleHeaded, Op::Eq, "yes", 10.0, None),
             criterion("large", Fact::HouseholdSize, Op::Ge, "5", 8.0, Some("composition")),
             criterion("children", Fact::Children, Op::Ge, "3", 7.0, Some("composition")),
-            criterion("disability", Fact::Need(SpecificNeed::Disability), Op::Ge, "1", 15.0, Some("needs")),
+            criterion(
+                "disability",
+                Fact::Need(SpecificNeed::Disability),
+                Op::Ge,
+                "1",
+                15.0,
+                Some("needs"),
+            ),
             criterion("unsafe", Fact::Condition(7), Op::Eq, "unsafe", 25.8, Some("needs")),
             criterion("two-meals", Fact::Condition(0), Op::Eq, "two_or_more", -18.2, None),
         ],
@@ -91,21 +98,29 @@ fn bad_models_are_refused_with_every_problem() {
     .expect_err("invalid");
     let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(listed.len(), 6, "{listed:#?}");
-    assert!(listed[0].contains("household_size is compared with a number"), "{listed:#?}");
+    assert!(
+        listed[0].contains("household_size is compared with a number"),
+        "{listed:#?}"
+    );
     assert!(listed.iter().any(|p| p.contains("used by an earlier criterion")));
     assert!(listed.iter().any(|p| p.contains("cap of nowhere")));
-    assert!(Model::new(Definition {
-        criteria: vec![],
-        caps: vec![],
-        max_score: None,
-        threshold: 0.0
-    })
-    .is_err());
+    assert!(
+        Model::new(Definition {
+            criteria: vec![],
+            caps: vec![],
+            max_score: None,
+            threshold: 0.0
+        })
+        .is_err()
+    );
 }
 
 #[test]
 fn slugs() {
-    assert_eq!(slug("wellbeing.Safety: not feeling safe"), "wellbeing.safety-not-feeling-safe");
+    assert_eq!(
+        slug("wellbeing.Safety: not feeling safe"),
+        "wellbeing.safety-not-feeling-safe"
+    );
     assert_eq!(slug("  Días  "), "d-as");
 }
 

@@ -1,0 +1,181 @@
+//! Writing many rows at once. A file of a million people cannot be imported one INSERT at a
+//! time; rows are gathered into multi-row INSERTs (as many as the backends' limit on bound
+//! values allows), and the ids of households and members are reserved up front so that their
+//! members, needs and documents can refer to them in the same batches.
+
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments, Row};
+
+use crate::query::dynamic;
+use crate::{Backend, Result};
+
+/// One value of a row. Nulls carry their type: PostgreSQL wants to know it.
+#[derive(Debug, Clone)]
+pub(crate) enum Cell {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Self {
+        Cell::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Self {
+        Cell::Int(v)
+    }
+}
+
+impl From<f64> for Cell {
+    fn from(v: f64) -> Self {
+        Cell::Real(Some(v))
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Self {
+        Cell::Text(Some(v))
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Self {
+        Cell::Text(Some(v.to_owned()))
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Self {
+        Cell::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Cell {
+    fn from(v: Option<&str>) -> Self {
+        Cell::Text(v.map(str::to_owned))
+    }
+}
+
+/// SQLite accepts 32,766 bound values in one statement, PostgreSQL 65,535: stay under both.
+const MAX_VALUES: usize = 30_000;
+
+/// Rows for one table, written as multi-row INSERTs whenever enough have gathered.
+pub(crate) struct Batch {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Cell>>,
+    written: usize,
+}
+
+impl Batch {
+    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Batch {
+        Batch {
+            table,
+            columns,
+            rows: Vec::new(),
+            written: 0,
+        }
+    }
+
+    fn rows_per_statement(&self) -> usize {
+        (MAX_VALUES / self.columns.len()).clamp(1, 1000)
+    }
+
+    /// Adds a row (its cells in the order of the columns), writing a full statement's worth.
+    pub async fn push(&mut self, conn: &mut AnyConnection, row: Vec<Cell>) -> Result<()> {
+        debug_assert_eq!(row.len(), self.columns.len(), "{}", self.table);
+        self.rows.push(row);
+        if self.rows.len() >= self.rows_per_statement() {
+            self.flush(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what has gathered. Returns how many rows this batch wrote in all.
+    pub async fn flush(&mut self, conn: &mut AnyConnection) -> Result<usize> {
+        if self.rows.is_empty() {
+            return Ok(self.written);
+        }
+        let width = self.columns.len();
+        let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
+        let mut args = AnyArguments::default();
+        for (r, row) in self.rows.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for (c, cell) in row.iter().enumerate() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", r * width + c + 1));
+                // Adding an i64, f64 or String (or their nulls) cannot fail: all are Any-native.
+                let _ = match cell {
+                    Cell::Int(v) => args.add(*v),
+                    Cell::Real(v) => args.add(*v),
+                    Cell::Text(v) => args.add(v.clone()),
+                };
+            }
+            sql.push(')');
+        }
+        // Table and column names are constants of this crate; every value is bound.
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
+        self.written += self.rows.len();
+        self.rows.clear();
+        Ok(self.written)
+    }
+}
+
+/// Reserves `n` ids of `table` (households or household_members) for rows the caller will
+/// insert with explicit ids in the same transaction.
+///
+/// On PostgreSQL they come from the table's identity sequence, so that ordinary inserts never
+/// collide with them. On SQLite the transaction first takes the database's write lock (a
+/// no-op UPDATE), after which nobody else can insert until it commits, and the ids follow the
+/// largest one in use. Call it before any read in the transaction: SQLite cannot upgrade a
+/// read snapshot that another writer has moved past.
+pub(crate) async fn reserve_ids(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match backend {
+        Backend::Postgres => {
+            let rows = sqlx::query(dynamic(format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)"
+            )))
+            .bind(n as i64)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get::<i64, _>("id")?)).collect()
+        }
+        Backend::Sqlite => {
+            sqlx::query(dynamic(format!("UPDATE {table} SET id = id WHERE id = -1")))
+                .execute(&mut *conn)
+                .await?;
+            let max: i64 = sqlx::query(dynamic(format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}")))
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("m")?;
+            Ok((1..=n as i64).map(|i| max + i).collect())
+        }
+    }
+}
+
+/// Takes SQLite's write lock at the start of a transaction that will read before it writes
+/// (see [`reserve_ids`]); nothing on PostgreSQL, whose transactions need no such care.
+pub(crate) async fn lock_for_writing(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        sqlx::query("UPDATE households SET id = id WHERE id = -1")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
