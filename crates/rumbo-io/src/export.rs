@@ -197,7 +197,7 @@ fn write_feature<W: Write>(
 }
 
 /// A text cell that a spreadsheet will show as text, never run as a formula.
-fn guard(text: &str) -> String {
+pub(crate) fn guard(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

@@ -20,10 +20,14 @@ pub mod export;
 pub mod locations;
 /// P-code lists (CSV) in.
 pub mod pcodes;
+/// Registrations (CSV, one row per person) in and out; beneficiary lists out.
+pub mod registrations;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
 /// Bytes to UTF-8 text, and the problems collected while reading.
 mod text;
+/// Vulnerability models (criteria, or conjoint-analysis weights) in and out.
+pub mod vulnerability;
 
 use rumbo_domain::country::{Iso3, known_countries};
 

@@ -50,30 +50,46 @@ impl Table {
     /// twice) and with rows (more values than columns) are collected into `problems`; the
     /// caller decides which columns are required.
     pub fn read(text: &str, specs: &[ColumnSpec], problems: &mut Problems) -> Result<Table, Rejected> {
+        let mut rows = Vec::new();
+        let mut table = Table::stream(text, specs, problems, |_, row| rows.push(row))?;
+        table.rows = rows;
+        Ok(table)
+    }
+
+    /// Like [`Table::read`], but hands each data row to `sink` as it is read instead of keeping
+    /// it: a file of a million rows is then never held twice. The table returned has no rows.
+    pub fn stream(
+        text: &str,
+        specs: &[ColumnSpec],
+        problems: &mut Problems,
+        mut sink: impl FnMut(&Table, Row),
+    ) -> Result<Table, Rejected> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(sniff_delimiter(text))
             .from_reader(text.as_bytes());
-        let mut records = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            match record {
-                Ok(record) => records.push((i + 1, record)),
-                Err(e) => problems.push(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")),
+        // Problems found while reading rows wait here: the iterator holds on to them until the end.
+        let mut row_problems: Vec<(String, String)> = Vec::new();
+        let mut unreadable: Vec<(String, String)> = Vec::new();
+        let mut records = reader.records().enumerate().filter_map(|(i, record)| match record {
+            Ok(record) => Some((i + 1, record)),
+            Err(e) => {
+                unreadable.push((format!("row {}", i + 1), format!("cannot be read as CSV: {e}")));
+                None
             }
-        }
-        let mut records = records.into_iter();
+        });
         let Some((_, header)) = records.next() else {
             return Err(Rejected::one("file", "the file is empty"));
         };
         let names: Vec<String> = header.iter().map(normalise).collect();
-        let mut records: Vec<(usize, csv::StringRecord)> = records.collect();
+        let mut records = records.peekable();
         let hashtags: Option<Vec<Hashtag>> = records
-            .first()
+            .peek()
             .filter(|(_, r)| is_hxl_row(r))
             .map(|(_, r)| r.iter().map(Hashtag::parse).collect());
         if hashtags.is_some() {
-            records.remove(0);
+            records.next();
         }
 
         for (i, name) in names.iter().enumerate() {
@@ -112,22 +128,27 @@ impl Table {
         }
 
         let width = names.len();
-        let rows = records
-            .into_iter()
-            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-            .filter_map(|(number, cells)| {
-                let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
-                if extra > 0 {
-                    problems.push(
-                        format!("row {number}"),
-                        format!("{} values, but the header names only {width} columns", cells.len()),
-                    );
-                    return None;
-                }
-                Some(Row { number, cells })
-            })
-            .collect();
-        Ok(Table { found, rows })
+        let mut table = Table { found, rows: Vec::new() };
+        for (number, cells) in records.by_ref() {
+            if !cells.iter().any(|c| !c.trim().is_empty()) {
+                continue;
+            }
+            let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
+            if extra > 0 {
+                row_problems.push((
+                    format!("row {number}"),
+                    format!("{} values, but the header names only {width} columns", cells.len()),
+                ));
+                continue;
+            }
+            sink(&table, Row { number, cells });
+        }
+        drop(records);
+        for (place, problem) in unreadable.into_iter().chain(row_problems) {
+            problems.push(place, problem);
+        }
+        table.rows.clear();
+        Ok(table)
     }
 
     /// The column holding the spec named `name`, if the file has it.
