@@ -10,11 +10,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use rumbo_domain::registration::Household;
 use rumbo_domain::registration::conditions::QUESTIONS;
 use rumbo_domain::registration::consent::Consent;
-use rumbo_domain::registration::household::{DetailsInput, DocumentInput, HouseholdInput, MemberInput, WASHINGTON_FIELDS};
+use rumbo_domain::registration::household::{
+    DetailsInput, DocumentInput, HouseholdInput, MemberInput, WASHINGTON_FIELDS,
+};
 use rumbo_domain::registration::people::parse_date;
-use rumbo_domain::registration::Household;
 use time::Date;
 
 use crate::WriteError;
@@ -22,7 +24,12 @@ use crate::export::guard;
 use crate::table::{ColumnSpec, Row, Table};
 use crate::text::{Problems, Rejected, utf8};
 
-const fn spec(name: &'static str, aliases: &'static [&'static str], tag: &'static str, attrs: &'static [&'static str]) -> ColumnSpec {
+const fn spec(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    tag: &'static str,
+    attrs: &'static [&'static str],
+) -> ColumnSpec {
     ColumnSpec {
         name,
         aliases,
@@ -32,9 +39,24 @@ const fn spec(name: &'static str, aliases: &'static [&'static str], tag: &'stati
 
 /// Every column, in the order exports write them. Household fields first, then the person.
 const SPECS: &[ColumnSpec] = &[
-    spec("household", &["household_code", "household_id", "hogar"], "beneficiary", &["code", "household"]),
-    spec("desk", &["desk_code", "registration_desk", "location"], "loc", &["code"]),
-    spec("registration_date", &["registered_on", "registered_at"], "date", &["registered"]),
+    spec(
+        "household",
+        &["household_code", "household_id", "hogar"],
+        "beneficiary",
+        &["code", "household"],
+    ),
+    spec(
+        "desk",
+        &["desk_code", "registration_desk", "location"],
+        "loc",
+        &["code"],
+    ),
+    spec(
+        "registration_date",
+        &["registered_on", "registered_at"],
+        "date",
+        &["registered"],
+    ),
     spec("population_group", &["population_type"], "population", &["type"]),
     spec("arrival_date", &[], "date", &["arrival"]),
     spec("previous_country", &[], "country", &["code", "previous"]),
@@ -56,12 +78,37 @@ const SPECS: &[ColumnSpec] = &[
     spec("safety", &[], "indicator", &["safety"]),
     spec("internet", &[], "indicator", &["internet"]),
     spec("isolation", &[], "indicator", &["isolation"]),
-    spec("relationship", &["relationship_to_head"], "beneficiary", &["relationship"]),
-    spec("given_names", &["nombres", "given_name"], "beneficiary", &["name", "given"]),
-    spec("first_surname", &["primer_apellido"], "beneficiary", &["name", "surname", "first"]),
-    spec("second_surname", &["segundo_apellido"], "beneficiary", &["name", "surname", "second"]),
+    spec(
+        "relationship",
+        &["relationship_to_head"],
+        "beneficiary",
+        &["relationship"],
+    ),
+    spec(
+        "given_names",
+        &["nombres", "given_name"],
+        "beneficiary",
+        &["name", "given"],
+    ),
+    spec(
+        "first_surname",
+        &["primer_apellido"],
+        "beneficiary",
+        &["name", "surname", "first"],
+    ),
+    spec(
+        "second_surname",
+        &["segundo_apellido"],
+        "beneficiary",
+        &["name", "surname", "second"],
+    ),
     spec("sex", &["sexo"], "beneficiary", &["sex"]),
-    spec("birth_date", &["date_of_birth", "dob", "fecha_de_nacimiento"], "date", &["birth"]),
+    spec(
+        "birth_date",
+        &["date_of_birth", "dob", "fecha_de_nacimiento"],
+        "date",
+        &["birth"],
+    ),
     spec("estimated_age", &["age"], "beneficiary", &["age", "estimated"]),
     spec("nationality", &["nacionalidad"], "beneficiary", &["nationality"]),
     spec("phone", &["telephone", "telefono", "teléfono"], "contact", &["phone"]),
@@ -105,7 +152,15 @@ const HOUSEHOLD_FIELDS: [&str; 24] = [
     "household",
 ];
 
-const REQUIRED: &[&str] = &["household", "desk", "relationship", "given_names", "first_surname", "sex", "nationality"];
+const REQUIRED: &[&str] = &[
+    "household",
+    "desk",
+    "relationship",
+    "given_names",
+    "first_surname",
+    "sex",
+    "nationality",
+];
 
 /// A household read from a file, checked.
 #[derive(Debug, Clone)]
@@ -244,7 +299,9 @@ fn check(key: String, partial: Partial, today: Date, problems: &mut Problems) ->
             Err(e) => problems.push(at(name), e),
         }
     }
-    let child_headed = flag(&field("child_headed")).map_err(|e| problems.push(at("child_headed"), e)).unwrap_or(false);
+    let child_headed = flag(&field("child_headed"))
+        .map_err(|e| problems.push(at("child_headed"), e))
+        .unwrap_or(false);
     let registered_at = match field("registration_date").as_str() {
         "" => None,
         raw => match parse_date("registration date", raw) {
@@ -252,7 +309,10 @@ fn check(key: String, partial: Partial, today: Date, problems: &mut Problems) ->
                 problems.push(at("registration_date"), "the registration date is in the future");
                 None
             }
-            Ok(date) => Some(format!("{}T12:00:00Z", rumbo_domain::registration::people::format_date(date))),
+            Ok(date) => Some(format!(
+                "{}T12:00:00Z",
+                rumbo_domain::registration::people::format_date(date)
+            )),
             Err(e) => {
                 problems.push(at("registration_date"), e);
                 None
@@ -291,7 +351,10 @@ fn check(key: String, partial: Partial, today: Date, problems: &mut Problems) ->
     if problems.count() != before {
         return None;
     }
-    let (first, last) = (partial.rows.first().copied().unwrap_or(0), partial.rows.last().copied().unwrap_or(0));
+    let (first, last) = (
+        partial.rows.first().copied().unwrap_or(0),
+        partial.rows.last().copied().unwrap_or(0),
+    );
     Some(RegistrationRecord {
         place: if first == last {
             format!("household {key} (row {first})")
@@ -343,7 +406,15 @@ pub struct PersonRow {
 }
 
 /// Columns a pseudonymous export leaves out.
-const PERSONAL: [&str; 7] = ["given_names", "first_surname", "second_surname", "phone", "document_number", "lat", "lon"];
+const PERSONAL: [&str; 7] = [
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "phone",
+    "document_number",
+    "lat",
+    "lon",
+];
 
 /// Writes people as CSV with an HXL row. A personal export reads back with
 /// [`read_registrations`]; a pseudonymous one has codes instead of names and no numbers.
@@ -351,12 +422,23 @@ pub fn write_registrations_csv<W: Write>(rows: &[PersonRow], personal: bool, out
     let mut writer = csv::Writer::from_writer(out);
     let mut header: Vec<String> = Vec::new();
     let mut hxl: Vec<String> = Vec::new();
-    let columns: Vec<&ColumnSpec> = SPECS.iter().filter(|s| personal || !PERSONAL.contains(&s.name)).collect();
+    let columns: Vec<&ColumnSpec> = SPECS
+        .iter()
+        .filter(|s| personal || !PERSONAL.contains(&s.name))
+        .collect();
     for s in &columns {
         header.push(s.name.to_owned());
-        hxl.push(s.hxl.map(|(tag, attrs)| format!("#{tag}+{}", attrs.join("+"))).unwrap_or_default());
+        hxl.push(
+            s.hxl
+                .map(|(tag, attrs)| format!("#{tag}+{}", attrs.join("+")))
+                .unwrap_or_default(),
+        );
     }
-    for (name, tag) in [("person", "#beneficiary+code+person"), ("score", "#severity+score"), ("eligible", "#status+eligible")] {
+    for (name, tag) in [
+        ("person", "#beneficiary+code+person"),
+        ("score", "#severity+score"),
+        ("eligible", "#status+eligible"),
+    ] {
         header.push(name.into());
         hxl.push(tag.into());
     }
@@ -397,7 +479,10 @@ pub fn write_registrations_csv<W: Write>(rows: &[PersonRow], personal: bool, out
                 "document_type" => row.document_type.clone(),
                 "document_number" => row.document_number.clone(),
                 "document_expiry" => row.document_expiry.clone(),
-                other => match (QUESTIONS.iter().position(|q| q.code == other), WASHINGTON_FIELDS.iter().position(|w| *w == other)) {
+                other => match (
+                    QUESTIONS.iter().position(|q| q.code == other),
+                    WASHINGTON_FIELDS.iter().position(|w| *w == other),
+                ) {
                     (Some(q), _) => row.conditions.get(q).cloned().unwrap_or_default(),
                     (_, Some(w)) => row.washington[w].clone(),
                     _ => String::new(),
@@ -446,7 +531,17 @@ pub struct BeneficiaryRow {
 /// in a personal export (for distribution).
 pub fn write_beneficiaries_csv<W: Write>(rows: &[BeneficiaryRow], personal: bool, out: W) -> Result<(), WriteError> {
     let mut writer = csv::Writer::from_writer(out);
-    let mut header = vec!["rank", "household", "score", "reason", "size", "desk", "area", "assisted_here", "assisted_elsewhere"];
+    let mut header = vec![
+        "rank",
+        "household",
+        "score",
+        "reason",
+        "size",
+        "desk",
+        "area",
+        "assisted_here",
+        "assisted_elsewhere",
+    ];
     let mut hxl = vec![
         "#priority+rank",
         "#beneficiary+code+household",

@@ -55,7 +55,11 @@ D,D2,in_destination,yes,child,Leo,Gil,M,2015-01-01,VEN,,
         ],
         "grouping problems come first, alone"
     );
-    let without_grouping: String = text.lines().filter(|l| !l.starts_with(",") && !l.contains(",D2,")).map(|l| format!("{l}\n")).collect();
+    let without_grouping: String = text
+        .lines()
+        .filter(|l| !l.starts_with(",") && !l.contains(",D2,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let listed = problems(&without_grouping);
     let expected = [
         "row 2, column birth_date: the date of birth is in the future",
@@ -110,7 +114,11 @@ fn a_personal_export_imports_again_and_a_pseudonymous_one_has_no_names() {
                 birth_date_estimated: m.birth.estimated,
                 nationality: m.nationality.to_string(),
                 phone: m.phone.clone().unwrap_or_default(),
-                document_type: m.documents.first().map(|d| rumbo_domain::Vocabulary::code(d.doc_type).to_owned()).unwrap_or_default(),
+                document_type: m
+                    .documents
+                    .first()
+                    .map(|d| rumbo_domain::Vocabulary::code(d.doc_type).to_owned())
+                    .unwrap_or_default(),
                 document_number: m.documents.first().map(|d| d.number.clone()).unwrap_or_default(),
                 ..Default::default()
             })
@@ -119,8 +127,15 @@ fn a_personal_export_imports_again_and_a_pseudonymous_one_has_no_names() {
     let mut personal = Vec::new();
     write_registrations_csv(&rows, true, &mut personal).expect("written");
     let text = String::from_utf8(personal).expect("utf-8");
-    assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("#beneficiary+code+household")));
-    assert!(text.contains("'+57 301 555 0199"), "phones are guarded from spreadsheets");
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("#beneficiary+code+household"))
+    );
+    assert!(
+        text.contains("'+57 301 555 0199"),
+        "phones are guarded from spreadsheets"
+    );
     let again = read_registrations(text.as_bytes(), TODAY).expect("imports again");
     assert_eq!(again.len(), 2);
     assert_eq!(again[0].household.members[0].name, records[0].household.members[0].name);
@@ -129,7 +144,14 @@ fn a_personal_export_imports_again_and_a_pseudonymous_one_has_no_names() {
     let mut pseudonymous = Vec::new();
     write_registrations_csv(&rows, false, &mut pseudonymous).expect("written");
     let text = String::from_utf8(pseudonymous).expect("utf-8");
-    for secret in ["Yolanda", "Quintero", "555", "V12345678", "given_names", "document_number"] {
+    for secret in [
+        "Yolanda",
+        "Quintero",
+        "555",
+        "V12345678",
+        "given_names",
+        "document_number",
+    ] {
         assert!(!text.contains(secret), "{secret} in a pseudonymous export");
     }
     assert!(text.contains("P-0"));

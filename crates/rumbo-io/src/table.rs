@@ -128,7 +128,10 @@ impl Table {
         }
 
         let width = names.len();
-        let mut table = Table { found, rows: Vec::new() };
+        let mut table = Table {
+            found,
+            rows: Vec::new(),
+        };
         for (number, cells) in records.by_ref() {
             if !cells.iter().any(|c| !c.trim().is_empty()) {
                 continue;

@@ -1,9 +1,10 @@
 //! Reading registrations: what the access policy needs to decide ([`HouseholdKey`]), one
 //! household with its members, score, flags, assistance and history ([`HouseholdView`]), and
-//! lists filtered to what a user may see ([`HouseholdRow`]). Personal fields are opened only
-//! for [`Disclosure::Personal`], and every view of a household is audited.
+//! lists (in `list`). Personal fields are opened only for [`Disclosure::Personal`], and every
+//! view of a household is audited.
 
-use rumbo_domain::access::{RegistrationReach, Target};
+use rumbo_domain::Vocabulary;
+use rumbo_domain::access::Target;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::geography::{Pcode, Position};
@@ -11,12 +12,9 @@ use rumbo_domain::registration::consent::{Consent, SharingPurpose};
 use rumbo_domain::registration::documents::DocumentType;
 use rumbo_domain::registration::household::Details;
 use rumbo_domain::registration::needs::{Difficulty, NeedSet, SpecificNeed, WashingtonGroup};
-use rumbo_domain::registration::people::{
-    BirthDate, PersonName, PopulationGroup, Relationship, Sex, age_on, format_date,
-};
+use rumbo_domain::registration::people::{BirthDate, PersonName, PopulationGroup, Relationship, Sex, age_on};
 use rumbo_domain::registration::pseudonym::{Kind, decode, encode};
 use rumbo_domain::registration::scoring::{CappedGroup, Contribution, Explanation};
-use rumbo_domain::{DomainError, Vocabulary};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -26,9 +24,8 @@ use super::models::{StoredExplanation, stored_conditions};
 use super::programmes::AssistanceView;
 use super::{Disclosure, columns, parse_stored_date, parse_stored_pcode, stored_country, today};
 use crate::audit::record;
-use crate::query::{Filter, dynamic};
 use crate::vault::Vault;
-use crate::{Page, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// What the access policy needs to know about a household.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,49 +145,12 @@ impl HouseholdView {
     }
 }
 
-/// One household in a list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HouseholdRow {
-    pub id: i64,
-    pub code: String,
-    pub country: Iso3,
-    pub desk_code: String,
-    pub organisation: String,
-    pub status: String,
-    pub size: i64,
-    pub head_sex: Option<Sex>,
-    pub head_age: Option<u32>,
-    pub registered_at: String,
-    pub verified: bool,
-    pub score: Option<f64>,
-    pub eligible: Option<bool>,
-    pub open_flags: i64,
-    /// Only with personal disclosure.
-    pub head_name: Option<String>,
-}
-
-/// Filters of a household list; all optional.
-#[derive(Debug, Clone, Default)]
-pub struct HouseholdQuery {
-    pub country: Option<Iso3>,
-    pub desk_id: Option<i64>,
-    pub organisation_id: Option<i64>,
-    /// Households living in this admin area (level 1 or 2).
-    pub area: Option<Pcode>,
-    /// active (the default), merged or erased.
-    pub status: Option<String>,
-    /// A household or person code; with personal disclosure, also a document number.
-    pub search: Option<String>,
-    pub flagged_only: bool,
-    pub eligible_only: bool,
-}
-
-fn sealed(row: &AnyRow, column: &str) -> Result<Option<String>> {
+pub(crate) fn sealed(row: &AnyRow, column: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(column)?)
 }
 
 /// Opens a member's name from a row holding its three sealed parts.
-fn open_name(vault: &Vault, row: &AnyRow, prefix: &str) -> Result<Option<PersonName>> {
+pub(crate) fn open_name(vault: &Vault, row: &AnyRow, prefix: &str) -> Result<Option<PersonName>> {
     let given = sealed(row, &format!("{prefix}given_names_enc"))?;
     let first = sealed(row, &format!("{prefix}first_surname_enc"))?;
     let second = sealed(row, &format!("{prefix}second_surname_enc"))?;
@@ -202,39 +162,6 @@ fn open_name(vault: &Vault, row: &AnyRow, prefix: &str) -> Result<Option<PersonN
         })),
         _ => Ok(None),
     }
-}
-
-/// The condition limiting `households h` to what `reach` covers, reached for `purpose`.
-pub(crate) fn reach_condition(filter: &mut Filter, reach: &RegistrationReach, purpose: SharingPurpose) {
-    let RegistrationReach::Limited {
-        organisation,
-        own,
-        shared,
-    } = reach
-    else {
-        return;
-    };
-    let countries = |filter: &mut Filter, set: &Option<Vec<Iso3>>| match set {
-        None => "1 = 1".to_owned(),
-        Some(list) if list.is_empty() => "1 = 0".to_owned(),
-        Some(list) => {
-            let marks: Vec<String> = list.iter().map(|c| filter.bind(c.to_string())).collect();
-            format!("h.country_iso3 IN ({})", marks.join(", "))
-        }
-    };
-    let own_countries = countries(filter, own);
-    let shared_countries = countries(filter, shared);
-    let org = filter.bind(*organisation);
-    let purpose = filter.bind(purpose.code());
-    let day = filter.bind(format_date(today()));
-    filter.push_fixed(&format!(
-        "((h.organisation_id = {org} AND {own_countries})
-          OR (h.consent_sharing = 1 AND {shared_countries} AND EXISTS (
-              SELECT 1 FROM sharing_agreements a JOIN sharing_agreement_purposes p ON p.agreement_id = a.id
-              WHERE a.from_org = h.organisation_id AND a.to_org = {org} AND a.country_iso3 = h.country_iso3
-                AND p.purpose = {purpose} AND a.revoked_at IS NULL AND a.valid_from <= {day}
-                AND (a.valid_until IS NULL OR a.valid_until >= {day}))))"
-    ));
 }
 
 impl Store {
@@ -624,165 +551,5 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Households within `reach` (reached for `purpose`) matching `query`, newest first. With
-    /// personal disclosure the head's name is opened and the listing is audited.
-    #[allow(clippy::too_many_arguments)] // each is a separate concern a caller decides
-    pub async fn households(
-        &self,
-        actor: &Actor,
-        query: &HouseholdQuery,
-        reach: &RegistrationReach,
-        purpose: SharingPurpose,
-        disclosure: Disclosure,
-        page: Page,
-    ) -> Result<(Vec<HouseholdRow>, i64)> {
-        let vault = match disclosure {
-            Disclosure::Personal => Some(self.vault()?),
-            Disclosure::Pseudonymous => None,
-        };
-        let mut filter = Filter::default();
-        reach_condition(&mut filter, reach, purpose);
-        filter.push("h.status = $", query.status.clone().unwrap_or_else(|| "active".into()));
-        if let Some(country) = query.country {
-            filter.push("h.country_iso3 = $", country.to_string());
-        }
-        if let Some(desk) = query.desk_id {
-            filter.push("h.desk_id = $", desk);
-        }
-        if let Some(org) = query.organisation_id {
-            filter.push("h.organisation_id = $", org);
-        }
-        if let Some(area) = &query.area {
-            let p = filter.bind(area.as_str());
-            filter.push_fixed(&format!("(h.adm1_pcode = {p} OR h.adm2_pcode = {p})"));
-        }
-        if query.flagged_only {
-            filter.push_fixed(
-                "EXISTS (SELECT 1 FROM review_flags f WHERE (f.household_id = h.id OR f.other_household_id = h.id) AND f.status = 'open')",
-            );
-        }
-        if query.eligible_only {
-            filter.push_fixed(
-                "EXISTS (SELECT 1 FROM vulnerability_scores s2 WHERE s2.household_id = h.id AND s2.eligible = 1)",
-            );
-        }
-        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            self.search_condition(&mut filter, search, vault)?;
-        }
-        let clause = filter.where_clause();
-        let total: i64 = sqlx::query_with(
-            dynamic(format!("SELECT COUNT(*) AS n FROM households h{clause}")),
-            filter.args(),
-        )
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
-        let sql = format!(
-            "SELECT h.id, h.country_iso3, l.code AS desk_code, o.acronym AS organisation, h.status, h.registered_at,
-                    h.verified_at, hm.sex AS head_sex, hm.birth_date AS head_birth, hm.given_names_enc,
-                    hm.first_surname_enc, hm.second_surname_enc, s.score, s.eligible,
-                    (SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.status = 'active') AS size,
-                    (SELECT COUNT(*) FROM review_flags f
-                      WHERE (f.household_id = h.id OR f.other_household_id = h.id) AND f.status = 'open') AS open_flags
-             FROM households h JOIN locations l ON l.id = h.desk_id JOIN organisations o ON o.id = h.organisation_id
-             LEFT JOIN household_members hm ON hm.household_id = h.id AND hm.relationship = 'head' AND hm.status = 'active'
-             LEFT JOIN vulnerability_scores s ON s.household_id = h.id{clause}
-             ORDER BY h.id DESC{}",
-            filter.limit(page)
-        );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
-            .fetch_all(&self.pool)
-            .await?;
-        let today = today();
-        let mut list = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let head_birth: Option<String> = row.try_get("head_birth")?;
-            let head_name = match vault {
-                Some(vault) => open_name(vault, row, "")?.map(|n| n.full()),
-                None => None,
-            };
-            list.push(HouseholdRow {
-                id,
-                code: encode(Kind::Household, id),
-                country: stored_country(&row.try_get::<String, _>("country_iso3")?)?,
-                desk_code: row.try_get("desk_code")?,
-                organisation: row.try_get("organisation")?,
-                status: row.try_get("status")?,
-                size: row.try_get("size")?,
-                head_sex: row
-                    .try_get::<Option<String>, _>("head_sex")?
-                    .as_deref()
-                    .map(Sex::parse)
-                    .transpose()?,
-                head_age: head_birth
-                    .as_deref()
-                    .map(|b| parse_stored_date("date of birth", b).map(|d| age_on(d, today)))
-                    .transpose()?,
-                registered_at: row.try_get("registered_at")?,
-                verified: row.try_get::<Option<String>, _>("verified_at")?.is_some(),
-                score: row.try_get("score")?,
-                eligible: row.try_get::<Option<i64>, _>("eligible")?.map(|e| e != 0),
-                open_flags: row.try_get("open_flags")?,
-                head_name,
-            });
-        }
-        if vault.is_some() && !list.is_empty() {
-            let mut conn = self.pool.acquire().await?;
-            record(
-                &mut conn,
-                actor,
-                AuditAction::Read,
-                Entity::Household,
-                None,
-                &format!("listed {} households with the names of their heads", list.len()),
-            )
-            .await?;
-        }
-        Ok((list, total))
-    }
-
-    /// A search term: a household or person code, or (with the vault, that is personal
-    /// disclosure) a document number, found through its blind index under every type whose
-    /// format it fits.
-    fn search_condition(&self, filter: &mut Filter, search: &str, vault: Option<&Vault>) -> Result<()> {
-        if let Ok(id) = decode(Kind::Household, search) {
-            filter.push("h.id = $", id);
-            return Ok(());
-        }
-        if let Ok(id) = decode(Kind::Person, search) {
-            filter.push(
-                "h.id IN (SELECT m.household_id FROM household_members m WHERE m.id = $)",
-                id,
-            );
-            return Ok(());
-        }
-        let Some(vault) = vault else {
-            return Err(StoreError::Invalid(DomainError::Invalid(
-                "search by a household code (H-...) or a person code (P-...)".into(),
-            )));
-        };
-        let blinds: Vec<String> = DocumentType::ALL
-            .iter()
-            .filter_map(|t| {
-                t.normalise(search)
-                    .ok()
-                    .map(|n| vault.blind_index(&format!("{}:{n}", t.code())))
-            })
-            .collect();
-        if blinds.is_empty() {
-            return Err(StoreError::Invalid(DomainError::Invalid(
-                "search by a household code (H-...), a person code (P-...) or a document number".into(),
-            )));
-        }
-        let marks: Vec<String> = blinds.into_iter().map(|b| filter.bind(b)).collect();
-        filter.push_fixed(&format!(
-            "h.id IN (SELECT m.household_id FROM household_members m JOIN member_documents d ON d.member_id = m.id
-                      WHERE d.number_blind IN ({}))",
-            marks.join(", ")
-        ));
-        Ok(())
     }
 }

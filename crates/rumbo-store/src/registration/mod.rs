@@ -20,6 +20,12 @@ mod households;
 mod intake;
 /// Re-encrypting personal data under a new key.
 mod keys;
+/// Lists of households within a user's reach, and exports of them.
+mod list;
+/// Beneficiary lists: drawing them up and reading them back.
+mod lists;
+/// Correcting and adding members.
+mod members;
 /// Vulnerability models: versions, activation, scores.
 mod models;
 /// Assistance programmes, beneficiary lists, assistance records.
@@ -30,6 +36,8 @@ mod restructure;
 mod sharing;
 /// Figures: households and people by sex, age and specific need.
 mod statistics;
+/// Household and member rows in batches, sealed; duplicates flagged.
+mod writers;
 
 use rumbo_domain::DomainError;
 use rumbo_domain::country::Iso3;
@@ -38,11 +46,10 @@ use rumbo_domain::registration::household::FieldProblem;
 use sqlx::Row;
 use time::Date;
 
-pub use households::{
-    DocumentView, EventView, FlagView, HouseholdKey, HouseholdQuery, HouseholdRow, HouseholdView, MemberView, ScoreView,
-};
+pub use households::{DocumentView, EventView, FlagView, HouseholdKey, HouseholdView, MemberView, ScoreView};
 pub use intake::{Desk, ImportSummary, NewRegistration, RegistrationOutcome};
 pub use keys::KeyUsage;
+pub use list::{ExportedPerson, HouseholdQuery, HouseholdRow};
 pub use models::{ModelRecord, ModelSummary};
 pub use programmes::{AssistanceView, BeneficiaryEntry, BeneficiaryListView, ProgrammeInput, ProgrammeRecord};
 pub use sharing::{AgreementInput, AgreementRecord};

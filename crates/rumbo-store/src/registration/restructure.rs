@@ -175,7 +175,7 @@ impl Store {
                 what: "reserved ids",
                 detail: "none".into(),
             })?;
-        let columns = super::intake::HOUSEHOLD_COLUMNS
+        let columns = super::writers::HOUSEHOLD_COLUMNS
             .iter()
             .filter(|c| **c != "id")
             .copied()
