@@ -387,6 +387,11 @@ pub enum RegistrationReach {
 }
 
 impl RegistrationReach {
+    /// True when no registration at all is within reach.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, RegistrationReach::Limited { own: Some(own), shared: Some(shared), .. } if own.is_empty() && shared.is_empty())
+    }
+
     /// Whether a registration (`target` as `Target::registration` builds it) is within reach.
     pub fn covers(&self, target: &Target) -> bool {
         let RegistrationReach::Limited {

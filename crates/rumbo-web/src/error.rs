@@ -135,6 +135,7 @@ impl From<StoreError> for AppError {
             },
             StoreError::Unreachable { .. } => AppError::Unavailable(e.to_string()),
             StoreError::Busy => AppError::Unavailable(e.to_string()),
+            StoreError::NoDataKey => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }

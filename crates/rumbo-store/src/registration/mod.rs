@@ -81,7 +81,7 @@ pub(crate) mod columns {
 }
 
 /// Today's date, as registration rules see it.
-pub(crate) fn today() -> Date {
+pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
 }
 

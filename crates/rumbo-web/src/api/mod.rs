@@ -13,6 +13,8 @@ mod locations;
 mod me;
 /// Organisations and coordination platforms.
 mod organisations;
+/// Registration: households, people, models, programmes, sharing agreements.
+pub(crate) mod registration;
 /// Personal API tokens.
 mod tokens;
 /// User accounts and roles.
@@ -77,6 +79,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(geography::router())
         .merge(locations::router())
         .merge(audit::router())
+        .merge(registration::router())
 }
 
 /// The OpenAPI document, as served at /api/v1/openapi.json.

@@ -157,6 +157,7 @@ fn target(id: Option<i64>, country: Option<&str>) -> Result<Target, AppError> {
     Ok(Target {
         countries: country.into_iter().collect(),
         organisation: id,
+        ..Target::default()
     })
 }
 

@@ -18,6 +18,8 @@ mod map;
 mod organisations;
 /// Form fields, inline field errors, select options and paging links shared by the pages.
 mod parts;
+/// Registration: households, people, models, programmes, sharing agreements.
+mod registration;
 /// Sign in, sign out, language.
 mod session;
 /// User accounts and roles.
@@ -48,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(map::router())
         .merge(organisations::router())
         .merge(users::router())
+        .merge(registration::router())
         .layer(axum::middleware::from_fn(error_pages))
 }
 

@@ -41,6 +41,7 @@ fn target(id: Option<i64>, country: Option<Iso3>) -> Target {
     Target {
         countries: country.into_iter().collect(),
         organisation: id,
+        ..Target::default()
     }
 }
 

@@ -7,6 +7,8 @@
 //! Rows run in order on one server, so a row that changes something (a grant, a new
 //! organisation) must keep later rows true; new names keep creations from colliding.
 //! Requests carry the account's personal API token, pages included; `anonymous` carries none.
+//! Registration rows may also name the records `registration::seed` creates: `{household:A}`
+//! (NGO-A's), `{household:B}` (NGO-B's), `{desk:A}`, `{list:A}`...
 
 use super::helpers::{TestApp, spawn_app};
 
@@ -154,9 +156,93 @@ const FIELD_ROLE: &[(&str, &str, &str, u16)] = &[
 
 const FIELD_ACCOUNTS: &[&str] = &["enumerator", "protection", "viewer", "viewer_per"];
 
-/// Replaces `{org:ACRONYM}` and `{user:USERNAME}` with the seeded ids.
-fn resolve(app: &TestApp, text: &str) -> String {
+const EDIT_A: &str = r#"{"population_group":"in_transit","reason":"they are moving on to Peru"}"#;
+const REGISTER_A: &str = r#"{"desk_id":{desk:A},"population_group":"in_destination","consent":{"registration":true},"members":[{"relationship":"head","given_names":"Rosa","first_surname":"Mena","sex":"female","birth_date":"1990-01-01","nationality":"VEN"}]}"#;
+const REGISTER_B: &str = r#"{"desk_id":{desk:B},"population_group":"in_destination","consent":{"registration":true},"members":[{"relationship":"head","given_names":"Rosa","first_surname":"Mena","sex":"female","birth_date":"1990-01-01","nationality":"VEN"}]}"#;
+const SHARE_B_WITH_A: &str = r#"{"from_org":{org:NGO-B},"to_org":{org:NGO-A},"country":"COL","purposes":["case_management"],"reference":"MoU 2026-01","valid_from":"2026-01-01"}"#;
+const PROGRAMME_A: &str =
+    r#"{"code":"PRG-A-2","name":"Food","country":"COL","organisation_id":{org:NGO-A},"target_households":5}"#;
+const ASSIST_A: &str = r#"{"households":["{household:A}"],"assisted_on":"2026-01-10"}"#;
+
+/// Registration: enumerators register and browse at their organisation's desks only,
+/// caseworkers see their country's households (their organisation's, and others' under an
+/// agreement), viewers see figures and pseudonymous records, and an organisation sees another's
+/// registrations only once a sharing agreement says so.
+#[rustfmt::skip]
+const REGISTRATION: &[Row] = &[
+    ("anonymous", "GET", "/api/v1/registration/households", "", 401),
+    ("anonymous", "GET", "/registration", "", 303),
+    ("anonymous", "GET", "/registration/households/{household:A}", "", 303),
+
+    ("enumerator", "POST", "/api/v1/registration/households", REGISTER_A, 201),
+    ("enumerator", "POST", "/api/v1/registration/households", REGISTER_B, 403),
+    ("enumerator", "GET", "/api/v1/registration/households", "", 200),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:A}", "", 200),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:B}", "", 403),
+    ("enumerator", "PUT", "/api/v1/registration/households/{household:A}", EDIT_A, 200),
+    ("enumerator", "POST", "/api/v1/registration/households/{household:C}/erase", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/figures", "", 200),
+    ("enumerator", "POST", "/api/v1/registration/models/{model:COL}/activate", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/lists/{list:A}", "", 200),
+    ("enumerator", "POST", "/api/v1/registration/programmes/{programme:A}/assistance", ASSIST_A, 200),
+    ("enumerator", "POST", "/api/v1/registration/programmes", PROGRAMME_A, 403),
+    ("enumerator", "GET", "/api/v1/registration/sharing-agreements", "", 403),
+    ("enumerator", "GET", "/registration", "", 200),
+    ("enumerator", "GET", "/registration/households", "", 200),
+    ("enumerator", "GET", "/registration/households/{household:A}", "", 200),
+    ("enumerator", "GET", "/registration/households/{household:B}", "", 403),
+    ("enumerator", "GET", "/registration/households/new", "", 200),
+
+    ("protection", "GET", "/api/v1/registration/households/{household:A}", "", 200),
+    ("protection", "GET", "/api/v1/registration/households/{household:B}", "", 403),
+    ("protection", "GET", "/api/v1/registration/export?purpose=case_management", "", 200),
+    ("protection", "GET", "/api/v1/registration/export?purpose=gossip", "", 422),
+    ("protection", "GET", "/api/v1/registration/lists/{list:A}/export?purpose=distribution", "", 200),
+
+    ("viewer", "GET", "/api/v1/registration/households/{household:B}", "", 200),
+    ("viewer", "GET", "/api/v1/registration/households/{household:A}", "", 403),
+    ("viewer", "POST", "/api/v1/registration/households", REGISTER_B, 403),
+    ("viewer", "PUT", "/api/v1/registration/households/{household:B}", EDIT_A, 403),
+    ("viewer", "GET", "/api/v1/registration/figures", "", 200),
+    ("viewer", "GET", "/api/v1/registration/export?purpose=distribution", "", 403),
+    ("viewer", "GET", "/api/v1/registration/export", "", 200),
+    ("viewer", "GET", "/api/v1/registration/lists/{list:A}", "", 403),
+    ("viewer", "POST", "/api/v1/registration/programmes/{programme:A}/assistance", ASSIST_A, 403),
+    ("viewer", "GET", "/registration/households/{household:B}", "", 200),
+    ("viewer", "GET", "/registration/households/new", "", 403),
+    ("viewer_per", "GET", "/api/v1/registration/households/{household:B}", "", 403),
+    ("viewer_per", "GET", "/api/v1/registration/figures?country=COL", "", 403),
+
+    ("im_col", "GET", "/api/v1/registration/households/{household:A}", "", 403),
+    ("im_col", "POST", "/api/v1/registration/models/{model:COL}/activate", "", 200),
+    ("im_col", "POST", "/api/v1/registration/programmes", PROGRAMME_A, 201),
+    ("im_col", "GET", "/api/v1/registration/lists/{list:A}", "", 200),
+    ("im_col", "GET", "/api/v1/registration/lists/{list:A}/export?purpose=distribution", "", 422),
+    ("im_per", "POST", "/api/v1/registration/sharing-agreements", SHARE_B_WITH_A, 403),
+    ("im_per", "POST", "/api/v1/registration/models/{model:COL}/activate", "", 403),
+    ("manager", "GET", "/api/v1/registration/households/{household:A}", "", 200),
+    ("manager", "GET", "/api/v1/registration/lists/{list:A}/export?purpose=distribution", "", 422),
+
+    // NGO-B shares with NGO-A for case management: NGO-A's caseworker sees B's household, its
+    // enumerator still does not, and nobody of NGO-A may change it.
+    ("im_col", "POST", "/api/v1/registration/sharing-agreements", SHARE_B_WITH_A, 201),
+    ("im_col", "GET", "/api/v1/registration/sharing-agreements", "", 200),
+    ("protection", "GET", "/api/v1/registration/households/{household:B}", "", 200),
+    ("protection", "PUT", "/api/v1/registration/households/{household:B}", EDIT_A, 403),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:B}", "", 403),
+    ("manager", "GET", "/api/v1/registration/households/{household:B}", "", 200),
+
+    ("protection", "POST", "/api/v1/registration/households/{household:C}/erase", "", 204),
+    ("admin", "GET", "/api/v1/registration/households/{household:B}", "", 200),
+];
+
+/// Replaces `{org:ACRONYM}`, `{user:USERNAME}` and the registration records' names with the
+/// seeded ids.
+fn resolve(app: &TestApp, extra: &[(String, String)], text: &str) -> String {
     let mut out = text.to_owned();
+    for (name, id) in extra {
+        out = out.replace(name, id);
+    }
     for (acronym, id) in &app.organisations {
         out = out.replace(&format!("{{org:{acronym}}}"), &id.to_string());
     }
@@ -164,24 +250,24 @@ fn resolve(app: &TestApp, text: &str) -> String {
         out = out.replace(&format!("{{user:{username}}}"), &account.id.to_string());
     }
     assert!(
-        !out.contains("{org:") && !out.contains("{user:"),
+        !out.contains("{org:") && !out.contains("{user:") && !out.contains(":A}") && !out.contains(":B}"),
         "unknown name in {text}"
     );
     out
 }
 
-async fn status_of(app: &TestApp, who: &str, method: &str, path: &str, body: &str) -> u16 {
+async fn status_of(app: &TestApp, extra: &[(String, String)], who: &str, method: &str, path: &str, body: &str) -> u16 {
     let client = if who == "anonymous" {
         app.anonymous()
     } else {
         app.api(who)
     };
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut request = client.request(method, app.url(&resolve(app, path)));
+    let mut request = client.request(method, app.url(&resolve(app, extra, path)));
     if !body.is_empty() {
         request = request
             .header("content-type", "application/json")
-            .body(resolve(app, body));
+            .body(resolve(app, extra, body));
     }
     request.send().await.expect("request").status().as_u16()
 }
@@ -189,13 +275,15 @@ async fn status_of(app: &TestApp, who: &str, method: &str, path: &str, body: &st
 #[tokio::test]
 async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
     let app = spawn_app().await;
+    let extra = super::registration::seed::placeholders(&super::registration::seed::seed(&app).await);
     let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
+    rows.extend_from_slice(REGISTRATION);
     for who in FIELD_ACCOUNTS {
         rows.extend(FIELD_ROLE.iter().map(|(m, p, b, s)| (*who, *m, *p, *b, *s)));
     }
     let mut wrong = Vec::new();
     for (who, method, path, body, expected) in rows {
-        let got = status_of(&app, who, method, path, body).await;
+        let got = status_of(&app, &extra, who, method, path, body).await;
         if got != expected {
             wrong.push(format!("{who} {method} {path}: expected {expected}, got {got}"));
         }

@@ -9,5 +9,6 @@ mod audit;
 mod geography;
 mod locations;
 mod organisations;
+mod registration;
 mod sessions;
 mod users;
