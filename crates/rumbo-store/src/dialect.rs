@@ -16,3 +16,26 @@ pub fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// The placeholder of the `n`th (1-based) value of a long multi-row statement on the connection's
+/// backend. Everywhere else SQL is written with `$n`, which both accept; but sqlx binds a
+/// SQLite statement's `$n` placeholders by asking SQLite each one's name, which SQLite finds by
+/// walking its list of names, so binding many values costs their square. Anonymous `?`
+/// placeholders have no names to walk.
+pub(crate) fn bulk_placeholder(backend_name: &str, n: usize) -> String {
+    if backend_name.eq_ignore_ascii_case("sqlite") {
+        "?".to_owned()
+    } else {
+        format!("${n}")
+    }
+}
+
+/// Before a bulk write on SQLite: a page cache large enough (up to 128 MB, used only as it
+/// fills) that the indexes of a large import stay in memory instead of being read back from
+/// disk for every batch. Nothing to do on PostgreSQL.
+pub(crate) async fn prepare_bulk_write(conn: &mut sqlx::AnyConnection) -> crate::Result<()> {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        sqlx::query("PRAGMA cache_size = -131072").execute(&mut *conn).await?;
+    }
+    Ok(())
+}

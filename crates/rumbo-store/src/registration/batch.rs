@@ -6,6 +6,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
+use crate::dialect::bulk_placeholder;
 use crate::query::dynamic;
 use crate::{Backend, Result};
 
@@ -59,8 +60,9 @@ impl From<Option<&str>> for Cell {
     }
 }
 
-/// SQLite accepts 32,766 bound values in one statement, PostgreSQL 65,535: stay under both.
-const MAX_VALUES: usize = 30_000;
+/// Bound values per statement: SQLite accepts 32,766 and PostgreSQL 65,535; a few thousand
+/// already make the statements' own cost negligible.
+const MAX_VALUES: usize = 4_000;
 
 /// Rows for one table, written as multi-row INSERTs whenever enough have gathered.
 pub(crate) struct Batch {
@@ -68,6 +70,10 @@ pub(crate) struct Batch {
     columns: &'static [&'static str],
     rows: Vec<Vec<Cell>>,
     written: usize,
+    /// Whether `push` writes a full statement's worth at once. Rows that refer to rows of
+    /// another batch wait for an explicit `flush` instead, so that they are never written
+    /// before what they refer to.
+    eager: bool,
 }
 
 impl Batch {
@@ -77,32 +83,49 @@ impl Batch {
             columns,
             rows: Vec::new(),
             written: 0,
+            eager: true,
+        }
+    }
+
+    /// A batch written only when flushed (see `eager`).
+    pub fn deferred(table: &'static str, columns: &'static [&'static str]) -> Batch {
+        Batch {
+            eager: false,
+            ..Batch::new(table, columns)
         }
     }
 
     fn rows_per_statement(&self) -> usize {
-        (MAX_VALUES / self.columns.len()).clamp(1, 1000)
+        (MAX_VALUES / self.columns.len()).max(1)
     }
 
     /// Adds a row (its cells in the order of the columns), writing a full statement's worth.
     pub async fn push(&mut self, conn: &mut AnyConnection, row: Vec<Cell>) -> Result<()> {
         debug_assert_eq!(row.len(), self.columns.len(), "{}", self.table);
         self.rows.push(row);
-        if self.rows.len() >= self.rows_per_statement() {
+        if self.eager && self.rows.len() >= self.rows_per_statement() {
             self.flush(conn).await?;
         }
         Ok(())
     }
 
-    /// Writes what has gathered. Returns how many rows this batch wrote in all.
+    /// Writes what has gathered, a statement's worth at a time. Returns how many rows this
+    /// batch wrote in all.
     pub async fn flush(&mut self, conn: &mut AnyConnection) -> Result<usize> {
-        if self.rows.is_empty() {
-            return Ok(self.written);
+        let per_statement = self.rows_per_statement();
+        let rows = std::mem::take(&mut self.rows);
+        for chunk in rows.chunks(per_statement) {
+            self.write(conn, chunk).await?;
         }
+        Ok(self.written)
+    }
+
+    async fn write(&mut self, conn: &mut AnyConnection, rows: &[Vec<Cell>]) -> Result<()> {
         let width = self.columns.len();
+        let backend = conn.backend_name().to_owned();
         let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
         let mut args = AnyArguments::default();
-        for (r, row) in self.rows.iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             if r > 0 {
                 sql.push_str(", ");
             }
@@ -111,7 +134,7 @@ impl Batch {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${}", r * width + c + 1));
+                sql.push_str(&bulk_placeholder(&backend, r * width + c + 1));
                 // Adding an i64, f64 or String (or their nulls) cannot fail: all are Any-native.
                 let _ = match cell {
                     Cell::Int(v) => args.add(*v),
@@ -123,9 +146,8 @@ impl Batch {
         }
         // Table and column names are constants of this crate; every value is bound.
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
-        self.written += self.rows.len();
-        self.rows.clear();
-        Ok(self.written)
+        self.written += rows.len();
+        Ok(())
     }
 }
 

@@ -234,7 +234,9 @@ impl Store {
         source: Option<&str>,
     ) -> Result<(ImportSummary, Vec<RegistrationOutcome>)> {
         let vault = self.vault()?;
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        crate::dialect::prepare_bulk_write(&mut conn).await?;
+        let mut tx = sqlx::Acquire::begin(&mut *conn).await?;
         let household_ids = reserve_ids(&mut tx, self.backend, "households", registrations.len()).await?;
         let people: usize = registrations.iter().map(|r| r.household.members.len()).sum();
         let member_ids = reserve_ids(&mut tx, self.backend, "household_members", people).await?;
@@ -242,11 +244,11 @@ impl Store {
         let mut models = ActiveModels::default();
         let at = now();
         let mut households = Batch::new("households", HOUSEHOLD_COLUMNS);
-        let mut consents = Batch::new(
+        let mut consents = Batch::deferred(
             "household_consents",
             &["household_id", "purpose", "given", "recorded_at", "recorded_by"],
         );
-        let mut scores = Batch::new(
+        let mut scores = Batch::deferred(
             "vulnerability_scores",
             &[
                 "household_id",
@@ -261,91 +263,102 @@ impl Store {
         let mut summary = ImportSummary::default();
         let mut next_member = member_ids.iter();
         let today = today();
-        for (registration, id) in registrations.iter().zip(&household_ids) {
-            let (h, desk) = (&registration.household, &registration.desk);
-            let (adm1, adm2) = residence(h, desk, &areas);
-            let d = &h.details;
-            let mut cells: Vec<Cell> = vec![
-                (*id).into(),
-                desk.country.to_string().into(),
-                desk.id.into(),
-                desk.organisation_id.into(),
-                "active".into(),
-                d.population_group.code().into(),
-                d.arrival_date.map(format_date).into(),
-                d.previous_country.map(|c| c.to_string()).into(),
-                d.previous_area.as_ref().map(|p| p.to_string()).into(),
-                adm1.into(),
-                adm2.into(),
-                vault
-                    .seal_opt(
-                        columns::POSITION,
-                        d.position.map(|p| format!("{},{}", p.lat, p.lon)).as_deref(),
-                    )?
-                    .into(),
-                i64::from(d.child_headed).into(),
-            ];
-            for q in 0..QUESTIONS.len() {
-                cells.push(d.conditions.answer(q).into());
+        // Chunk by chunk, each table's rows after those they refer to: households, then their
+        // members, then needs, documents, consent, history and scores.
+        for (chunk, ids) in registrations.chunks(500).zip(household_ids.chunks(500)) {
+            for (registration, id) in chunk.iter().zip(ids) {
+                let (h, desk) = (&registration.household, &registration.desk);
+                let (adm1, adm2) = residence(h, desk, &areas);
+                let d = &h.details;
+                let mut cells: Vec<Cell> = vec![
+                    (*id).into(),
+                    desk.country.to_string().into(),
+                    desk.id.into(),
+                    desk.organisation_id.into(),
+                    "active".into(),
+                    d.population_group.code().into(),
+                    d.arrival_date.map(format_date).into(),
+                    d.previous_country.map(|c| c.to_string()).into(),
+                    d.previous_area.as_ref().map(|p| p.to_string()).into(),
+                    adm1.into(),
+                    adm2.into(),
+                    vault
+                        .seal_opt(
+                            columns::POSITION,
+                            d.position.map(|p| format!("{},{}", p.lat, p.lon)).as_deref(),
+                        )?
+                        .into(),
+                    i64::from(d.child_headed).into(),
+                ];
+                for q in 0..QUESTIONS.len() {
+                    cells.push(d.conditions.answer(q).into());
+                }
+                cells.extend([
+                    Cell::from(i64::from(h.consent.registration)),
+                    i64::from(h.consent.sharing).into(),
+                    i64::from(h.consent.referral).into(),
+                    registration.registered_at.as_str().into(),
+                    actor.user_id.into(),
+                    at.as_str().into(),
+                ]);
+                households.push(&mut tx, cells).await?;
             }
-            cells.extend([
-                Cell::from(i64::from(h.consent.registration)),
-                i64::from(h.consent.sharing).into(),
-                i64::from(h.consent.referral).into(),
-                registration.registered_at.as_str().into(),
-                actor.user_id.into(),
-                at.as_str().into(),
-            ]);
-            households.push(&mut tx, cells).await?;
-            for purpose in ConsentPurpose::ALL {
-                consents
+            households.flush(&mut tx).await?;
+            for (registration, id) in chunk.iter().zip(ids) {
+                let (h, desk) = (&registration.household, &registration.desk);
+                for purpose in ConsentPurpose::ALL {
+                    consents
+                        .push(
+                            &mut tx,
+                            vec![
+                                (*id).into(),
+                                purpose.code().into(),
+                                i64::from(h.consent.given(*purpose)).into(),
+                                registration.registered_at.as_str().into(),
+                                actor.user_id.into(),
+                            ],
+                        )
+                        .await?;
+                }
+                for member in &h.members {
+                    let member_id = *next_member.next().ok_or_else(|| StoreError::Corrupt {
+                        what: "reserved ids",
+                        detail: "fewer than the people to write".into(),
+                    })?;
+                    writers
+                        .member(&mut tx, vault, member_id, *id, member, &registration.registered_at)
+                        .await?;
+                    summary.documents += member.documents.len();
+                }
+                writers
+                    .events
                     .push(
                         &mut tx,
                         vec![
                             (*id).into(),
-                            purpose.code().into(),
-                            i64::from(h.consent.given(*purpose)).into(),
+                            Cell::Int(None),
                             registration.registered_at.as_str().into(),
                             actor.user_id.into(),
+                            "registered".into(),
+                            "".into(),
+                            Cell::Text(None),
+                            Cell::Text(None),
                         ],
                     )
                     .await?;
+                if let Some((model_id, model)) = models.get(&mut tx, desk.country).await? {
+                    let score = model.score(&Facts::of(&Profile::from(h), today));
+                    scores
+                        .push(&mut tx, score_cells(*id, model_id, model, &score, &at))
+                        .await?;
+                    summary.scored += 1;
+                }
+                summary.households += 1;
+                summary.people += h.members.len();
             }
-            for member in &h.members {
-                let member_id = *next_member.next().ok_or_else(|| StoreError::Corrupt {
-                    what: "reserved ids",
-                    detail: "fewer than the people to write".into(),
-                })?;
-                writers
-                    .member(&mut tx, vault, member_id, *id, member, &registration.registered_at)
-                    .await?;
-                summary.documents += member.documents.len();
-            }
-            writers
-                .events
-                .push(
-                    &mut tx,
-                    vec![
-                        (*id).into(),
-                        Cell::Int(None),
-                        registration.registered_at.as_str().into(),
-                        actor.user_id.into(),
-                        "registered".into(),
-                        "".into(),
-                        Cell::Text(None),
-                        Cell::Text(None),
-                    ],
-                )
-                .await?;
-            if let Some((model_id, model)) = models.get(&mut tx, desk.country).await? {
-                let score = model.score(&Facts::of(&Profile::from(h), today));
-                scores
-                    .push(&mut tx, score_cells(*id, model_id, model, &score, &at))
-                    .await?;
-                summary.scored += 1;
-            }
-            summary.households += 1;
-            summary.people += h.members.len();
+            writers.flush(&mut tx).await?;
+            consents.flush(&mut tx).await?;
+            scores.flush(&mut tx).await?;
         }
         households.flush(&mut tx).await?;
         writers.flush(&mut tx).await?;

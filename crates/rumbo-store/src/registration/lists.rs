@@ -70,7 +70,14 @@ impl Store {
                 .map(|r| r.try_get::<i64, _>("household_id"))
                 .collect::<std::result::Result<_, _>>()?;
         let mut conn = self.pool.acquire().await?;
-        let profiles: HashMap<i64, Facts> = load_profiles(&mut conn, Which::Country(programme.country))
+        // The candidates' profiles only, unless they are most of a large country's households.
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+        let which = if ids.len() <= 20_000 {
+            Which::Households(&ids)
+        } else {
+            Which::Country(programme.country)
+        };
+        let profiles: HashMap<i64, Facts> = load_profiles(&mut conn, which)
             .await?
             .into_iter()
             .map(|(id, _, p)| (id, Facts::of(&p, today())))

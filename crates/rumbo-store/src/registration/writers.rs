@@ -111,12 +111,12 @@ impl Writers {
     pub fn new() -> Writers {
         Writers {
             members: Batch::new("household_members", MEMBER_COLUMNS),
-            needs: Batch::new("member_needs", &["member_id", "need"]),
-            documents: Batch::new(
+            needs: Batch::deferred("member_needs", &["member_id", "need"]),
+            documents: Batch::deferred(
                 "member_documents",
                 &["member_id", "doc_type", "number_enc", "number_blind", "expiry_date"],
             ),
-            events: Batch::new(
+            events: Batch::deferred(
                 "registration_events",
                 &[
                     "household_id",
