@@ -2,6 +2,8 @@
 //! form, corrections, splits, merges, moves and erasure, imports and exports, vulnerability
 //! models, programmes with their beneficiary lists, and sharing agreements.
 
+/// The fields of the registration forms: member blocks, household fields, their problems.
+mod fields;
 /// The registration form, household corrections and member forms.
 mod forms;
 /// A household's page and the changes made from it.
