@@ -5,6 +5,10 @@
 mod demo;
 /// `rumbo import ...` and `rumbo export ...`: reference data in and out.
 mod geography;
+/// `rumbo keys ...`: the keys that encrypt personal data.
+pub mod keys;
+/// `rumbo registration import`: registrations from a file.
+mod registration;
 /// `rumbo serve` and `rumbo migrate`.
 mod serve;
 /// `rumbo user ...`, `rumbo token ...` and `rumbo organisation ...`.
@@ -49,6 +53,8 @@ pub struct ServerArgs {
     /// The largest upload accepted, in MiB.
     #[arg(long, env = "RUMBO_MAX_UPLOAD_MB", default_value_t = 50)]
     pub max_upload_mb: usize,
+    #[command(flatten)]
+    pub keys: keys::DataKeyArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +88,12 @@ pub enum Command {
     /// Export reference data as CSV (with HXL hashtags) or GeoJSON.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Registrations: import households and people from a file.
+    #[command(subcommand)]
+    Registration(registration::RegistrationCommand),
+    /// The keys that encrypt personal data: generate, rotate, status.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -94,5 +106,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Organisation(command) => users::run_organisation(command).await,
         Command::Import(command) => geography::import(command).await,
         Command::Export(command) => geography::export(command).await,
+        Command::Registration(command) => registration::run(command).await,
+        Command::Keys(command) => keys::run(command).await,
     }
 }

@@ -11,6 +11,15 @@ pub async fn migrate(db: &DatabaseArg) -> anyhow::Result<()> {
 
 pub async fn serve(db: &DatabaseArg, server: &ServerArgs) -> anyhow::Result<()> {
     let store = db.open().await?;
+    let store = match server.keys.load()? {
+        Some(keys) => store.with_data_keys(keys)?,
+        None => {
+            tracing::warn!(
+                "no data keys (--data-key-file or RUMBO_DATA_KEY): registration is unavailable until Rumbo is started with them"
+            );
+            store
+        }
+    };
     listen(store, server, None).await
 }
 
