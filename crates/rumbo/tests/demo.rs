@@ -17,12 +17,23 @@ const EVERYTHING: Page = Page {
 };
 
 fn demo(url: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rumbo"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rumbo"));
+    command
         .args(["demo", "--no-serve", "--database", url])
         .args(extra)
         .env_remove("RUMBO_LOG")
-        .output()
-        .expect("the rumbo binary runs")
+        .env_remove("RUMBO_DATA_KEY_FILE")
+        .env_remove("RUMBO_DATA_KEY");
+    // On SQLite the keys go beside the database file; a PostgreSQL demo would keep them in the
+    // current folder, which the tests share: each test database gets its own file instead.
+    if !url.starts_with("sqlite:") {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        url.hash(&mut hasher);
+        let file = std::env::temp_dir().join(format!("rumbo-demo-{:016x}.keys", hasher.finish()));
+        command.arg("--data-key-file").arg(file);
+    }
+    command.output().expect("the rumbo binary runs")
 }
 
 fn stderr(output: &Output) -> String {

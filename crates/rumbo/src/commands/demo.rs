@@ -50,6 +50,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let mut store = open(&args.database).await?;
     let mut state = demo::state(&store).await?;
+    let key_file = key_file(&args);
     let postgres = store.backend() == Backend::Postgres;
     if args.fresh && postgres && state != DatabaseState::Empty {
         if !args.yes_wipe {
@@ -65,13 +66,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         store = open(&args.database).await?;
         state = demo::state(&store).await?;
     }
-    match state {
-        DatabaseState::Empty => build(&store, args.seed).await?,
+    let building = match state {
+        DatabaseState::Empty => true,
         DatabaseState::Demo { seed, complete: true } => {
             eprintln!("{shown} already holds the demo (seed {seed}): reusing it. Add --fresh to build it again.");
             if seed != args.seed {
                 eprintln!("Note: it was built with seed {seed}, not {}.", args.seed);
             }
+            false
         }
         DatabaseState::Demo { complete: false, .. } => bail!(
             "{shown} holds a demo whose build did not finish: run `rumbo demo --fresh{}` to build it again",
@@ -81,6 +83,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "{shown} holds data that is not Rumbo's demo, and the demo never writes into such a \
              database: give another --database, or an empty one"
         ),
+    };
+    // Only a demo's database is given keys: a foreign one was refused above, untouched.
+    let store = store.with_data_keys(demo_keys(&key_file, building)?)?;
+    eprintln!(
+        "Personal data in the demo is encrypted with the keys in {} (kept beside the database, never in it).",
+        key_file.display()
+    );
+    if building {
+        build(&store, args.seed).await?;
     }
     let logins = login_table();
     if args.no_serve {
@@ -89,6 +100,34 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::listen(store, &args.server, Some(logins)).await
+}
+
+/// Where the demo keeps its data keys: the file given, or beside a SQLite database (its name
+/// with `.keys`), or `rumbo-demo.keys` in the current folder for PostgreSQL.
+fn key_file(args: &DemoArgs) -> PathBuf {
+    if let Some(file) = &args.server.keys.data_key_file {
+        return file.clone();
+    }
+    match sqlite_path(&args.database) {
+        Some(path) => path.with_extension("keys"),
+        None => PathBuf::from("rumbo-demo.keys"),
+    }
+}
+
+/// The demo's keys: read from `file`, or made for a demo about to be built.
+fn demo_keys(file: &Path, building: bool) -> anyhow::Result<rumbo_store::vault::DataKeys> {
+    if file.exists() {
+        return super::keys::read_keys(file);
+    }
+    if !building {
+        bail!(
+            "the demo database holds encrypted registrations, but its key file {} is missing: run `rumbo demo --fresh` to build it again",
+            file.display()
+        );
+    }
+    let keys = rumbo_store::vault::DataKeys::generate()?;
+    super::keys::write_keys(file, &keys)?;
+    Ok(keys)
 }
 
 /// Connects and brings the schema up to date.
@@ -115,13 +154,18 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let loaded = loaded?;
     eprintln!(
-        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts.",
+        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, \
+         {} households ({} people; {} possible duplicates to review) at {} more registration desks.",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
         loaded.organisations,
         loaded.locations,
-        loaded.users
+        loaded.users,
+        loaded.registration.households,
+        loaded.registration.people,
+        loaded.registration.flagged,
+        loaded.registration.desks
     );
     Ok(())
 }

@@ -74,13 +74,14 @@ pub struct Loaded {
     pub organisations: usize,
     pub locations: usize,
     pub users: usize,
+    pub registration: super::registration::LoadedRegistrations,
 }
 
 /// Writes `demo` to an empty database, advancing `bar` as it goes.
 pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Result<Loaded> {
     let actor = Actor::system("cli");
     let source = source(demo.seed);
-    bar.set_length((2 + demo.platforms.len() + demo.organisations.len() + demo.users.len()) as u64);
+    bar.set_length((3 + demo.platforms.len() + demo.organisations.len() + demo.users.len()) as u64);
 
     bar.set_message(format!("{} admin areas and their boundaries", demo.admin_areas.len()));
     store
@@ -128,6 +129,16 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         .context("importing the demo's locations")?;
     bar.inc(1);
 
+    // Before the accounts: the last account marks a finished build (see `state`).
+    bar.set_message(format!(
+        "{} households at registration desks",
+        demo.registration.households.len()
+    ));
+    let registration = super::registration::load(store, &demo.registration, &organisation_ids, &source)
+        .await
+        .context("loading the demo's registrations")?;
+    bar.inc(1);
+
     // Each password is hashed with argon2: this is the slow step, so it advances one by one.
     bar.set_message("user accounts");
     for user in &demo.users {
@@ -160,5 +171,6 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         organisations: demo.organisations.len(),
         locations,
         users: demo.users.len(),
+        registration,
     })
 }

@@ -18,6 +18,8 @@ mod load;
 mod locations;
 /// Demo accounts and their synthetic names.
 mod people;
+/// Households and people at the registration desks, models, programmes, sharing agreements.
+mod registration;
 /// The seeded random number generator.
 mod rng;
 /// Voronoi cells by half-plane clipping.
@@ -41,6 +43,7 @@ pub struct Demo {
     pub organisations: Vec<DemoOrganisation>,
     pub locations: Vec<DemoLocation>,
     pub users: Vec<DemoUser>,
+    pub registration: registration::DemoRegistration,
 }
 
 /// Builds the demo for `seed`. The same seed always gives the same values.
@@ -52,6 +55,8 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
     let platforms = directory::platforms()?;
     let organisations = directory::organisations(&platforms)?;
     let users = people::users(&mut rng);
+    // Drawn after the users, so that adding registrations changed nobody's name.
+    let registration = registration::generate(&mut rng)?;
     Ok(Demo {
         seed,
         admin_areas,
@@ -59,6 +64,7 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
         organisations,
         locations,
         users,
+        registration,
     })
 }
 
