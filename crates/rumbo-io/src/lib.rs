@@ -20,6 +20,8 @@ pub mod export;
 pub mod locations;
 /// P-code lists (CSV) in.
 pub mod pcodes;
+/// R4V: 5W reports, exchange datasets, targets, funding flows, and tables out.
+pub mod r4v;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
 /// Bytes to UTF-8 text, and the problems collected while reading.

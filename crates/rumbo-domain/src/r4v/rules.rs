@@ -297,37 +297,74 @@ fn zero_or_missing(n: Option<i64>) -> bool {
     n.unwrap_or(0) == 0
 }
 
+/// What a report's text matched in the reference tables: stored with the report, and used by
+/// consolidation (P-codes, sector and indicator codes) and access (organisations).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matched {
+    pub adm1: Option<Pcode>,
+    pub adm2: Option<Pcode>,
+    pub appealing_org: Option<i64>,
+    pub implementing_partner: Option<i64>,
+    pub sector: Option<String>,
+    pub indicator: Option<String>,
+    pub kind: Option<IndicatorType>,
+}
+
+/// Matches a report's text against the reference tables.
+pub fn matched(a: &Activity, refs: &References) -> Matched {
+    let adm1 = match (a.country, a.admin1.as_deref()) {
+        (Some(country), Some(name)) => refs.admin1(country, name).cloned(),
+        _ => None,
+    };
+    let adm2 = match (&adm1, a.admin2.as_deref()) {
+        (Some(parent), Some(name)) => refs.admin2(parent, name).cloned(),
+        _ => None,
+    };
+    let sector = a.sector.as_deref().and_then(|s| refs.registry.sector(s));
+    let indicator = match (sector, a.indicator.as_deref()) {
+        (Some(sector), Some(text)) => refs.registry.indicator_in(&sector.code, text),
+        _ => None,
+    };
+    Matched {
+        adm1,
+        adm2,
+        appealing_org: a.appealing_org.as_deref().and_then(|o| refs.partner(o)),
+        implementing_partner: a.implementing_partner.as_deref().and_then(|o| refs.partner(o)),
+        sector: sector.map(|s| s.code.clone()),
+        indicator: indicator.map(|i| i.code.clone()),
+        kind: indicator.map(|i| i.kind),
+    }
+}
+
 /// The rules `activity` breaks.
 pub fn check(activity: &Activity, refs: &References) -> Broken {
+    broken_rules(activity, &matched(activity, refs))
+}
+
+/// The rules a report breaks, given what its text matched.
+pub fn broken_rules(a: &Activity, m: &Matched) -> Broken {
     use Rule::*;
     let mut broken = Broken::default();
-    let a = activity;
 
     // Where.
     if a.country.is_none() || a.admin1.is_none() {
         broken.insert(MissingCountry);
     }
-    let admin1 = match (a.country, a.admin1.as_deref()) {
-        (Some(country), Some(name)) => refs.admin1(country, name),
-        _ => None,
-    };
-    if admin1.is_none() {
+    if m.adm1.is_none() {
         broken.insert(CountryAdminCheck);
     }
-    if let Some(name) = a.admin2.as_deref()
-        && admin1.is_none_or(|parent| refs.admin2(parent, name).is_none())
-    {
+    if a.admin2.is_some() && m.adm2.is_none() {
         broken.insert(Admin1And2Check);
     }
 
     // Who.
-    if a.appealing_org.as_deref().and_then(|o| refs.partner(o)).is_none() {
+    if m.appealing_org.is_none() {
         broken.insert(MissAppealOrg);
     }
     match a.implementation {
         None => broken.insert(MissSetup),
         Some(true) => {
-            if a.implementing_partner.as_deref().and_then(|o| refs.partner(o)).is_none() {
+            if m.implementing_partner.is_none() {
                 broken.insert(MissImplementingOrg);
             }
         }
@@ -352,12 +389,7 @@ pub fn check(activity: &Activity, refs: &References) -> Broken {
     {
         broken.insert(MissingWhat);
     }
-    let sector = a.sector.as_deref().and_then(|s| refs.registry.sector(s));
-    let indicator = match (sector, a.indicator.as_deref()) {
-        (Some(sector), Some(text)) => refs.registry.indicator_in(&sector.code, text),
-        _ => None,
-    };
-    if indicator.is_none() {
+    if m.indicator.is_none() {
         broken.insert(WrongSectIndicator);
     }
 
@@ -376,7 +408,7 @@ pub fn check(activity: &Activity, refs: &References) -> Broken {
             if has_value || a.delivery_mechanism.is_some() {
                 broken.insert(CvaNoToYes);
             }
-            if sector.is_some_and(|s| s.code == MULTIPURPOSE_CASH) {
+            if m.sector.as_deref() == Some(MULTIPURPOSE_CASH) {
                 broken.insert(MultipurposeSector);
             }
         }
@@ -390,7 +422,7 @@ pub fn check(activity: &Activity, refs: &References) -> Broken {
     {
         broken.insert(NewBenefVsTotal);
     }
-    match indicator.map(|i| i.kind) {
+    match m.kind {
         Some(IndicatorType::DirectAssistance) => {
             if zero_or_missing(a.new_beneficiaries) && zero_or_missing(a.total_monthly) {
                 broken.insert(DirectAssistanceNoBenef);
