@@ -6,6 +6,8 @@
 
 /// Schema-driven tables: exchange datasets, targets, funding flows.
 pub mod dataset;
+/// Household surveys for the multidimensional deprivation method.
+pub mod households;
 /// 5W reports in R4V's template.
 pub mod five_w;
 /// Reading a CSV or XLSX file into rows of text cells.

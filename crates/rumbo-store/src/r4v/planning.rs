@@ -7,6 +7,7 @@ use rumbo_domain::country::Iso3;
 use serde::Serialize;
 use sqlx::Row;
 
+use super::exchange::{SubmissionMeta, accepted_status, insert_submission};
 use crate::audit::record;
 use crate::query::{Filter, dynamic};
 use crate::{Result, Store, StoreError, now};
@@ -276,9 +277,20 @@ impl Store {
             .collect()
     }
 
-    /// Stores people in need, replacing the cells given.
-    pub async fn import_needs(&self, actor: &Actor, needs: &[NeedRow], source: &str) -> Result<usize> {
+    /// Stores people in need, replacing the cells given; with `meta`, the file's provenance
+    /// is recorded in the same transaction and its id returned.
+    pub async fn import_needs(
+        &self,
+        actor: &Actor,
+        needs: &[NeedRow],
+        source: &str,
+        meta: Option<&SubmissionMeta>,
+    ) -> Result<(usize, Option<i64>)> {
         let mut tx = self.pool.begin().await?;
+        let submission = match meta {
+            Some(meta) => Some(insert_submission(&mut tx, actor, meta, needs.len(), accepted_status(needs.len(), meta)).await?),
+            None => None,
+        };
         let at = now();
         for n in needs {
             sqlx::query(
@@ -311,7 +323,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(needs.len())
+        Ok((needs.len(), submission))
     }
 
     pub async fn needs(&self, year: Option<i64>, countries: Option<&[Iso3]>) -> Result<Vec<NeedRow>> {

@@ -1,0 +1,510 @@
+//! Files in. Each reader of `rumbo_io::r4v` turns the bytes into domain values and problems;
+//! here the user's right to act on every row is checked, the file's provenance recorded, and
+//! the store called. A refused file is recorded too (with its problems), so partners see why.
+
+use rumbo_domain::access::{Action, Target};
+use rumbo_domain::country::Iso3;
+use rumbo_domain::r4v::figures::{PopulationFigure, parse_date};
+use rumbo_domain::r4v::hxl::{self, SchemaColumn};
+use rumbo_domain::r4v::needs::DeprivationMethod;
+use rumbo_domain::r4v::{DatasetType, FigureType, PopulationType};
+use rumbo_domain::{Problem, Vocabulary};
+use rumbo_io::Rejected;
+use rumbo_io::r4v::Repair;
+use rumbo_io::r4v::dataset::{self, DatasetFile, FTS_FLOWS, TARGETS, Record, read_dataset};
+use rumbo_io::r4v::five_w::{country_named, read_five_w};
+use rumbo_store::r4v::{
+    ActivityImport, FundingFlow, ImportMode, ImportedActivities, NeedRow, SubmissionMeta, TargetInput,
+};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::{AppError, ProblemOut};
+use crate::files::require_somewhere;
+
+/// What an upload did, for the API and the pages alike.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Intake {
+    pub submission_id: i64,
+    pub dataset: String,
+    pub rows_read: usize,
+    pub accepted: usize,
+    /// Rows left out, with their reasons (only when the valid rows were imported).
+    pub rejected: Vec<ProblemOut>,
+    /// Cells whose double-encoded text was repaired.
+    pub repairs: Vec<RepairOut>,
+    /// 5W: reports kept but breaking quality rules, and how many break each rule.
+    pub with_errors: usize,
+    pub per_rule: Vec<RuleCount>,
+    /// Figures: rows already stored, skipped.
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RepairOut {
+    #[serde(rename = "where")]
+    pub location: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RuleCount {
+    pub rule: u8,
+    pub name: &'static str,
+    pub reports: usize,
+}
+
+impl From<Repair> for RepairOut {
+    fn from(r: Repair) -> Self {
+        RepairOut {
+            location: r.location,
+            before: r.before,
+            after: r.after,
+        }
+    }
+}
+
+/// How the uploader wants rows with problems handled.
+pub fn import_mode(raw: Option<&str>) -> ImportMode {
+    match raw.map(str::trim) {
+        Some("valid_rows") | Some("valid") | Some("1") | Some("on") | Some("true") => ImportMode::ValidRows,
+        _ => ImportMode::AllOrNothing,
+    }
+}
+
+fn rejected(message: String, problems: Vec<Problem>) -> AppError {
+    AppError::Rejected {
+        message,
+        problems: problems.into_iter().map(Into::into).collect(),
+    }
+}
+
+/// Records a refused file and turns its problems into the error.
+async fn refuse(state: &AppState, ctx: &Ctx, mut meta: SubmissionMeta, problems: Vec<Problem>) -> AppError {
+    let message = format!("{} problem(s) in the file; nothing was imported", problems.len());
+    meta.problems = problems.clone();
+    if let Err(e) = state.store.record_rejected_submission(&ctx.actor(), &meta).await {
+        return e.into();
+    }
+    rejected(message, problems)
+}
+
+fn clean_name(file_name: Option<&str>) -> String {
+    crate::transfer::clean_file_name(file_name)
+}
+
+/// Imports a 5W file. Each report belongs to its appealing organisation when the name matches
+/// one, else to the uploader's; the uploader must be allowed to report for it in its country.
+pub async fn import_five_w(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    mode: ImportMode,
+) -> Result<Intake, AppError> {
+    let user = require_somewhere(ctx, Action::Report5w)?;
+    let subject = user.subject();
+    let mut meta = SubmissionMeta::new(DatasetType::Activities5w, user.organisation_id, &clean_name(file_name), bytes);
+    let file = match read_five_w(bytes) {
+        Ok(file) => file,
+        Err(Rejected { problems }) => return Err(refuse(state, ctx, meta, problems).await),
+    };
+    meta.rows_read = file.rows_read;
+    meta.repairs = file.repairs.len();
+    let refs = state.store.r4v_references().await?;
+    let mut rows = Vec::with_capacity(file.rows.len());
+    for row in &file.rows {
+        let owner = row
+            .activity
+            .appealing_org
+            .as_deref()
+            .and_then(|o| refs.partner(o))
+            .unwrap_or(user.organisation_id);
+        if !subject.may(Action::Report5w, &Target::organisation(owner, row.activity.country)) {
+            // Nobody imports another partner's reports, whatever the import mode.
+            return Err(AppError::Forbidden);
+        }
+        rows.push(ActivityImport {
+            place: format!("row {}", row.number),
+            activity: row.activity.clone(),
+            organisation_id: owner,
+        });
+    }
+    let problems = file.problems();
+    if !problems.is_empty() {
+        if mode == ImportMode::AllOrNothing || rows.is_empty() {
+            return Err(refuse(state, ctx, meta, problems).await);
+        }
+        meta.problems = problems.clone();
+    }
+    let imported: ImportedActivities = state.store.import_activities(&ctx.actor(), &refs, &rows, &meta).await?;
+    Ok(Intake {
+        submission_id: imported.submission_id,
+        dataset: DatasetType::Activities5w.code().to_owned(),
+        rows_read: file.rows_read,
+        accepted: imported.imported,
+        rejected: problems.into_iter().map(Into::into).collect(),
+        repairs: file.repairs.into_iter().map(Into::into).collect(),
+        with_errors: imported.with_errors,
+        per_rule: imported
+            .per_rule
+            .iter()
+            .map(|(rule, n)| RuleCount {
+                rule: rule.id(),
+                name: rule.name(),
+                reports: *n,
+            })
+            .collect(),
+        unchanged: 0,
+    })
+}
+
+/// A dataset of the exchange protocol: the file must carry HXL hashtags; its rows go where
+/// consolidation reads them (5W reports, population figures, people in need, flow counts).
+pub async fn submit_dataset(
+    state: &AppState,
+    ctx: &Ctx,
+    dataset: DatasetType,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    mode: ImportMode,
+) -> Result<Intake, AppError> {
+    match dataset {
+        DatasetType::Activities5w => import_five_w(state, ctx, bytes, file_name, mode).await,
+        DatasetType::PopulationFigures => import_figures(state, ctx, bytes, file_name, mode, true).await,
+        DatasetType::Needs => import_needs(state, ctx, bytes, file_name, mode).await,
+        DatasetType::FlowCounts => import_flow_counts(state, ctx, bytes, file_name, mode).await,
+    }
+}
+
+/// Reads a schema-checked table, refusing it (and recording the refusal) when it has
+/// problems and the uploader wants all or nothing.
+async fn read_checked(
+    state: &AppState,
+    ctx: &Ctx,
+    meta: &mut SubmissionMeta,
+    bytes: &[u8],
+    schema: &[SchemaColumn],
+    labels: &dyn Fn(&str) -> &'static [&'static str],
+    require_hashtags: bool,
+    mode: ImportMode,
+    row_check: &dyn Fn(&Record) -> Vec<String>,
+) -> Result<(DatasetFile, Vec<Problem>), AppError> {
+    let mut file = match read_dataset(bytes, schema, labels, require_hashtags) {
+        Ok(file) => file,
+        Err(Rejected { problems }) => return Err(refuse(state, ctx, meta.clone(), problems).await),
+    };
+    let mut kept = Vec::new();
+    for record in std::mem::take(&mut file.records) {
+        let found = row_check(&record);
+        if found.is_empty() {
+            kept.push(record);
+        } else {
+            let place = format!("row {}", record.number);
+            file.rejected
+                .push((record.number, found.into_iter().map(|p| Problem::new(place.clone(), p)).collect()));
+        }
+    }
+    file.records = kept;
+    meta.rows_read = file.rows_read;
+    meta.repairs = file.repairs.len();
+    let problems = file.problems();
+    if !problems.is_empty() {
+        if mode == ImportMode::AllOrNothing || file.records.is_empty() {
+            return Err(refuse(state, ctx, meta.clone(), problems).await);
+        }
+        meta.problems = problems.clone();
+    }
+    Ok((file, problems))
+}
+
+fn figure_of(schema: &[SchemaColumn], r: &Record) -> Result<PopulationFigure, String> {
+    let text = |f: &str| r.text(schema, f).unwrap_or_default();
+    let figure = PopulationFigure {
+        country: Iso3::parse(&text("country")).map_err(|e| e.to_string())?,
+        kind: FigureType::parse(&text("figure_type")).map_err(|e| e.to_string())?,
+        value: r.get(schema, "value").count().unwrap_or(0),
+        source: text("source"),
+        reference_date: parse_date(&text("reference_date")).map_err(|e| e.to_string())?,
+        publication_date: parse_date(&text("publication_date")).map_err(|e| e.to_string())?,
+        method_notes: r.text(schema, "method_notes"),
+        method_changed: r.get(schema, "method_changed").flag().unwrap_or(false),
+        official: r.get(schema, "official").flag().unwrap_or(true),
+    };
+    figure.validate().map_err(|e| e.to_string())?;
+    Ok(figure)
+}
+
+/// Population figures, from the exchange protocol (hashtags required) or a plain CSV/XLSX
+/// (columns by name). IM officers of every country the file touches only.
+pub async fn import_figures(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    mode: ImportMode,
+    require_hashtags: bool,
+) -> Result<Intake, AppError> {
+    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let schema = hxl::schema(DatasetType::PopulationFigures);
+    let mut meta = SubmissionMeta::new(DatasetType::PopulationFigures, user.organisation_id, &clean_name(file_name), bytes);
+    let check = |r: &Record| figure_of(schema, r).err().into_iter().collect();
+    let (file, problems) = read_checked(
+        state,
+        ctx,
+        &mut meta,
+        bytes,
+        schema,
+        &dataset::figure_labels,
+        require_hashtags,
+        mode,
+        &check,
+    )
+    .await?;
+    let figures: Vec<PopulationFigure> = file.records.iter().filter_map(|r| figure_of(schema, r).ok()).collect();
+    for f in &figures {
+        ctx.require(Action::ManageR4v, &Target::country(f.country))?;
+    }
+    let summary = state.store.add_population_figures(&ctx.actor(), &figures, &meta).await?;
+    Ok(Intake {
+        submission_id: summary.submission_id,
+        dataset: DatasetType::PopulationFigures.code().to_owned(),
+        rows_read: file.rows_read,
+        accepted: summary.added,
+        rejected: problems.into_iter().map(Into::into).collect(),
+        repairs: file.repairs.into_iter().map(Into::into).collect(),
+        with_errors: 0,
+        per_rule: vec![],
+        unchanged: summary.unchanged,
+    })
+}
+
+fn need_of(schema: &[SchemaColumn], r: &Record, year: i64, source: &str) -> Result<NeedRow, String> {
+    let text = |f: &str| r.text(schema, f).unwrap_or_default();
+    let population = PopulationType::parse(&text("population_type")).map_err(|e| e.to_string())?;
+    Ok(NeedRow {
+        year,
+        country: Iso3::parse(&text("country")).map_err(|e| e.to_string())?,
+        adm1_pcode: text("adm1_pcode"),
+        sector: text("sector"),
+        population_type: population.code().to_owned(),
+        people_in_need: r.get(schema, "people_in_need").count().unwrap_or(0),
+        method: "imported".into(),
+        source: source.to_owned(),
+    })
+}
+
+/// People in need (the needs dataset: `#country+code`, `#adm1+code`, `#sector+code`,
+/// `#population+type`, `#inneed`), for the year given in the file name's first four digits
+/// or the current year.
+pub async fn import_needs(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    mode: ImportMode,
+) -> Result<Intake, AppError> {
+    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let schema = hxl::schema(DatasetType::Needs);
+    let name = clean_name(file_name);
+    let year = year_in(&name);
+    let mut meta = SubmissionMeta::new(DatasetType::Needs, user.organisation_id, &name, bytes);
+    let check = |r: &Record| need_of(schema, r, year, &name).err().into_iter().collect();
+    let (file, problems) =
+        read_checked(state, ctx, &mut meta, bytes, schema, &dataset::no_labels, false, mode, &check).await?;
+    let needs: Vec<NeedRow> = file.records.iter().filter_map(|r| need_of(schema, r, year, &name).ok()).collect();
+    for n in &needs {
+        ctx.require(Action::ManageR4v, &Target::country(n.country))?;
+    }
+    let (stored, submission) = state.store.import_needs(&ctx.actor(), &needs, &name, Some(&meta)).await?;
+    Ok(Intake {
+        submission_id: submission.unwrap_or_default(),
+        dataset: DatasetType::Needs.code().to_owned(),
+        rows_read: file.rows_read,
+        accepted: stored,
+        rejected: problems.into_iter().map(Into::into).collect(),
+        repairs: file.repairs.into_iter().map(Into::into).collect(),
+        with_errors: 0,
+        per_rule: vec![],
+        unchanged: 0,
+    })
+}
+
+/// The first plausible year (2000–2100) in a file name, or this year.
+fn year_in(name: &str) -> i64 {
+    let digits: Vec<char> = name.chars().collect();
+    for window in digits.windows(4) {
+        let text: String = window.iter().collect();
+        if let Ok(year) = text.parse::<i64>()
+            && (2000..=2100).contains(&year)
+        {
+            return year;
+        }
+    }
+    i64::from(time::OffsetDateTime::now_utc().year())
+}
+
+/// Flow counts at monitoring points, kept as exchange rows for flow monitoring.
+pub async fn import_flow_counts(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    mode: ImportMode,
+) -> Result<Intake, AppError> {
+    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let schema = hxl::schema(DatasetType::FlowCounts);
+    let mut meta = SubmissionMeta::new(DatasetType::FlowCounts, user.organisation_id, &clean_name(file_name), bytes);
+    let check = |_: &Record| Vec::new();
+    let (file, problems) =
+        read_checked(state, ctx, &mut meta, bytes, schema, &dataset::no_labels, true, mode, &check).await?;
+    let mut rows = Vec::with_capacity(file.records.len());
+    for r in &file.records {
+        let country = r.text(schema, "country");
+        if let Some(iso3) = country.as_deref().and_then(|c| Iso3::parse(c).ok()) {
+            ctx.require(Action::ManageR4v, &Target::country(iso3))?;
+        }
+        let data: serde_json::Map<String, serde_json::Value> = schema
+            .iter()
+            .zip(&r.values)
+            .map(|(c, v)| (c.field.to_owned(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+            .collect();
+        rows.push((r.number, country, serde_json::Value::Object(data)));
+    }
+    let id = state.store.store_exchange_rows(&ctx.actor(), &meta, &rows).await?;
+    Ok(Intake {
+        submission_id: id,
+        dataset: DatasetType::FlowCounts.code().to_owned(),
+        rows_read: file.rows_read,
+        accepted: rows.len(),
+        rejected: problems.into_iter().map(Into::into).collect(),
+        repairs: file.repairs.into_iter().map(Into::into).collect(),
+        with_errors: 0,
+        per_rule: vec![],
+        unchanged: 0,
+    })
+}
+
+/// Partners' targets and budgets. Organisations are named by acronym; each row needs
+/// `ManageR4v` in its country (IM officers plan with their partners).
+pub async fn import_targets(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: Option<&str>) -> Result<usize, AppError> {
+    require_somewhere(ctx, Action::ManageR4v)?;
+    let file = read_dataset(bytes, TARGETS, &dataset::no_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let registry = state.store.r4v_registry().await?;
+    let mut problems = file.problems();
+    let mut targets = Vec::new();
+    for r in &file.records {
+        let text = |f: &str| r.text(TARGETS, f).unwrap_or_default();
+        let count = |f: &str| r.get(TARGETS, f).count().unwrap_or(0);
+        let place = format!("row {}", r.number);
+        let organisation = state.store.organisation_by_acronym(&text("organisation")).await?;
+        let Some(organisation) = organisation else {
+            problems.push(Problem::new(format!("{place}, column organisation"), format!("no organisation has the acronym '{}'", text("organisation"))));
+            continue;
+        };
+        let Some(sector) = registry.sector(&text("sector")) else {
+            problems.push(Problem::new(format!("{place}, column sector"), format!("'{}' is not a sector", text("sector"))));
+            continue;
+        };
+        let indicator = r.text(TARGETS, "indicator");
+        if let Some(code) = &indicator
+            && registry.indicators().iter().all(|i| &i.code != code)
+        {
+            problems.push(Problem::new(format!("{place}, column indicator"), format!("'{code}' is not an indicator code")));
+            continue;
+        }
+        let country = Iso3::parse(&text("country"))?;
+        ctx.require(Action::ManageR4v, &Target::country(country))?;
+        targets.push(TargetInput {
+            year: count("year"),
+            organisation_id: organisation.id,
+            country: country.to_string(),
+            sector: sector.code.clone(),
+            indicator,
+            activity: r.text(TARGETS, "activity"),
+            population: ["in_destination", "in_transit", "host_community", "pendular", "colombian_returnee"].map(count),
+            age_gender: ["girls", "boys", "women", "men", "other_under_18", "other_above_18"].map(count),
+            budget_in_kind_usd: r.get(TARGETS, "budget_in_kind_usd").amount().unwrap_or(0.0),
+            budget_cva_usd: r.get(TARGETS, "budget_cva_usd").amount().unwrap_or(0.0),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(rejected(format!("{} problem(s) in the targets; nothing was imported", problems.len()), problems));
+    }
+    Ok(state.store.import_targets(&ctx.actor(), &targets, &clean_name(file_name)).await?)
+}
+
+/// Funding flows from an OCHA FTS export. Recipients, countries and sectors are matched to
+/// Rumbo's where the names allow; a flow to a country the user does not manage is refused.
+pub async fn import_funding(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: Option<&str>) -> Result<usize, AppError> {
+    require_somewhere(ctx, Action::ManageR4v)?;
+    let file = read_dataset(bytes, FTS_FLOWS, &dataset::fts_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let problems = file.problems();
+    if !problems.is_empty() {
+        return Err(rejected(format!("{} problem(s) in the flows; nothing was imported", problems.len()), problems));
+    }
+    let refs = state.store.r4v_references().await?;
+    let mut flows = Vec::new();
+    for r in &file.records {
+        let text = |f: &str| r.text(FTS_FLOWS, f);
+        // FTS lists several destination countries or clusters separated by commas; the first names it.
+        let first = |f: &str| text(f).and_then(|t| t.split([',', ';']).next().map(|s| s.trim().to_owned()));
+        let country = first("country").and_then(|c| country_named(&c));
+        match country {
+            Some(c) => ctx.require(Action::ManageR4v, &Target::country(c))?,
+            None => ctx.require(Action::ManageR4v, &Target::anywhere())?,
+        };
+        let year = text("year")
+            .or_else(|| text("date"))
+            .and_then(|y| y.get(..4).and_then(|y| y.parse::<i64>().ok()))
+            .unwrap_or_else(|| year_in(""));
+        flows.push(FundingFlow {
+            flow_id: text("flow_id").unwrap_or_default(),
+            year,
+            amount_usd: r.get(FTS_FLOWS, "amount_usd").amount().unwrap_or(0.0),
+            donor: text("donor"),
+            recipient: text("recipient"),
+            organisation_id: text("recipient").and_then(|o| refs.partner(&o)),
+            country,
+            sector: first("sector").and_then(|s| refs.registry.sector(&s).map(|s| s.code.clone())),
+            status: text("status"),
+            description: text("description"),
+        });
+    }
+    Ok(state.store.import_funding(&ctx.actor(), &flows, &clean_name(file_name)).await?)
+}
+
+/// People in need computed from a household survey with the multidimensional deprivation
+/// method, stored as the year's needs of the areas surveyed.
+pub async fn compute_needs(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    year: i64,
+) -> Result<usize, AppError> {
+    require_somewhere(ctx, Action::ManageR4v)?;
+    let survey = rumbo_io::r4v::households::read_households(bytes).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let method = DeprivationMethod::new(survey.indicators.clone())?;
+    for h in &survey.households {
+        ctx.require(Action::ManageR4v, &Target::country(h.country))?;
+    }
+    let pin = method.people_in_need(&survey.households)?;
+    let source = clean_name(file_name);
+    let rows: Vec<NeedRow> = pin
+        .into_iter()
+        .map(|p| NeedRow {
+            year,
+            country: p.country,
+            adm1_pcode: p.admin1,
+            sector: p.sector.unwrap_or_else(|| "intersector".into()),
+            population_type: p.population_type.code().to_owned(),
+            people_in_need: p.people,
+            method: "deprivation".into(),
+            source: source.clone(),
+        })
+        .collect();
+    Ok(state.store.import_needs(&ctx.actor(), &rows, &source, None).await?.0)
+}
