@@ -13,6 +13,8 @@ mod locations;
 mod me;
 /// Organisations and coordination platforms.
 mod organisations;
+/// R4V: 5W, information exchange, figures, planning, public outputs.
+mod r4v;
 /// Personal API tokens.
 mod tokens;
 /// User accounts and roles.
@@ -77,6 +79,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(geography::router())
         .merge(locations::router())
         .merge(audit::router())
+        .merge(r4v::router())
 }
 
 /// The OpenAPI document, as served at /api/v1/openapi.json.

@@ -187,10 +187,10 @@ async fn read_checked(
     meta: &mut SubmissionMeta,
     bytes: &[u8],
     schema: &[SchemaColumn],
-    labels: &dyn Fn(&str) -> &'static [&'static str],
+    labels: &(dyn Fn(&str) -> &'static [&'static str] + Sync),
     require_hashtags: bool,
     mode: ImportMode,
-    row_check: &dyn Fn(&Record) -> Vec<String>,
+    row_check: &(dyn Fn(&Record) -> Vec<String> + Sync),
 ) -> Result<(DatasetFile, Vec<Problem>), AppError> {
     let mut file = match read_dataset(bytes, schema, labels, require_hashtags) {
         Ok(file) => file,
