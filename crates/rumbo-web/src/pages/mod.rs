@@ -16,6 +16,8 @@ mod locations;
 mod map;
 /// Organisations and platforms.
 mod organisations;
+/// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
+mod r4v;
 /// Form fields, inline field errors, select options and paging links shared by the pages.
 mod parts;
 /// Sign in, sign out, language.
@@ -48,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(map::router())
         .merge(organisations::router())
         .merge(users::router())
+        .merge(r4v::router())
         .layer(axum::middleware::from_fn(error_pages))
 }
 
