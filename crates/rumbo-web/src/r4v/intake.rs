@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::require_somewhere;
+use crate::r4v::scope::require_somewhere;
 
 /// What an upload did, for the API and the pages alike.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -56,3 +56,11 @@ pub fn countries_for(ctx: &Ctx, action: Action) -> Result<Vec<Iso3>, AppError> {
         .filter(|c| subject.may(action, &Target::country(*c)))
         .collect())
 }
+
+/// The user, if they may take `action` somewhere: in a country, region-wide, or for their own
+/// organisation in a country they work in (what partners' 5W actions are about). Asked before
+/// a file is read, so that those who may not are refused at once.
+pub fn require_somewhere(ctx: &Ctx, action: Action) -> Result<&User, AppError> {
+    let user = ctx.user()?;
+    if may_somewhere(ctx, action) { Ok(user) } else { Err(AppError::Forbidden) }
+}

@@ -9,5 +9,6 @@ mod audit;
 mod geography;
 mod locations;
 mod organisations;
+mod r4v;
 mod sessions;
 mod users;
