@@ -245,6 +245,16 @@ impl Store {
         Ok((rows.iter().map(record_from_row).collect::<Result<_>>()?, total))
     }
 
+    /// The latest month any report describes: the default period of dashboards, since the
+    /// current month is rarely reported yet.
+    pub async fn latest_activity_month(&self) -> Result<Option<Month>> {
+        let latest: Option<String> = sqlx::query("SELECT MAX(month) AS m FROM r4v_activities")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("m")?;
+        Ok(latest.as_deref().map(Month::parse).transpose()?)
+    }
+
     /// A report's corrections, oldest first.
     pub async fn activity_history(&self, id: i64) -> Result<Vec<ActivityChange>> {
         let rows = sqlx::query(

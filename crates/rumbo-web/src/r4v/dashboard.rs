@@ -58,6 +58,14 @@ pub struct Dashboard {
     pub funded_by_partner: Vec<Line>,
 }
 
+/// The year dashboards show unless asked: the latest year with reports, else this year.
+pub async fn default_year(store: &Store) -> Result<i64, AppError> {
+    Ok(match store.latest_activity_month().await? {
+        Some(month) => i64::from(month.year),
+        None => i64::from(time::OffsetDateTime::now_utc().year()),
+    })
+}
+
 pub async fn dashboard(store: &Store, year: i64, method: Method, countries: Option<Vec<Iso3>>) -> Result<Dashboard, AppError> {
     let (from, to) = (Month::new(year, 1)?, Month::new(year, 12)?);
     let query = ActivityQuery {

@@ -115,13 +115,14 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let loaded = loaded?;
     eprintln!(
-        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts.",
+        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, {} 5W reports.",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
         loaded.organisations,
         loaded.locations,
-        loaded.users
+        loaded.users,
+        loaded.reports_5w
     );
     Ok(())
 }

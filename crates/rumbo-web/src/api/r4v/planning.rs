@@ -204,7 +204,11 @@ async fn get_dashboard(
         Some(m) => Method::parse(m)?,
         None => Method::MaxSector,
     };
-    Ok(Json(dashboard(&state.store, filter.year.unwrap_or_else(this_year), method, None).await?))
+    let year = match filter.year {
+        Some(year) => year,
+        None => crate::r4v::dashboard::default_year(&state.store).await?,
+    };
+    Ok(Json(dashboard(&state.store, year, method, None).await?))
 }
 
 /// Overlaps: two or more partners reporting the same indicator in the same area, month and

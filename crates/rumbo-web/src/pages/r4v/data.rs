@@ -225,7 +225,10 @@ struct PlanningPage {
 async fn planning(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<PlanningFilter>) -> Result<Response, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let c = Chrome::new(&ctx, "/r4v/planning");
-    let year = filter.year.unwrap_or_else(|| i64::from(time::OffsetDateTime::now_utc().year()));
+    let year = match filter.year {
+        Some(year) => year,
+        None => crate::r4v::dashboard::default_year(&state.store).await?,
+    };
     let method = match filter.method.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => Method::parse(m)?,
         None => Method::MaxSector,

@@ -93,7 +93,10 @@ struct OverviewPage {
 /// The public face of R4V's figures: no sign-in needed, small counts suppressed.
 async fn overview(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<OverviewFilter>) -> Result<Response, AppError> {
     let c = Chrome::new(&ctx, "/r4v");
-    let year = filter.year.unwrap_or_else(|| i64::from(time::OffsetDateTime::now_utc().year()));
+    let year = match filter.year {
+        Some(year) => year,
+        None => crate::r4v::dashboard::default_year(&state.store).await?,
+    };
     let method = match filter.method.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => <Method as rumbo_domain::Vocabulary>::parse(m)?,
         None => Method::MaxSector,
