@@ -43,10 +43,24 @@ fn as_byte(c: char) -> Option<u8> {
     CP1252_HIGH.iter().find(|(ch, _)| *ch == c).map(|(_, b)| *b)
 }
 
+/// Whether `text` holds what a double-encoded multi-byte character always leaves: a lead byte
+/// (Â to ô as Latin-1) followed by a continuation byte (0x80–0xBF). A cheap test without
+/// allocating, which correct text ("León": ó then n) fails.
+fn looks_double_encoded(text: &str) -> bool {
+    let mut previous_is_lead = false;
+    for c in text.chars() {
+        if previous_is_lead && as_byte(c).is_some_and(|b| (0x80..=0xBF).contains(&b)) {
+            return true;
+        }
+        previous_is_lead = ('\u{c2}'..='\u{f4}').contains(&c);
+    }
+    false
+}
+
 /// The repaired text when `text` is double-encoded UTF-8, or `None` when it is not (the common
 /// case, answered without allocating for plain ASCII).
 pub fn repair(text: &str) -> Option<String> {
-    if text.is_ascii() {
+    if text.is_ascii() || !looks_double_encoded(text) {
         return None;
     }
     let mut current = text.to_owned();

@@ -82,17 +82,32 @@ pub fn yes_no(raw: &str) -> Result<Option<bool>, DomainError> {
 /// made one space. `"Nuevo León"`, `"NUEVO LEON"` and `"nuevo  león."` all fold to
 /// `"nuevo leon"`, so partners' spellings match the stored geography and organisations.
 pub fn fold(raw: &str) -> String {
+    /// Appends a letter or digit, after one space if punctuation or spaces came before it.
+    fn push(out: &mut String, space: &mut bool, c: char) {
+        if *space && !out.is_empty() {
+            out.push(' ');
+        }
+        *space = false;
+        out.push(c);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut space = false;
     for c in raw.chars() {
+        if c.is_ascii() {
+            // The common case, without Unicode tables.
+            if c.is_ascii_alphanumeric() {
+                push(&mut out, &mut space, c.to_ascii_lowercase());
+            } else if c != '\'' {
+                space = true;
+            }
+            continue;
+        }
         let base = strip_accent(c);
         if base.is_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
+            for lower in base.to_lowercase() {
+                push(&mut out, &mut space, lower);
             }
-            space = false;
-            out.extend(base.to_lowercase());
-        } else if base != '\'' {
+        } else {
             space = true;
         }
     }

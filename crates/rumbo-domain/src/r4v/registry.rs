@@ -125,8 +125,13 @@ pub struct Registry {
     sectors: Vec<Sector>,
     sector_by_name: HashMap<String, usize>,
     indicators: Vec<Indicator>,
-    /// (sector code, folded indicator name or code) → indicator.
-    indicator_by_name: HashMap<(String, String), usize>,
+    /// Names and codes exactly as stored → sector: most reports copy them, and a lookup that
+    /// needs no folding is the fast path.
+    sector_exact: HashMap<String, usize>,
+    /// Sector code → indicator name or code exactly as stored → indicator.
+    indicator_exact: HashMap<String, HashMap<String, usize>>,
+    /// Sector code → folded indicator name or code → indicator.
+    indicator_by_name: HashMap<String, HashMap<String, usize>>,
     /// Folded indicator name or code → indicator, whatever its sector.
     indicator_anywhere: HashMap<String, usize>,
 }
@@ -134,22 +139,36 @@ pub struct Registry {
 impl Registry {
     pub fn new(sectors: Vec<Sector>, indicators: Vec<Indicator>) -> Registry {
         let mut sector_by_name = HashMap::new();
+        let mut sector_exact = HashMap::new();
         for (i, s) in sectors.iter().enumerate() {
             for name in [&s.code, &s.name_en, &s.name_es, &s.name_pt] {
                 sector_by_name.entry(fold(name)).or_insert(i);
+                sector_exact.entry(name.clone()).or_insert(i);
             }
         }
+        let mut indicator_exact: HashMap<String, HashMap<String, usize>> = HashMap::new();
         let mut indicator_by_name = HashMap::new();
         let mut indicator_anywhere = HashMap::new();
         for (i, ind) in indicators.iter().enumerate() {
             for name in [Some(&ind.code), Some(&ind.name_en), ind.name_es.as_ref()].into_iter().flatten() {
-                indicator_by_name.entry((ind.sector.clone(), fold(name))).or_insert(i);
+                indicator_by_name
+                    .entry(ind.sector.clone())
+                    .or_insert_with(HashMap::new)
+                    .entry(fold(name))
+                    .or_insert(i);
                 indicator_anywhere.entry(fold(name)).or_insert(i);
+                indicator_exact
+                    .entry(ind.sector.clone())
+                    .or_default()
+                    .entry(name.clone())
+                    .or_insert(i);
             }
         }
         Registry {
             sectors,
             sector_by_name,
+            sector_exact,
+            indicator_exact,
             indicators,
             indicator_by_name,
             indicator_anywhere,
@@ -171,7 +190,11 @@ impl Registry {
 
     /// The sector a partner's text names.
     pub fn sector(&self, text: &str) -> Option<&Sector> {
-        self.sector_by_name.get(&fold(text)).map(|&i| &self.sectors[i])
+        let i = match self.sector_exact.get(text.trim()) {
+            Some(i) => i,
+            None => self.sector_by_name.get(&fold(text))?,
+        };
+        self.sectors.get(*i)
     }
 
     pub fn sector_by_code(&self, code: &str) -> Option<&Sector> {
@@ -180,8 +203,12 @@ impl Registry {
 
     /// The indicator `text` names within `sector` (a code).
     pub fn indicator_in(&self, sector: &str, text: &str) -> Option<&Indicator> {
+        if let Some(&i) = self.indicator_exact.get(sector).and_then(|m| m.get(text.trim())) {
+            return self.indicators.get(i);
+        }
         self.indicator_by_name
-            .get(&(sector.to_owned(), fold(text)))
+            .get(sector)?
+            .get(&fold(text))
             .map(|&i| &self.indicators[i])
     }
 

@@ -217,61 +217,84 @@ pub struct Place {
 #[derive(Debug, Clone, Default)]
 pub struct References {
     pub registry: Registry,
-    /// (country, folded name or P-code) → admin-1 P-code.
-    admin1: HashMap<(Iso3, String), Pcode>,
-    /// (admin-1 P-code, folded name or P-code) → admin-2 P-code.
-    admin2: HashMap<(Pcode, String), Pcode>,
+    /// Country → folded name or P-code → admin-1 P-code. Nested, so that a lookup borrows its
+    /// key instead of building one: the rules run on millions of reports.
+    admin1: HashMap<Iso3, HashMap<String, Pcode>>,
+    /// Admin-1 P-code → folded name or P-code → admin-2 P-code.
+    admin2: HashMap<Pcode, HashMap<String, Pcode>>,
     /// Folded acronym, name or bracketed acronym → organisation id.
     partners: HashMap<String, i64>,
+    /// Acronyms and names exactly as stored → organisation id: the lookup without folding.
+    partners_exact: HashMap<String, i64>,
+    /// Country → admin-1 names and P-codes exactly as stored → P-code.
+    admin1_exact: HashMap<Iso3, HashMap<String, Pcode>>,
 }
 
 impl References {
     /// `areas` are the admin areas of level 1 and 2 (others are ignored).
     pub fn new(registry: Registry, areas: &[(u8, Place)], partners: &[Partner]) -> References {
         let mut admin1 = HashMap::new();
+        let mut admin1_exact: HashMap<Iso3, HashMap<String, Pcode>> = HashMap::new();
         let mut admin2 = HashMap::new();
         for (level, place) in areas {
             let keys = std::iter::once(fold(place.pcode.as_str())).chain(place.names.iter().map(|n| fold(n)));
             match (level, &place.parent) {
                 (1, _) => {
+                    let exact = admin1_exact.entry(place.country).or_default();
+                    for name in place.names.iter().chain(std::iter::once(&place.pcode.to_string())) {
+                        exact.entry(name.clone()).or_insert_with(|| place.pcode.clone());
+                    }
+                    let names: &mut HashMap<String, Pcode> = admin1.entry(place.country).or_default();
                     for key in keys {
-                        admin1.entry((place.country, key)).or_insert_with(|| place.pcode.clone());
+                        names.entry(key).or_insert_with(|| place.pcode.clone());
                     }
                 }
                 (2, Some(parent)) => {
+                    let names: &mut HashMap<String, Pcode> = admin2.entry(parent.clone()).or_default();
                     for key in keys {
-                        admin2.entry((parent.clone(), key)).or_insert_with(|| place.pcode.clone());
+                        names.entry(key).or_insert_with(|| place.pcode.clone());
                     }
                 }
                 _ => {}
             }
         }
         let mut by_name = HashMap::new();
+        let mut exact = HashMap::new();
         for partner in partners {
             by_name.entry(fold(&partner.acronym)).or_insert(partner.id);
             by_name.entry(fold(&partner.name)).or_insert(partner.id);
+            exact.entry(partner.acronym.clone()).or_insert(partner.id);
+            exact.entry(partner.name.clone()).or_insert(partner.id);
         }
         References {
             registry,
             admin1,
             admin2,
             partners: by_name,
+            partners_exact: exact,
+            admin1_exact,
         }
     }
 
     /// The admin-1 area `text` names (a name in any language, or a P-code) in `country`.
     pub fn admin1(&self, country: Iso3, text: &str) -> Option<&Pcode> {
-        self.admin1.get(&(country, fold(text)))
+        if let Some(p) = self.admin1_exact.get(&country).and_then(|m| m.get(text.trim())) {
+            return Some(p);
+        }
+        self.admin1.get(&country)?.get(&fold(text))
     }
 
     /// The admin-2 area `text` names inside the admin-1 area `parent`.
     pub fn admin2(&self, parent: &Pcode, text: &str) -> Option<&Pcode> {
-        self.admin2.get(&(parent.clone(), fold(text)))
+        self.admin2.get(parent)?.get(&fold(text))
     }
 
     /// The organisation `text` names: its acronym, its name, or a name ending in its acronym
     /// in brackets.
     pub fn partner(&self, text: &str) -> Option<i64> {
+        if let Some(id) = self.partners_exact.get(text.trim()) {
+            return Some(*id);
+        }
         if let Some(id) = self.partners.get(&fold(text)) {
             return Some(*id);
         }

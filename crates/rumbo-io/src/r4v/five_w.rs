@@ -13,9 +13,13 @@ use rumbo_domain::r4v::hxl::{self, Hashtag, parse_number};
 use rumbo_domain::r4v::rules::Activity;
 use rumbo_domain::r4v::DatasetType;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use super::Repair;
-use super::sheet::{Sheet, label_key, read_sheet};
+use super::sheet::{SheetFormat, csv_reader, label_key, read_sheet};
 use crate::Rejected;
+use crate::text::utf8;
 
 /// (field, accepted labels as keys): the template's columns, in its order.
 pub const COLUMNS: &[(&str, &[&str])] = &[
@@ -94,7 +98,7 @@ pub fn country_named(text: &str) -> Option<Iso3> {
 }
 
 /// Finds each template column: by hashtag when the file has a hashtag row, else by label.
-fn locate(header: &[String], hashtags: Option<&[String]>) -> Vec<Option<usize>> {
+fn locate(header: &[&str], hashtags: Option<&[&str]>) -> Vec<Option<usize>> {
     let keys: Vec<String> = header.iter().map(|h| label_key(h)).collect();
     let by_tag: Vec<(&str, Option<usize>)> = match hashtags {
         Some(tags) => {
@@ -129,153 +133,260 @@ fn locate(header: &[String], hashtags: Option<&[String]>) -> Vec<Option<usize>> 
         .collect()
 }
 
-/// Reads a 5W file (XLSX or CSV). The header must name at least the country and the month
-/// columns; everything else may be missing (the rules report it).
-pub fn read_five_w(bytes: &[u8]) -> Result<FiveWFile, Rejected> {
-    let sheet = read_sheet(bytes)?;
-    read_five_w_sheet(&sheet)
+/// The index in [`COLUMNS`] of `field`.
+const fn at(field: &str) -> usize {
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        if str_eq(COLUMNS[i].0, field) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a 5W column");
 }
 
-pub fn read_five_w_sheet(sheet: &Sheet) -> Result<FiveWFile, Rejected> {
-    let mut rows = sheet.rows.iter().filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
-    let Some((_, header)) = rows.next() else {
-        return Err(Rejected::one("file", "the file is empty"));
-    };
-    let mut data: Vec<&(usize, Vec<String>)> = rows.collect();
-    let hashtags = data
-        .first()
-        .filter(|(_, cells)| hxl::is_hashtag_row(cells.iter().map(String::as_str)))
-        .map(|(_, cells)| cells.clone());
-    if hashtags.is_some() {
-        data.remove(0);
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
     }
-    let found = locate(header, hashtags.as_deref());
-    let column = |field: &str| COLUMNS.iter().position(|(f, _)| *f == field).and_then(|i| found[i]);
-    let mut missing = Vec::new();
-    if column("country").is_none() {
-        missing.push("country (Country, País or #country+code)");
-    }
-    if column("month").is_none() {
-        missing.push("month (Month, Mes or #date+month)");
-    }
-    if !missing.is_empty() {
-        return Err(Rejected {
-            problems: missing
-                .into_iter()
-                .map(|m| Problem::new("header", format!("the column {m} is missing")))
-                .collect(),
-        });
-    }
-    let name_of = |index: usize| header.get(index).map(|h| h.trim().to_owned()).filter(|h| !h.is_empty());
-    let mut file = FiveWFile {
-        rows_read: data.len(),
-        ..Default::default()
-    };
-    for (number, cells) in data {
-        let mut problems = Vec::new();
-        let mut cell = |field: &'static str| -> Option<String> {
-            let index = column(field)?;
-            let raw = cells.get(index).map(|c| c.trim()).unwrap_or("");
-            if raw.is_empty() {
-                return None;
-            }
-            let place = format!("row {number}, column {}", name_of(index).unwrap_or_else(|| field.to_owned()));
-            match repair(raw) {
-                Some(fixed) => {
-                    file.repairs.push(Repair {
-                        location: place,
-                        before: raw.to_owned(),
-                        after: fixed.clone(),
-                    });
-                    Some(fixed)
-                }
-                None => Some(raw.to_owned()),
-            }
-        };
-        let mut values: Vec<(&'static str, Option<String>)> = COLUMNS.iter().map(|(f, _)| (*f, None)).collect();
-        for (field, value) in values.iter_mut() {
-            *value = cell(field);
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
         }
-        let get = |field: &str| values.iter().find(|(f, _)| *f == field).and_then(|(_, v)| v.clone());
-        let place = |field: &str| {
-            let label = column(field).and_then(name_of).unwrap_or_else(|| field.to_owned());
+        i += 1;
+    }
+    true
+}
+
+/// Reads a 5W file (XLSX or CSV). The header must name at least the country and the month
+/// columns; everything else may be missing (the rules report it). A CSV file is read record by
+/// record, so a million reports are never held as a table of text.
+pub fn read_five_w(bytes: &[u8]) -> Result<FiveWFile, Rejected> {
+    let mut reader = Reader::default();
+    match SheetFormat::sniff(bytes) {
+        SheetFormat::Xlsx => {
+            let sheet = read_sheet(bytes)?;
+            for (number, cells) in &sheet.rows {
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                reader.row(*number, &cells)?;
+            }
+        }
+        SheetFormat::Csv => {
+            let text = utf8(bytes)?;
+            let mut csv = csv_reader(text);
+            let mut record = csv::StringRecord::new();
+            let mut number = 0;
+            loop {
+                number += 1;
+                match csv.read_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => return Err(Rejected::one(format!("row {number}"), format!("cannot be read as CSV: {e}"))),
+                }
+                let cells: Vec<&str> = record.iter().collect();
+                reader.row(number, &cells)?;
+            }
+        }
+    }
+    reader.finish()
+}
+
+/// Where the reader is in the file.
+#[derive(Default)]
+enum Stage {
+    #[default]
+    Header,
+    /// The header is read; the next row may be hashtags.
+    Tags(Vec<String>),
+    Data {
+        names: Vec<String>,
+        columns: Vec<Option<usize>>,
+    },
+}
+
+#[derive(Default)]
+struct Reader {
+    stage: Stage,
+    file: FiveWFile,
+    /// Countries as written, resolved once: a file names a handful, a million times.
+    countries: HashMap<String, Option<Iso3>>,
+}
+
+impl Reader {
+    fn row(&mut self, number: usize, cells: &[&str]) -> Result<(), Rejected> {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+        match std::mem::take(&mut self.stage) {
+            Stage::Header => self.stage = Stage::Tags(cells.iter().map(|c| (*c).to_owned()).collect()),
+            Stage::Tags(header) => {
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                let tagged = hxl::is_hashtag_row(cells.iter().copied());
+                let columns = locate(&header, tagged.then_some(cells));
+                let mut missing = Vec::new();
+                if columns[at("country")].is_none() {
+                    missing.push("country (Country, País or #country+code)");
+                }
+                if columns[at("month")].is_none() {
+                    missing.push("month (Month, Mes or #date+month)");
+                }
+                if !missing.is_empty() {
+                    return Err(Rejected {
+                        problems: missing
+                            .into_iter()
+                            .map(|m| Problem::new("header", format!("the column {m} is missing")))
+                            .collect(),
+                    });
+                }
+                self.stage = Stage::Data {
+                    names: header.iter().map(|h| h.trim().to_owned()).collect(),
+                    columns,
+                };
+                if !tagged {
+                    self.row(number, cells)?;
+                }
+            }
+            Stage::Data { names, columns } => {
+                self.data(number, cells, &names, &columns);
+                self.stage = Stage::Data { names, columns };
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<FiveWFile, Rejected> {
+        match self.stage {
+            Stage::Header => Err(Rejected::one("file", "the file is empty")),
+            _ => Ok(self.file),
+        }
+    }
+
+    fn data(&mut self, number: usize, cells: &[&str], names: &[String], columns: &[Option<usize>]) {
+        self.file.rows_read += 1;
+        let place = |field: usize| {
+            let label = columns[field]
+                .and_then(|i| names.get(i))
+                .filter(|n| !n.is_empty())
+                .map_or(COLUMNS[field].0, String::as_str);
             format!("row {number}, column {label}")
         };
-        let mut count = |field: &str| -> Option<i64> {
-            let raw = get(field)?;
+        // Cells are borrowed from the record; only text kept in the report, and repaired text,
+        // is copied.
+        let mut values: Vec<Option<Cow<str>>> = Vec::with_capacity(COLUMNS.len());
+        for (field, column) in columns.iter().enumerate() {
+            let raw = column.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+            values.push(if raw.is_empty() {
+                None
+            } else {
+                match repair(raw) {
+                    Some(fixed) => {
+                        self.file.repairs.push(Repair {
+                            location: place(field),
+                            before: raw.to_owned(),
+                            after: fixed.clone(),
+                        });
+                        Some(Cow::Owned(fixed))
+                    }
+                    None => Some(Cow::Borrowed(raw)),
+                }
+            });
+        }
+        let mut problems = Vec::new();
+        let mut take = |field: &str| values[at(field)].take();
+        let mut count = |field: &str, value: Option<Cow<str>>| -> Option<i64> {
+            let raw = value?;
+            if let Ok(n) = raw.parse::<i64>()
+                && n >= 0
+            {
+                return Some(n);
+            }
             match hxl::check_cell(hxl::CellKind::Count, &raw) {
                 Ok(v) => v.count(),
                 Err(e) => {
-                    problems.push(Problem::new(place(field), e));
+                    problems.push(Problem::new(place(at(field)), e));
                     None
                 }
             }
         };
-        let quantity_output = count("quantity_output");
-        let total_monthly = count("total_monthly");
-        let new_beneficiaries = count("new_beneficiaries");
-        let population = POPULATION_FIELDS.map(&mut count);
-        let age_gender = AGE_GENDER_FIELDS.map(&mut count);
-        let value_usd = match get("value_usd") {
+        let quantity_output = count("quantity_output", take("quantity_output"));
+        let total_monthly = count("total_monthly", take("total_monthly"));
+        let new_beneficiaries = count("new_beneficiaries", take("new_beneficiaries"));
+        let population = POPULATION_FIELDS.map(|f| count(f, take(f)));
+        let age_gender = AGE_GENDER_FIELDS.map(|f| count(f, take(f)));
+        let value_usd = match take("value_usd") {
             None => None,
             Some(raw) => match parse_number(&raw) {
                 Some(v) if v >= 0.0 => Some(v),
                 _ => {
-                    problems.push(Problem::new(place("value_usd"), format!("'{raw}' is not an amount in USD")));
+                    problems.push(Problem::new(place(at("value_usd")), format!("'{raw}' is not an amount in USD")));
                     None
                 }
             },
         };
-        let mut flag = |field: &str| -> Option<bool> {
-            let raw = get(field)?;
+        let mut flag = |field: &str, value: Option<Cow<str>>| -> Option<bool> {
+            let raw = value?;
             yes_no(&raw).unwrap_or_else(|e| {
-                problems.push(Problem::new(place(field), format!("{e}: write Yes or No")));
+                problems.push(Problem::new(place(at(field)), format!("{e}: write Yes or No")));
                 None
             })
         };
-        let implementation = flag("implementation");
-        let rmrp_activity = flag("rmrp_activity");
-        let cva = flag("cva");
-        let month = get("month").and_then(|raw| {
+        let implementation = flag("implementation", take("implementation"));
+        let rmrp_activity = flag("rmrp_activity", take("rmrp_activity"));
+        let cva = flag("cva", take("cva"));
+        let month = take("month").and_then(|raw| {
             Month::parse(&raw)
-                .map_err(|e| problems.push(Problem::new(place("month"), e)))
+                .map_err(|e| problems.push(Problem::new(place(at("month")), e)))
                 .ok()
         });
-        let country = match get("country") {
+        let country = match take("country") {
             None => {
                 problems.push(Problem::new(
-                    place("country"),
+                    place(at("country")),
                     "the country is missing (rule 1); every report belongs to a country",
                 ));
                 None
             }
-            Some(raw) => country_named(&raw).or_else(|| {
-                problems.push(Problem::new(place("country"), format!("'{raw}' is not a country of the response")));
-                None
-            }),
+            Some(raw) => {
+                let found = match self.countries.get(raw.as_ref()) {
+                    Some(found) => *found,
+                    None => *self.countries.entry(raw.to_string()).or_insert_with(|| country_named(&raw)),
+                };
+                if found.is_none() {
+                    problems.push(Problem::new(place(at("country")), format!("'{raw}' is not a country of the response")));
+                }
+                found
+            }
         };
         if !problems.is_empty() {
-            file.rejected.push((*number, problems));
-            continue;
+            self.file.rejected.push((number, problems));
+            return;
         }
-        file.rows.push(FiveWRow {
-            number: *number,
+        let mut text = |field: &str| take(field).map(Cow::into_owned);
+        let mut either = |a: &str, b: &str| text(a).or_else(|| text(b));
+        let admin1 = either("admin1", "adm1_pcode");
+        let admin2 = either("admin2", "adm2_pcode");
+        let sector = either("sector", "sector_code");
+        let indicator = either("indicator", "indicator_code");
+        self.file.rows.push(FiveWRow {
+            number,
             activity: Activity {
                 country,
-                admin1: get("admin1").or_else(|| get("adm1_pcode")),
-                admin2: get("admin2").or_else(|| get("adm2_pcode")),
-                appealing_org: get("appealing_org"),
+                admin1,
+                admin2,
+                appealing_org: text("appealing_org"),
                 implementation,
-                implementing_partner: get("implementing_partner"),
+                implementing_partner: text("implementing_partner"),
                 month,
-                sector: get("sector").or_else(|| get("sector_code")),
-                indicator: get("indicator").or_else(|| get("indicator_code")),
-                activity_name: get("activity_name"),
-                activity_description: get("activity_description"),
+                sector,
+                indicator,
+                activity_name: text("activity_name"),
+                activity_description: text("activity_description"),
                 rmrp_activity,
                 cva,
                 value_usd,
-                delivery_mechanism: get("delivery_mechanism"),
+                delivery_mechanism: text("delivery_mechanism"),
                 quantity_output,
                 total_monthly,
                 new_beneficiaries,
@@ -284,7 +395,6 @@ pub fn read_five_w_sheet(sheet: &Sheet) -> Result<FiveWFile, Rejected> {
             },
         });
     }
-    Ok(file)
 }
 
 #[cfg(test)]

@@ -38,18 +38,24 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, Rejected> {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Sheet, Rejected> {
-    let text = utf8(bytes)?;
+/// A CSV reader over UTF-8 `text`, separated by whichever of `,` `;` and tab the header holds
+/// most of.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     let header = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
         .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(text.as_bytes())
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Sheet, Rejected> {
+    let text = utf8(bytes)?;
+    let mut reader = csv_reader(text);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Rejected::one(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")))?;
