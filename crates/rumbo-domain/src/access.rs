@@ -240,7 +240,8 @@ impl Subject {
             ViewAudit => false,
             ManageOwnAccount => true,
             View5w => {
-                self.holds_over(ImOfficer, target) || (self.owns(target) && self.grants.iter().any(|g| g.scope.covers_any(target)))
+                self.holds_over(ImOfficer, target)
+                    || (self.owns(target) && self.grants.iter().any(|g| g.scope.covers_any(target)))
             }
             Report5w => {
                 self.holds_over(ImOfficer, target)

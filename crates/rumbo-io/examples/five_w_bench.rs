@@ -13,15 +13,20 @@ use rumbo_domain::country::Iso3;
 use rumbo_domain::geography::Pcode;
 use rumbo_domain::r4v::consolidation::{Level, Reach, consolidate};
 use rumbo_domain::r4v::registry::Registry;
-use rumbo_domain::r4v::rules::{Partner, Place, References, broken_rules, matched};
+use rumbo_domain::r4v::rules::{Partner, Place, References, evaluate_all};
 use rumbo_domain::r4v::{IndicatorType, Method, Month};
 use rumbo_domain::{Vocabulary, r4v::rules::Rule};
+
+/// A direct-assistance report as consolidation reads it, owning its text.
+type OwnedReach = (Iso3, String, Month, String, bool, i64, i64, [i64; 5], [i64; 6]);
 
 fn registry_csv() -> String {
     let registry = Registry::standard();
     let mut out = String::from("sector_code,sector_en,sector_es,indicator_code,indicator_en,kind\n");
     for i in registry.indicators() {
-        let Some(s) = registry.sector_by_code(&i.sector) else { continue };
+        let Some(s) = registry.sector_by_code(&i.sector) else {
+            continue;
+        };
         let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
@@ -75,16 +80,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let refs = references(&args[3], &args[4])?;
 
     // The import: read, repair, parse, match and check, as `rumbo_io::r4v::five_w` and the
-    // store do for an upload (the database write is left out: pandas has none either).
+    // store do for an upload, on every core as they do (the database write is left out:
+    // pandas has none either).
     let started = Instant::now();
     let bytes = std::fs::read(&args[2])?;
     let file = rumbo_io::r4v::five_w::read_five_w(&bytes)?;
     let read_s = started.elapsed().as_secs_f64();
     let mut per_rule = [0usize; 20];
+    let activities: Vec<&rumbo_domain::r4v::Activity> = file.rows.iter().map(|r| &r.activity).collect();
     let mut checked = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let m = matched(&row.activity, &refs);
-        let broken = broken_rules(&row.activity, &m);
+    for (m, broken) in evaluate_all(&activities, &refs) {
         for rule in broken.rules() {
             per_rule[usize::from(rule.id())] += 1;
         }
@@ -98,17 +103,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reach_csv,
         "country,admin1,month,sector,cva,total,new,p0,p1,p2,p3,p4,g0,g1,g2,g3,g4,g5"
     )?;
-    let mut owned: Vec<(Iso3, String, Month, String, bool, i64, i64, [i64; 5], [i64; 6])> = Vec::new();
+    let mut owned: Vec<OwnedReach> = Vec::new();
     for (row, m) in file.rows.iter().zip(&checked) {
         let a = &row.activity;
-        let (Some(country), Some(month), Some(sector), Some(IndicatorType::DirectAssistance)) = (a.country, a.month, &m.sector, m.kind)
+        let (Some(country), Some(month), Some(sector), Some(IndicatorType::DirectAssistance)) =
+            (a.country, a.month, &m.sector, m.kind)
         else {
             continue;
         };
-        let Some(admin1) = m.adm1.as_ref().map(|p| p.to_string()).or_else(|| a.admin1.clone()) else { continue };
+        let Some(admin1) = m.adm1.as_ref().map(|p| p.to_string()).or_else(|| a.admin1.clone()) else {
+            continue;
+        };
         let population = a.population.map(|n| n.unwrap_or(0));
         let age_gender = a.age_gender.map(|n| n.unwrap_or(0));
-        let (total, new, cva) = (a.total_monthly.unwrap_or(0), a.new_beneficiaries.unwrap_or(0), a.cva == Some(true));
+        let (total, new, cva) = (
+            a.total_monthly.unwrap_or(0),
+            a.new_beneficiaries.unwrap_or(0),
+            a.cva == Some(true),
+        );
         writeln!(
             reach_csv,
             "{country},\"{}\",{month},{sector},{},{total},{new},{},{}",
@@ -117,23 +129,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             population.map(|n| n.to_string()).join(","),
             age_gender.map(|n| n.to_string()).join(",")
         )?;
-        owned.push((country, admin1, month, sector.clone(), cva, total, new, population, age_gender));
+        owned.push((
+            country,
+            admin1,
+            month,
+            sector.clone(),
+            cva,
+            total,
+            new,
+            population,
+            age_gender,
+        ));
     }
     reach_csv.flush()?;
 
     let reach: Vec<Reach> = owned
         .iter()
-        .map(|(country, admin1, month, sector, cva, total, new, population, age_gender)| Reach {
-            country: *country,
-            admin1,
-            month: *month,
-            sector,
-            cva: *cva,
-            total_monthly: *total,
-            new_beneficiaries: *new,
-            population: *population,
-            age_gender: *age_gender,
-        })
+        .map(
+            |(country, admin1, month, sector, cva, total, new, population, age_gender)| Reach {
+                country: *country,
+                admin1,
+                month: *month,
+                sector,
+                cva: *cva,
+                total_monthly: *total,
+                new_beneficiaries: *new,
+                population: *population,
+                age_gender: *age_gender,
+            },
+        )
         .collect();
     let started = Instant::now();
     let outputs = consolidate(&reach, Method::MaxSector, None);

@@ -20,10 +20,10 @@ pub mod error;
 mod files;
 /// The message catalogue (Spanish, English, Portuguese) and language negotiation.
 pub mod i18n;
-/// R4V information management between the edge and the store: scope, files in, outputs.
-pub mod r4v;
 /// The pages people use, rendered on the server.
 mod pages;
+/// R4V information management between the edge and the store: scope, files in, outputs.
+pub mod r4v;
 /// Reference data in and out (admin areas, locations): file formats to the store and back,
 /// shared by the API, the pages and the command line.
 pub mod transfer;

@@ -253,11 +253,18 @@ pub fn consolidate(reports: &[Reach], method: Method, span: Option<(Month, Month
     // Countries are the sum of their admin-1 areas, the region the sum of its countries.
     let mut countries: BTreeMap<(Iso3, Period, Option<String>), Output> = BTreeMap::new();
     for out in &admin1_outputs {
-        let Level::Admin1 { country, .. } = &out.level else { continue };
+        let Level::Admin1 { country, .. } = &out.level else {
+            continue;
+        };
         countries
             .entry((*country, out.period, out.sector.clone()))
             .or_insert_with(|| {
-                let mut empty = Output::empty(Level::Country { country: *country }, out.period, out.sector.clone(), method);
+                let mut empty = Output::empty(
+                    Level::Country { country: *country },
+                    out.period,
+                    out.sector.clone(),
+                    method,
+                );
                 empty.monthly_total = single_month.then_some(0);
                 empty
             })

@@ -42,7 +42,9 @@ fn maxsector_takes_the_largest_sector_and_sum_adds_them() {
         country: iso("COL"),
         admin1: "CO54".into(),
     };
-    let jan = Period::Month { month: month("2024-01") };
+    let jan = Period::Month {
+        month: month("2024-01"),
+    };
     let max = consolidate(&reports, Method::MaxSector, None);
     let inter = find(&max, &admin1, jan, None);
     assert_eq!(inter.people, 100);
@@ -51,7 +53,10 @@ fn maxsector_takes_the_largest_sector_and_sum_adds_them() {
     let sum = consolidate(&reports, Method::Sum, None);
     assert_eq!(find(&sum, &admin1, jan, None).people, 140);
     assert_eq!(find(&sum, &admin1, jan, Some("health")).people, 100);
-    assert!(sum.iter().all(|o| o.method == Method::Sum), "the method is on every output");
+    assert!(
+        sum.iter().all(|o| o.method == Method::Sum),
+        "the method is on every output"
+    );
 }
 
 #[test]
@@ -67,7 +72,10 @@ fn monthly_totals_are_never_summed_across_months() {
     };
     let country = find(&outputs, &Level::Country { country: iso("PER") }, span, None);
     assert_eq!(country.people, 15, "new beneficiaries add up across months");
-    assert!(outputs.iter().all(|o| o.monthly_total.is_none()), "no volume over a span");
+    assert!(
+        outputs.iter().all(|o| o.monthly_total.is_none()),
+        "no volume over a span"
+    );
 }
 
 #[test]
@@ -79,7 +87,9 @@ fn breakdowns_that_do_not_cover_everyone_keep_the_rest_unspecified() {
     let out = find(
         &outputs,
         &Level::Region,
-        Period::Month { month: month("2024-03") },
+        Period::Month {
+            month: month("2024-03"),
+        },
         Some("wash"),
     );
     assert_eq!(out.by_population, [6, 0, 0, 0, 0, 4]);
@@ -87,7 +97,10 @@ fn breakdowns_that_do_not_cover_everyone_keep_the_rest_unspecified() {
     assert_eq!(out.cells[5][6], 4);
 }
 
-fn arbitrary_report() -> impl Strategy<Value = (usize, usize, u8, usize, i64, [i64; 5], [i64; 6], bool)> {
+/// (country, area, month, sector, monthly total, population types, age-gender groups, cash)
+type RawReport = (usize, usize, u8, usize, i64, [i64; 5], [i64; 6], bool);
+
+fn arbitrary_report() -> impl Strategy<Value = RawReport> {
     (
         0..2usize,
         0..3usize,
@@ -104,7 +117,7 @@ const COUNTRIES: [&str; 2] = ["COL", "PER"];
 const AREAS: [&str; 3] = ["A1", "A2", "A3"];
 const SECTORS: [&str; 3] = ["health", "education", "shelter"];
 
-fn build(raw: &[(usize, usize, u8, usize, i64, [i64; 5], [i64; 6], bool)]) -> Vec<Reach<'static>> {
+fn build(raw: &[RawReport]) -> Vec<Reach<'static>> {
     raw.iter()
         .map(|&(c, a, m, s, total, population, age_gender, cva)| Reach {
             country: iso(COUNTRIES[c]),

@@ -7,7 +7,11 @@ pub const THRESHOLD: i64 = 5;
 
 /// A count as published: `None` when it is suppressed.
 pub fn publish(count: i64) -> Option<i64> {
-    if (1..THRESHOLD).contains(&count) { None } else { Some(count) }
+    if (1..THRESHOLD).contains(&count) {
+        None
+    } else {
+        Some(count)
+    }
 }
 
 /// Publishes each count of a breakdown.

@@ -91,12 +91,24 @@ mod tests {
         assert_eq!(repair("San Luis PotosÃ\u{ad}").as_deref(), Some("San Luis Potosí"));
         assert_eq!(repair("niÃ±ez").as_deref(), Some("niñez"));
         assert_eq!(repair("Itâ€™s").as_deref(), Some("It’s"));
-        assert_eq!(repair("SÃƒÂ£o Paulo").as_deref(), Some("São Paulo"), "twice double-encoded");
+        assert_eq!(
+            repair("SÃƒÂ£o Paulo").as_deref(),
+            Some("São Paulo"),
+            "twice double-encoded"
+        );
     }
 
     #[test]
     fn correct_text_is_left_alone() {
-        for text in ["Nuevo León", "São Paulo", "Cúcuta", "plain ascii", "Ã alone", "€ 100", "Zürich ©"] {
+        for text in [
+            "Nuevo León",
+            "São Paulo",
+            "Cúcuta",
+            "plain ascii",
+            "Ã alone",
+            "€ 100",
+            "Zürich ©",
+        ] {
             assert_eq!(repair(text), None, "{text}");
         }
     }

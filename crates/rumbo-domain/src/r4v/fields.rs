@@ -165,7 +165,10 @@ mod tests {
         assert_eq!(Month::parse("03/2024").map(|m| m.to_string()), Ok("2024-03".into()));
         assert!(Month::parse("2023-13").is_err());
         assert!(Month::parse("enero").is_err());
-        assert_eq!(Month::parse("2023-12").map(Month::next).map(|m| m.to_string()), Ok("2024-01".into()));
+        assert_eq!(
+            Month::parse("2023-12").map(Month::next).map(|m| m.to_string()),
+            Ok("2024-01".into())
+        );
     }
 
     #[test]
@@ -187,8 +190,15 @@ mod tests {
 
     #[test]
     fn organisations_by_acronym_name_or_bracketed_acronym() {
-        let (acronym, name) = ("UNHCR", "Office of the United Nations High Commissioner for Refugees (ACNUR)");
-        assert!(names_organisation("United Nations High Commissioner for Refugees (UNHCR)", acronym, name));
+        let (acronym, name) = (
+            "UNHCR",
+            "Office of the United Nations High Commissioner for Refugees (ACNUR)",
+        );
+        assert!(names_organisation(
+            "United Nations High Commissioner for Refugees (UNHCR)",
+            acronym,
+            name
+        ));
         assert!(names_organisation("unhcr", acronym, name));
         assert!(!names_organisation("UNICEF", acronym, name));
         assert!(!names_organisation("", acronym, name));

@@ -53,14 +53,21 @@ pub fn parse_date(raw: &str) -> Result<Date, DomainError> {
     let text = text.split(['T', ' ']).next().unwrap_or(text);
     Date::parse(text, format_description!("[year]-[month]-[day]"))
         .or_else(|_| Date::parse(text, format_description!("[day]/[month]/[year]")))
-        .map_err(|_| DomainError::Invalid(format!("'{text}' is not a date: write it as YYYY-MM-DD, such as 2024-06-30")))
+        .map_err(|_| {
+            DomainError::Invalid(format!(
+                "'{text}' is not a date: write it as YYYY-MM-DD, such as 2024-06-30"
+            ))
+        })
 }
 
 impl PopulationFigure {
     /// Checks what a figure must be before it is stored.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.value < 0 {
-            return Err(DomainError::Invalid(format!("{} is not a number of people", self.value)));
+            return Err(DomainError::Invalid(format!(
+                "{} is not a number of people",
+                self.value
+            )));
         }
         if self.source.trim().is_empty() {
             return Err(DomainError::Empty { field: "source" });
@@ -184,7 +191,10 @@ mod tests {
         ];
         let current = current(&figures, |f| f);
         assert_eq!(current.len(), 2);
-        assert_eq!(current[0].value, 2_880_000, "a later correction of the same date wins; estimates never do");
+        assert_eq!(
+            current[0].value, 2_880_000,
+            "a later correction of the same date wins; estimates never do"
+        );
         let totals = regional_totals(&current);
         assert_eq!(totals[0].total, 4_380_000);
         assert_eq!(totals[0].label(), "combines figures dated 2024-05-31 to 2024-06-30");

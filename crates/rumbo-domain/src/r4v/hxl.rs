@@ -142,7 +142,11 @@ pub struct Hashtag {
 impl Hashtag {
     /// Reads a cell of the hashtag row; `None` when it holds no hashtag.
     pub fn parse(cell: &str) -> Option<Hashtag> {
-        let compact: String = cell.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        let compact: String = cell
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
         let rest = compact.strip_prefix('#')?;
         let mut parts = rest.split('+');
         let tag = parts.next().filter(|t| !t.is_empty())?.to_owned();
@@ -185,7 +189,11 @@ pub fn map_columns(schema: &[SchemaColumn], hashtags: &[Option<Hashtag>]) -> Vec
         let best = wanted
             .iter()
             .enumerate()
-            .filter_map(|(j, w)| w.as_ref().filter(|w| hashtag.covers(w)).map(|w| (j, w.attributes.len())))
+            .filter_map(|(j, w)| {
+                w.as_ref()
+                    .filter(|w| hashtag.covers(w))
+                    .map(|w| (j, w.attributes.len()))
+            })
             .max_by_key(|&(j, n)| (n, std::cmp::Reverse(j)));
         if let Some((j, _)) = best
             && found[j].is_none()

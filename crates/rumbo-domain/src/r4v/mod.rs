@@ -10,12 +10,12 @@ pub mod consolidation;
 pub mod disclosure;
 /// Text exported through the wrong encoding ("Nuevo LeÃ³n"): detected and repaired.
 pub mod encoding;
+/// Month and text helpers the 5W needs: months, yes/no, names compared without accents.
+pub mod fields;
 /// Official population figures: the current figure per country and labelled regional totals.
 pub mod figures;
 /// The information exchange protocol: HXL schemas per dataset type, checked cell by cell.
 pub mod hxl;
-/// Month and text helpers the 5W needs: months, yes/no, names compared without accents.
-pub mod fields;
 /// People in need: imported, or computed with the multidimensional deprivation method.
 pub mod needs;
 /// RMRP planning: reached against target, funded against required, and overlaps.

@@ -64,12 +64,17 @@ impl DeprivationMethod {
     /// Weights must be positive; each sector's are rescaled to add up to one.
     pub fn new(indicators: Vec<Deprivation>) -> Result<DeprivationMethod, DomainError> {
         if indicators.is_empty() {
-            return Err(DomainError::Invalid("the method needs at least one deprivation indicator".into()));
+            return Err(DomainError::Invalid(
+                "the method needs at least one deprivation indicator".into(),
+            ));
         }
         let mut totals: BTreeMap<String, f64> = BTreeMap::new();
         for i in &indicators {
             if !(i.weight.is_finite() && i.weight > 0.0) {
-                return Err(DomainError::Invalid(format!("the weight of {} must be above zero", i.code)));
+                return Err(DomainError::Invalid(format!(
+                    "the weight of {} must be above zero",
+                    i.code
+                )));
             }
             *totals.entry(i.sector.clone()).or_default() += i.weight;
         }
@@ -123,7 +128,10 @@ impl DeprivationMethod {
                 )));
             }
             if h.size < 0 || !(h.weight.is_finite() && h.weight >= 0.0) {
-                return Err(DomainError::Invalid(format!("household {} has a negative size or weight", n + 1)));
+                return Err(DomainError::Invalid(format!(
+                    "household {} has a negative size or weight",
+                    n + 1
+                )));
             }
             let people = h.size as f64 * h.weight;
             let scores = self.sector_scores(h);
@@ -136,7 +144,9 @@ impl DeprivationMethod {
                 }
             }
             let overall = scores.iter().sum::<f64>() / scores.len().max(1) as f64;
-            let entry = sums.entry((h.country, h.admin1.clone(), None, h.population_type)).or_default();
+            let entry = sums
+                .entry((h.country, h.admin1.clone(), None, h.population_type))
+                .or_default();
             if overall >= IN_NEED_FROM - 1e-9 {
                 *entry += people;
             }
@@ -200,7 +210,11 @@ mod tests {
         let of = |sector: Option<&str>| pin.iter().find(|p| p.sector.as_deref() == sector).map(|p| p.people);
         assert_eq!(of(Some("wash")), Some(70), "one third is in need");
         assert_eq!(of(Some("food_security")), Some(0));
-        assert_eq!(of(None), Some(30), "2/3 ÷ 2 sectors reaches the cut-off; 1/3 ÷ 2 does not");
+        assert_eq!(
+            of(None),
+            Some(30),
+            "2/3 ÷ 2 sectors reaches the cut-off; 1/3 ÷ 2 does not"
+        );
     }
 
     #[test]

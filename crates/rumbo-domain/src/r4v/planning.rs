@@ -72,19 +72,21 @@ pub fn overlaps(reports: &[ReportedReach]) -> Vec<Overlap> {
     groups
         .into_iter()
         .filter(|(_, (orgs, _))| orgs.len() >= 2)
-        .map(|((country, area, month, indicator, p), (mut organisations, mut activities))| {
-            organisations.sort_unstable();
-            activities.sort_unstable();
-            Overlap {
-                country,
-                area: area.to_owned(),
-                month,
-                indicator: indicator.to_owned(),
-                population_type: PopulationType::ALL[p].code(),
-                organisations,
-                activities,
-            }
-        })
+        .map(
+            |((country, area, month, indicator, p), (mut organisations, mut activities))| {
+                organisations.sort_unstable();
+                activities.sort_unstable();
+                Overlap {
+                    country,
+                    area: area.to_owned(),
+                    month,
+                    indicator: indicator.to_owned(),
+                    population_type: PopulationType::ALL[p].code(),
+                    organisations,
+                    activities,
+                }
+            },
+        )
         .collect()
 }
 

@@ -35,23 +35,95 @@ pub struct Indicator {
 /// ActivityInfo exports.
 const SECTORS: &[(&str, Option<&str>, &str, &str, &str)] = &[
     ("education", None, "Education", "Educación", "Educação"),
-    ("food_security", None, "Food Security", "Seguridad Alimentaria", "Segurança Alimentar"),
+    (
+        "food_security",
+        None,
+        "Food Security",
+        "Seguridad Alimentaria",
+        "Segurança Alimentar",
+    ),
     ("health", None, "Health", "Salud", "Saúde"),
-    ("humanitarian_transportation", None, "Humanitarian Transportation", "Transporte Humanitario", "Transporte Humanitário"),
+    (
+        "humanitarian_transportation",
+        None,
+        "Humanitarian Transportation",
+        "Transporte Humanitario",
+        "Transporte Humanitário",
+    ),
     ("integration", None, "Integration", "Integración", "Integração"),
-    ("multipurpose_cash", None, "Multipurpose Cash Assistance (MPC)", "Transferencias Monetarias Multipropósito (MPC)", "Transferências Monetárias Multipropósito (MPC)"),
+    (
+        "multipurpose_cash",
+        None,
+        "Multipurpose Cash Assistance (MPC)",
+        "Transferencias Monetarias Multipropósito (MPC)",
+        "Transferências Monetárias Multipropósito (MPC)",
+    ),
     ("nutrition", None, "Nutrition", "Nutrición", "Nutrição"),
     ("protection", None, "Protection", "Protección", "Proteção"),
-    ("protection_general", Some("protection"), "Protection (General)", "Protección (General)", "Proteção (Geral)"),
-    ("child_protection", Some("protection"), "Protection (Child Protection)", "Protección (Protección de la Niñez)", "Proteção (Proteção da Criança)"),
-    ("gbv", Some("protection"), "Protection (GBV)", "Protección (VBG)", "Proteção (VBG)"),
-    ("human_trafficking", Some("protection"), "Protection (Human Trafficking and Smuggling)", "Protección (Trata y Tráfico de Personas)", "Proteção (Tráfico de Pessoas e Contrabando)"),
+    (
+        "protection_general",
+        Some("protection"),
+        "Protection (General)",
+        "Protección (General)",
+        "Proteção (Geral)",
+    ),
+    (
+        "child_protection",
+        Some("protection"),
+        "Protection (Child Protection)",
+        "Protección (Protección de la Niñez)",
+        "Proteção (Proteção da Criança)",
+    ),
+    (
+        "gbv",
+        Some("protection"),
+        "Protection (GBV)",
+        "Protección (VBG)",
+        "Proteção (VBG)",
+    ),
+    (
+        "human_trafficking",
+        Some("protection"),
+        "Protection (Human Trafficking and Smuggling)",
+        "Protección (Trata y Tráfico de Personas)",
+        "Proteção (Tráfico de Pessoas e Contrabando)",
+    ),
     ("shelter", None, "Shelter", "Alojamiento", "Alojamento"),
-    ("wash", None, "WASH", "Agua, Saneamiento e Higiene (WASH)", "Água, Saneamento e Higiene (WASH)"),
-    ("common_services", None, "Common Services", "Servicios Comunes", "Serviços Comuns"),
-    ("communication", Some("common_services"), "Common Services (Communication)", "Servicios Comunes (Comunicación)", "Serviços Comuns (Comunicação)"),
-    ("coordination", Some("common_services"), "Common Services (Coordination)", "Servicios Comunes (Coordinación)", "Serviços Comuns (Coordenação)"),
-    ("information_management", Some("common_services"), "Common Services (Information Management)", "Servicios Comunes (Manejo de Información)", "Serviços Comuns (Gestão da Informação)"),
+    (
+        "wash",
+        None,
+        "WASH",
+        "Agua, Saneamiento e Higiene (WASH)",
+        "Água, Saneamento e Higiene (WASH)",
+    ),
+    (
+        "common_services",
+        None,
+        "Common Services",
+        "Servicios Comunes",
+        "Serviços Comuns",
+    ),
+    (
+        "communication",
+        Some("common_services"),
+        "Common Services (Communication)",
+        "Servicios Comunes (Comunicación)",
+        "Serviços Comuns (Comunicação)",
+    ),
+    (
+        "coordination",
+        Some("common_services"),
+        "Common Services (Coordination)",
+        "Servicios Comunes (Coordinación)",
+        "Serviços Comuns (Coordenação)",
+    ),
+    (
+        "information_management",
+        Some("common_services"),
+        "Common Services (Information Management)",
+        "Servicios Comunes (Manejo de Información)",
+        "Serviços Comuns (Gestão da Informação)",
+    ),
 ];
 
 /// (code, sector, English name, indicator type): the indicators of R4V's 2023–2025 plans that
@@ -59,31 +131,156 @@ const SECTORS: &[(&str, Option<&str>, &str, &str, &str)] = &[
 const INDICATORS: &[(&str, &str, &str, IndicatorType)] = {
     use IndicatorType::*;
     &[
-        ("EDU1", "education", "# of refugees and migrants enrolled in formal educational institutions or non-formal education programs", DirectAssistance),
-        ("EDU2", "education", "# of refugees and migrants that are children, adolescents or youth who are supported with supplies or services", DirectAssistance),
-        ("EDU3", "education", "# of teachers and education personnel trained to support refugee and migrant children", CapacityBuilding),
-        ("FS1", "food_security", "# of refugees and migrants receiving food assistance", DirectAssistance),
-        ("HEA1", "health", "# of primary health care consultations provided to refugees and migrants", DirectAssistance),
-        ("HEA2", "health", "# of health facilities supported with equipment or infrastructure improvements", Infrastructure),
-        ("HT1", "humanitarian_transportation", "# of refugees and migrants receiving assistance for transportation between two points within the country for family or social reunification, or access to protection, employment and basic and administrative services", DirectAssistance),
-        ("INT1", "integration", "# of refugees and migrants supported with the certification, recognition, or validation of professional diplomas, titles or credentials - via tertiary education or professional/vocational schools", DirectAssistance),
-        ("INT2", "integration", "# of refugees, migrants & host community members assisted with support for self-employment or entrepreneurship initiatives (start up or recovery)", DirectAssistance),
-        ("MPC1", "multipurpose_cash", "# of individuals benefitting from multipurpose cash transfers (MPC)", DirectAssistance),
-        ("NUT1", "nutrition", "# of refugee and migrant children under 5 screened for acute malnutrition", DirectAssistance),
-        ("PRO1", "protection_general", "# of refugees and migrants who received protection-related assistance and specialized services", DirectAssistance),
-        ("PRO2", "protection_general", "# of effective advocacy interventions made to guarantee the rights of refugees and migrants", MechanismAdvocacy),
-        ("CP1", "child_protection", "# of refugee and migrant children and adolescents who received specialised child protection services", DirectAssistance),
-        ("CP2", "child_protection", "# of individuals working with refugees and migrants trained on Child Protection", CapacityBuilding),
-        ("GBV1", "gbv", "# of individuals trained on prevention, mitigation and response to GBV among refugees and migrants", CapacityBuilding),
-        ("GBV2", "gbv", "# of refugees and migrants who received GBV prevention and response services", DirectAssistance),
-        ("HTS1", "human_trafficking", "# of refugees and migrants at risk of or survivors of trafficking and smuggling who received assistance", DirectAssistance),
-        ("SHE1", "shelter", "# of interventions in temporary collective shelter solutions supported with infrastructures improvements to achieve minimum standards", Infrastructure),
-        ("SHE2", "shelter", "# of essential households item kits distributed", Other),
-        ("SHE3", "shelter", "# of refugees and migrants assisted with temporary accommodation", DirectAssistance),
-        ("WASH1", "wash", "# of refugees and migrants receiving hygiene kits or supplies", DirectAssistance),
-        ("COM1", "communication", "# of impressions/views to social media messages against xenophobia and discrimination and awareness-raising activities", Campaign),
-        ("COO1", "coordination", "# of coordination meetings held with partners and authorities", MechanismAdvocacy),
-        ("IM1", "information_management", "# of information products published", Other),
+        (
+            "EDU1",
+            "education",
+            "# of refugees and migrants enrolled in formal educational institutions or non-formal education programs",
+            DirectAssistance,
+        ),
+        (
+            "EDU2",
+            "education",
+            "# of refugees and migrants that are children, adolescents or youth who are supported with supplies or services",
+            DirectAssistance,
+        ),
+        (
+            "EDU3",
+            "education",
+            "# of teachers and education personnel trained to support refugee and migrant children",
+            CapacityBuilding,
+        ),
+        (
+            "FS1",
+            "food_security",
+            "# of refugees and migrants receiving food assistance",
+            DirectAssistance,
+        ),
+        (
+            "HEA1",
+            "health",
+            "# of primary health care consultations provided to refugees and migrants",
+            DirectAssistance,
+        ),
+        (
+            "HEA2",
+            "health",
+            "# of health facilities supported with equipment or infrastructure improvements",
+            Infrastructure,
+        ),
+        (
+            "HT1",
+            "humanitarian_transportation",
+            "# of refugees and migrants receiving assistance for transportation between two points within the country for family or social reunification, or access to protection, employment and basic and administrative services",
+            DirectAssistance,
+        ),
+        (
+            "INT1",
+            "integration",
+            "# of refugees and migrants supported with the certification, recognition, or validation of professional diplomas, titles or credentials - via tertiary education or professional/vocational schools",
+            DirectAssistance,
+        ),
+        (
+            "INT2",
+            "integration",
+            "# of refugees, migrants & host community members assisted with support for self-employment or entrepreneurship initiatives (start up or recovery)",
+            DirectAssistance,
+        ),
+        (
+            "MPC1",
+            "multipurpose_cash",
+            "# of individuals benefitting from multipurpose cash transfers (MPC)",
+            DirectAssistance,
+        ),
+        (
+            "NUT1",
+            "nutrition",
+            "# of refugee and migrant children under 5 screened for acute malnutrition",
+            DirectAssistance,
+        ),
+        (
+            "PRO1",
+            "protection_general",
+            "# of refugees and migrants who received protection-related assistance and specialized services",
+            DirectAssistance,
+        ),
+        (
+            "PRO2",
+            "protection_general",
+            "# of effective advocacy interventions made to guarantee the rights of refugees and migrants",
+            MechanismAdvocacy,
+        ),
+        (
+            "CP1",
+            "child_protection",
+            "# of refugee and migrant children and adolescents who received specialised child protection services",
+            DirectAssistance,
+        ),
+        (
+            "CP2",
+            "child_protection",
+            "# of individuals working with refugees and migrants trained on Child Protection",
+            CapacityBuilding,
+        ),
+        (
+            "GBV1",
+            "gbv",
+            "# of individuals trained on prevention, mitigation and response to GBV among refugees and migrants",
+            CapacityBuilding,
+        ),
+        (
+            "GBV2",
+            "gbv",
+            "# of refugees and migrants who received GBV prevention and response services",
+            DirectAssistance,
+        ),
+        (
+            "HTS1",
+            "human_trafficking",
+            "# of refugees and migrants at risk of or survivors of trafficking and smuggling who received assistance",
+            DirectAssistance,
+        ),
+        (
+            "SHE1",
+            "shelter",
+            "# of interventions in temporary collective shelter solutions supported with infrastructures improvements to achieve minimum standards",
+            Infrastructure,
+        ),
+        (
+            "SHE2",
+            "shelter",
+            "# of essential households item kits distributed",
+            Other,
+        ),
+        (
+            "SHE3",
+            "shelter",
+            "# of refugees and migrants assisted with temporary accommodation",
+            DirectAssistance,
+        ),
+        (
+            "WASH1",
+            "wash",
+            "# of refugees and migrants receiving hygiene kits or supplies",
+            DirectAssistance,
+        ),
+        (
+            "COM1",
+            "communication",
+            "# of impressions/views to social media messages against xenophobia and discrimination and awareness-raising activities",
+            Campaign,
+        ),
+        (
+            "COO1",
+            "coordination",
+            "# of coordination meetings held with partners and authorities",
+            MechanismAdvocacy,
+        ),
+        (
+            "IM1",
+            "information_management",
+            "# of information products published",
+            Other,
+        ),
     ]
 };
 
@@ -150,7 +347,10 @@ impl Registry {
         let mut indicator_by_name = HashMap::new();
         let mut indicator_anywhere = HashMap::new();
         for (i, ind) in indicators.iter().enumerate() {
-            for name in [Some(&ind.code), Some(&ind.name_en), ind.name_es.as_ref()].into_iter().flatten() {
+            for name in [Some(&ind.code), Some(&ind.name_en), ind.name_es.as_ref()]
+                .into_iter()
+                .flatten()
+            {
                 indicator_by_name
                     .entry(ind.sector.clone())
                     .or_insert_with(HashMap::new)
@@ -234,7 +434,11 @@ mod tests {
         let registry = Registry::standard();
         let mut codes = std::collections::HashSet::new();
         for indicator in registry.indicators() {
-            assert!(registry.sector_by_code(&indicator.sector).is_some(), "{}", indicator.code);
+            assert!(
+                registry.sector_by_code(&indicator.sector).is_some(),
+                "{}",
+                indicator.code
+            );
             assert!(codes.insert(&indicator.code), "{} twice", indicator.code);
         }
     }
@@ -242,11 +446,20 @@ mod tests {
     #[test]
     fn sectors_and_indicators_match_as_partners_write_them() {
         let registry = Registry::standard();
-        assert_eq!(registry.sector("Protección (General)").map(|s| s.code.as_str()), Some("protection_general"));
+        assert_eq!(
+            registry.sector("Protección (General)").map(|s| s.code.as_str()),
+            Some("protection_general")
+        );
         assert_eq!(registry.sector("EDUCATION").map(|s| s.code.as_str()), Some("education"));
-        let mpc = registry.indicator_in("multipurpose_cash", "# of individuals benefitting from multipurpose cash transfers (MPC)");
+        let mpc = registry.indicator_in(
+            "multipurpose_cash",
+            "# of individuals benefitting from multipurpose cash transfers (MPC)",
+        );
         assert_eq!(mpc.map(|i| i.kind), Some(IndicatorType::DirectAssistance));
-        assert!(registry.indicator_in("education", "MPC1").is_none(), "not the education sector's");
+        assert!(
+            registry.indicator_in("education", "MPC1").is_none(),
+            "not the education sector's"
+        );
         assert_eq!(registry.top_sector("gbv"), "protection");
         assert_eq!(registry.top_sector("education"), "education");
     }

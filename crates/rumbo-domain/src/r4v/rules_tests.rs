@@ -99,33 +99,142 @@ fn each_rule_fires_on_what_it_describes() {
     };
     #[allow(clippy::type_complexity)]
     let cases: Vec<(&str, Box<dyn Fn(&mut Activity)>, Vec<u8>)> = vec![
-        ("no admin1", Box::new(|a| { a.admin1 = None; a.admin2 = None; }), vec![1, 2]),
-        ("unknown admin1", Box::new(|a| { a.admin1 = Some("Atlántida".into()); a.admin2 = None; }), vec![2]),
+        (
+            "no admin1",
+            Box::new(|a| {
+                a.admin1 = None;
+                a.admin2 = None;
+            }),
+            vec![1, 2],
+        ),
+        (
+            "unknown admin1",
+            Box::new(|a| {
+                a.admin1 = Some("Atlántida".into());
+                a.admin2 = None;
+            }),
+            vec![2],
+        ),
         ("admin1 by P-code", Box::new(|a| a.admin1 = Some("mx19".into())), vec![]),
-        ("admin2 elsewhere", Box::new(|a| a.admin2 = Some("Tijuana".into())), vec![3]),
+        (
+            "admin2 elsewhere",
+            Box::new(|a| a.admin2 = Some("Tijuana".into())),
+            vec![3],
+        ),
         ("no appealing org", Box::new(|a| a.appealing_org = None), vec![4]),
-        ("unknown appealing org", Box::new(|a| a.appealing_org = Some("Acme Relief".into())), vec![4]),
+        (
+            "unknown appealing org",
+            Box::new(|a| a.appealing_org = Some("Acme Relief".into())),
+            vec![4],
+        ),
         ("no set-up", Box::new(|a| a.implementation = None), vec![5]),
-        ("partner set-up without partner", Box::new(|a| a.implementation = Some(true)), vec![6]),
-        ("partner set-up with unknown partner", Box::new(|a| { a.implementation = Some(true); a.implementing_partner = Some("Incubadora A.C".into()); }), vec![6]),
-        ("partner set-up with a partner", Box::new(|a| { a.implementation = Some(true); a.implementing_partner = Some("hias".into()); }), vec![]),
-        ("direct set-up naming a partner", Box::new(|a| a.implementing_partner = Some("HIAS".into())), vec![6]),
+        (
+            "partner set-up without partner",
+            Box::new(|a| a.implementation = Some(true)),
+            vec![6],
+        ),
+        (
+            "partner set-up with unknown partner",
+            Box::new(|a| {
+                a.implementation = Some(true);
+                a.implementing_partner = Some("Incubadora A.C".into());
+            }),
+            vec![6],
+        ),
+        (
+            "partner set-up with a partner",
+            Box::new(|a| {
+                a.implementation = Some(true);
+                a.implementing_partner = Some("hias".into());
+            }),
+            vec![],
+        ),
+        (
+            "direct set-up naming a partner",
+            Box::new(|a| a.implementing_partner = Some("HIAS".into())),
+            vec![6],
+        ),
         ("no month", Box::new(|a| a.month = None), vec![7]),
         ("no activity name", Box::new(|a| a.activity_name = None), vec![8]),
         ("no RMRP answer", Box::new(|a| a.rmrp_activity = None), vec![8]),
-        ("indicator of another sector", Box::new(|a| a.indicator = Some("EDU1".into())), vec![9]),
+        (
+            "indicator of another sector",
+            Box::new(|a| a.indicator = Some("EDU1".into())),
+            vec![9],
+        ),
         ("no CVA value", Box::new(|a| a.value_usd = Some(0.0)), vec![10]),
         ("no mechanism", Box::new(|a| a.delivery_mechanism = None), vec![11]),
-        ("not CVA but a value", Box::new(|a| { a.sector = Some("Education".into()); a.indicator = Some("EDU1".into()); a.cva = Some(false); a.delivery_mechanism = None; }), vec![12]),
-        ("MPC without cash", Box::new(|a| { a.cva = Some(false); a.value_usd = None; a.delivery_mechanism = None; }), vec![13]),
-        ("direct assistance reaching nobody", Box::new(|a| { a.new_beneficiaries = Some(0); a.total_monthly = None; a.population = [None; 5]; a.age_gender = [None; 6]; }), vec![14]),
-        ("more new than total", Box::new(|a| a.total_monthly = Some(30)), vec![15]),
-        ("population types do not add up", Box::new(|a| a.population = [Some(30), Some(0), Some(0), Some(0), Some(0)]), vec![16]),
-        ("age and gender do not add up", Box::new(|a| a.age_gender[3] = Some(14)), vec![17]),
-        ("capacity building without participants", Box::new(move |a| { capacity(a); a.total_monthly = Some(0); a.new_beneficiaries = None; }), vec![18]),
-        ("capacity building with participants", Box::new(move |a| capacity(a)), vec![]),
-        ("infrastructure without output", Box::new(move |a| infrastructure(a)), vec![19]),
-        ("infrastructure with output", Box::new(move |a| { infrastructure(a); a.quantity_output = Some(5); }), vec![]),
+        (
+            "not CVA but a value",
+            Box::new(|a| {
+                a.sector = Some("Education".into());
+                a.indicator = Some("EDU1".into());
+                a.cva = Some(false);
+                a.delivery_mechanism = None;
+            }),
+            vec![12],
+        ),
+        (
+            "MPC without cash",
+            Box::new(|a| {
+                a.cva = Some(false);
+                a.value_usd = None;
+                a.delivery_mechanism = None;
+            }),
+            vec![13],
+        ),
+        (
+            "direct assistance reaching nobody",
+            Box::new(|a| {
+                a.new_beneficiaries = Some(0);
+                a.total_monthly = None;
+                a.population = [None; 5];
+                a.age_gender = [None; 6];
+            }),
+            vec![14],
+        ),
+        (
+            "more new than total",
+            Box::new(|a| a.total_monthly = Some(30)),
+            vec![15],
+        ),
+        (
+            "population types do not add up",
+            Box::new(|a| a.population = [Some(30), Some(0), Some(0), Some(0), Some(0)]),
+            vec![16],
+        ),
+        (
+            "age and gender do not add up",
+            Box::new(|a| a.age_gender[3] = Some(14)),
+            vec![17],
+        ),
+        (
+            "capacity building without participants",
+            Box::new(move |a| {
+                capacity(a);
+                a.total_monthly = Some(0);
+                a.new_beneficiaries = None;
+            }),
+            vec![18],
+        ),
+        (
+            "capacity building with participants",
+            Box::new(move |a| capacity(a)),
+            vec![],
+        ),
+        (
+            "infrastructure without output",
+            Box::new(move |a| infrastructure(a)),
+            vec![19],
+        ),
+        (
+            "infrastructure with output",
+            Box::new(move |a| {
+                infrastructure(a);
+                a.quantity_output = Some(5);
+            }),
+            vec![],
+        ),
     ];
     for (name, change, expected) in cases {
         let mut activity = good();
@@ -156,7 +265,11 @@ fn the_rules_are_r4vs_nineteen() {
         let id: i64 = id.trim().parse().expect("id");
         let rule = Rule::from_id(id).expect("a rule for every id");
         assert_eq!(rule.name(), name.trim(), "rule {id}");
-        assert_eq!(format!("{:?}", rule.group()), group.trim_start_matches('\u{feff}'), "rule {id}");
+        assert_eq!(
+            format!("{:?}", rule.group()),
+            group.trim_start_matches('\u{feff}'),
+            "rule {id}"
+        );
         seen += 1;
     }
     assert_eq!(seen, 19);

@@ -192,7 +192,12 @@ pub enum DatasetType {
 
 impl Vocabulary for DatasetType {
     const NAME: &'static str = "dataset type";
-    const ALL: &'static [Self] = &[Self::PopulationFigures, Self::Activities5w, Self::FlowCounts, Self::Needs];
+    const ALL: &'static [Self] = &[
+        Self::PopulationFigures,
+        Self::Activities5w,
+        Self::FlowCounts,
+        Self::Needs,
+    ];
 
     fn code(self) -> &'static str {
         match self {

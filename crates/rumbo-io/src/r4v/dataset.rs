@@ -69,7 +69,10 @@ pub fn read_dataset_sheet(
     labels: &dyn Fn(&str) -> &'static [&'static str],
     require_hashtags: bool,
 ) -> Result<DatasetFile, Rejected> {
-    let mut rows = sheet.rows.iter().filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let mut rows = sheet
+        .rows
+        .iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     let Some((_, header)) = rows.next() else {
         return Err(Rejected::one("file", "the file is empty"));
     };
@@ -202,7 +205,12 @@ pub const TARGETS: &[SchemaColumn] = &[
     col("sector", "#sector+code", CellKind::Text, true),
     col("indicator", "#indicator+code", CellKind::Text, false),
     col("activity", "#activity+name", CellKind::Text, false),
-    col("in_destination", "#targeted+refugees+destination", CellKind::Count, false),
+    col(
+        "in_destination",
+        "#targeted+refugees+destination",
+        CellKind::Count,
+        false,
+    ),
     col("in_transit", "#targeted+refugees+transit", CellKind::Count, false),
     col("host_community", "#targeted+hosts", CellKind::Count, false),
     col("pendular", "#targeted+refugees+pendular", CellKind::Count, false),
@@ -238,10 +246,31 @@ pub fn fts_labels(field: &str) -> &'static [&'static str] {
         "amount_usd" => &["amountusd", "amount_usd_", "funding_usd", "amount"],
         "year" => &["budgetyear", "budget_year", "usage_year"],
         "date" => &["decisiondate", "flow_date", "date_"],
-        "donor" => &["srcorganization", "source_organization", "source_org", "donor_organization"],
-        "recipient" => &["destorganization", "destination_organization", "destination_org", "recipient_organization"],
-        "country" => &["destlocations", "destination_location", "destination_country", "destination_locations"],
-        "sector" => &["destglobalclusters", "destination_global_cluster", "destination_cluster", "global_cluster", "cluster"],
+        "donor" => &[
+            "srcorganization",
+            "source_organization",
+            "source_org",
+            "donor_organization",
+        ],
+        "recipient" => &[
+            "destorganization",
+            "destination_organization",
+            "destination_org",
+            "recipient_organization",
+        ],
+        "country" => &[
+            "destlocations",
+            "destination_location",
+            "destination_country",
+            "destination_locations",
+        ],
+        "sector" => &[
+            "destglobalclusters",
+            "destination_global_cluster",
+            "destination_cluster",
+            "global_cluster",
+            "cluster",
+        ],
         "status" => &["flow_status", "contributiontype"],
         _ => &[],
     }
@@ -270,7 +299,10 @@ mod tests {
         assert_eq!(file.records[0].get(schema, "value"), &Value::Count(2_875_743));
         let problems: Vec<String> = file.problems().iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems[0].starts_with("row 4, column Cifra: -5 is negative"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("row 4, column Cifra: -5 is negative"),
+            "{problems:?}"
+        );
         assert!(problems[1].starts_with("row 5, column País:"), "{problems:?}");
         assert_eq!(problems[2], "row 5, column Fuente: source is required");
     }
@@ -280,7 +312,10 @@ mod tests {
         let csv = "id,amountUSD,budgetYear,srcOrganization,destOrganization,destLocations,destGlobalClusters,status\n\
                    123,\"1,500,000\",2024,ECHO,UNHCR,Colombia,Protection,paid\n";
         let file = read_dataset(csv.as_bytes(), FTS_FLOWS, &fts_labels, false).expect("reads");
-        assert_eq!(file.records[0].get(FTS_FLOWS, "amount_usd"), &Value::Amount(1_500_000.0));
+        assert_eq!(
+            file.records[0].get(FTS_FLOWS, "amount_usd"),
+            &Value::Amount(1_500_000.0)
+        );
         assert_eq!(file.records[0].text(FTS_FLOWS, "country").as_deref(), Some("Colombia"));
     }
 }

@@ -7,58 +7,206 @@
 
 use rumbo_domain::Problem;
 use rumbo_domain::country::{Iso3, known_countries};
+use rumbo_domain::r4v::DatasetType;
 use rumbo_domain::r4v::encoding::repair;
 use rumbo_domain::r4v::fields::{Month, fold, yes_no};
 use rumbo_domain::r4v::hxl::{self, Hashtag, parse_number};
 use rumbo_domain::r4v::rules::Activity;
-use rumbo_domain::r4v::DatasetType;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Repair;
-use super::sheet::{SheetFormat, csv_reader, label_key, read_sheet};
+use super::sheet::{SheetFormat, csv_reader_with, delimiter_of, label_key, read_sheet};
 use crate::Rejected;
 use crate::text::utf8;
 
 /// (field, accepted labels as keys): the template's columns, in its order.
 pub const COLUMNS: &[(&str, &[&str])] = &[
     ("country", &["country", "pais", "country_name", "nombre_pais"]),
-    ("admin1", &["admin1", "admin_1", "admin1_name", "departamento", "estado", "provincia", "region_admin1"]),
-    ("adm1_pcode", &["adm1_pcode", "admin1_pcode", "admin1_code", "pcode_admin1"]),
-    ("admin2", &["admin2", "admin_2", "admin2_name", "municipio", "canton", "distrito"]),
-    ("adm2_pcode", &["adm2_pcode", "admin2_pcode", "admin2_code", "pcode_admin2"]),
-    ("appealing_org", &["appealing_org", "appealing_organization", "appealing_organisation", "organizacion_solicitante", "organizacion_lider"]),
-    ("implementation", &["implementation", "implementation_set_up", "implementation_setup", "configuracion_de_implementacion", "implementacion"]),
-    ("implementing_partner", &["implementing_partner", "implementing_organization", "implementing_organisation", "socio_implementador", "organizacion_implementadora"]),
+    (
+        "admin1",
+        &[
+            "admin1",
+            "admin_1",
+            "admin1_name",
+            "departamento",
+            "estado",
+            "provincia",
+            "region_admin1",
+        ],
+    ),
+    (
+        "adm1_pcode",
+        &["adm1_pcode", "admin1_pcode", "admin1_code", "pcode_admin1"],
+    ),
+    (
+        "admin2",
+        &["admin2", "admin_2", "admin2_name", "municipio", "canton", "distrito"],
+    ),
+    (
+        "adm2_pcode",
+        &["adm2_pcode", "admin2_pcode", "admin2_code", "pcode_admin2"],
+    ),
+    (
+        "appealing_org",
+        &[
+            "appealing_org",
+            "appealing_organization",
+            "appealing_organisation",
+            "organizacion_solicitante",
+            "organizacion_lider",
+        ],
+    ),
+    (
+        "implementation",
+        &[
+            "implementation",
+            "implementation_set_up",
+            "implementation_setup",
+            "configuracion_de_implementacion",
+            "implementacion",
+        ],
+    ),
+    (
+        "implementing_partner",
+        &[
+            "implementing_partner",
+            "implementing_organization",
+            "implementing_organisation",
+            "socio_implementador",
+            "organizacion_implementadora",
+        ],
+    ),
     ("month", &["month", "mes", "reporting_month", "mes_de_reporte"]),
-    ("sector", &["subsector", "sector", "sector_subsector", "indicator_sector"]),
+    (
+        "sector",
+        &["subsector", "sector", "sector_subsector", "indicator_sector"],
+    ),
     ("sector_code", &["sector_code", "codigo_sector"]),
     ("indicator", &["indicator", "indicador", "indicator_name"]),
     ("indicator_code", &["indicator_code", "codigo_indicador"]),
-    ("activity_name", &["activity_name", "nombre_de_la_actividad", "actividad"]),
-    ("activity_description", &["activity_description", "descripcion_de_la_actividad", "descripcion"]),
+    (
+        "activity_name",
+        &["activity_name", "nombre_de_la_actividad", "actividad"],
+    ),
+    (
+        "activity_description",
+        &["activity_description", "descripcion_de_la_actividad", "descripcion"],
+    ),
     ("rmrp_activity", &["rmrpactivity", "rmrp_activity", "actividad_rmrp"]),
-    ("cva", &["cva", "tm", "transferencias_monetarias", "cash_and_voucher_assistance"]),
-    ("value_usd", &["value", "value_usd", "value_in_usd", "valor", "valor_usd", "valor_en_usd"]),
+    (
+        "cva",
+        &["cva", "tm", "transferencias_monetarias", "cash_and_voucher_assistance"],
+    ),
+    (
+        "value_usd",
+        &[
+            "value",
+            "value_usd",
+            "value_in_usd",
+            "valor",
+            "valor_usd",
+            "valor_en_usd",
+        ],
+    ),
     ("delivery_mechanism", &["delivery_mechanism", "mecanismo_de_entrega"]),
-    ("quantity_output", &["quantity_output", "quantity_of_output", "cantidad_de_producto", "cantidad_de_productos"]),
-    ("total_monthly", &["total_monthly", "total_monthly_beneficiaries", "beneficiarios_totales_mensuales", "total_de_beneficiarios_mensuales", "total_mensual"]),
-    ("new_beneficiaries", &["new_beneficiaries", "new_beneficiaries_of_the_month", "nuevos_beneficiarios", "nuevos_beneficiarios_del_mes"]),
-    ("in_destination", &["in_destination", "refugees_and_migrants_in_destination", "en_destino", "refugiados_y_migrantes_en_destino"]),
-    ("in_transit", &["in_transit", "refugees_and_migrants_in_transit", "en_transito", "refugiados_y_migrantes_en_transito"]),
-    ("host_community", &["host_communities", "host_community", "comunidad_de_acogida", "comunidades_de_acogida"]),
+    (
+        "quantity_output",
+        &[
+            "quantity_output",
+            "quantity_of_output",
+            "cantidad_de_producto",
+            "cantidad_de_productos",
+        ],
+    ),
+    (
+        "total_monthly",
+        &[
+            "total_monthly",
+            "total_monthly_beneficiaries",
+            "beneficiarios_totales_mensuales",
+            "total_de_beneficiarios_mensuales",
+            "total_mensual",
+        ],
+    ),
+    (
+        "new_beneficiaries",
+        &[
+            "new_beneficiaries",
+            "new_beneficiaries_of_the_month",
+            "nuevos_beneficiarios",
+            "nuevos_beneficiarios_del_mes",
+        ],
+    ),
+    (
+        "in_destination",
+        &[
+            "in_destination",
+            "refugees_and_migrants_in_destination",
+            "en_destino",
+            "refugiados_y_migrantes_en_destino",
+        ],
+    ),
+    (
+        "in_transit",
+        &[
+            "in_transit",
+            "refugees_and_migrants_in_transit",
+            "en_transito",
+            "refugiados_y_migrantes_en_transito",
+        ],
+    ),
+    (
+        "host_community",
+        &[
+            "host_communities",
+            "host_community",
+            "comunidad_de_acogida",
+            "comunidades_de_acogida",
+        ],
+    ),
     ("pendular", &["pendulars", "pendular", "pendulares"]),
-    ("colombian_returnee", &["returnees", "colombian_returnees", "colombianos_retornados", "retornados"]),
+    (
+        "colombian_returnee",
+        &[
+            "returnees",
+            "colombian_returnees",
+            "colombianos_retornados",
+            "retornados",
+        ],
+    ),
     ("girls", &["girls", "ninas"]),
     ("boys", &["boys", "ninos"]),
     ("women", &["women", "mujeres"]),
     ("men", &["men", "hombres"]),
-    ("other_under_18", &["other_under", "other_under_18", "otros_menores_de_18", "otro_menor_de_18"]),
-    ("other_above_18", &["other_above", "other_above_18", "otros_mayores_de_18", "otro_mayor_de_18"]),
+    (
+        "other_under_18",
+        &[
+            "other_under",
+            "other_under_18",
+            "otros_menores_de_18",
+            "otro_menor_de_18",
+        ],
+    ),
+    (
+        "other_above_18",
+        &[
+            "other_above",
+            "other_above_18",
+            "otros_mayores_de_18",
+            "otro_mayor_de_18",
+        ],
+    ),
 ];
 
-const POPULATION_FIELDS: [&str; 5] = ["in_destination", "in_transit", "host_community", "pendular", "colombian_returnee"];
+const POPULATION_FIELDS: [&str; 5] = [
+    "in_destination",
+    "in_transit",
+    "host_community",
+    "pendular",
+    "colombian_returnee",
+];
 const AGE_GENDER_FIELDS: [&str; 6] = ["girls", "boys", "women", "men", "other_under_18", "other_above_18"];
 
 /// One readable row.
@@ -162,35 +310,176 @@ const fn str_eq(a: &str, b: &str) -> bool {
 
 /// Reads a 5W file (XLSX or CSV). The header must name at least the country and the month
 /// columns; everything else may be missing (the rules report it). A CSV file is read record by
-/// record, so a million reports are never held as a table of text.
+/// record, so a million reports are never held as a table of text; a large one is cut at record
+/// boundaries and its parts read on every core.
 pub fn read_five_w(bytes: &[u8]) -> Result<FiveWFile, Rejected> {
-    let mut reader = Reader::default();
     match SheetFormat::sniff(bytes) {
         SheetFormat::Xlsx => {
+            let mut reader = Reader::default();
             let sheet = read_sheet(bytes)?;
             for (number, cells) in &sheet.rows {
                 let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
                 reader.row(*number, &cells)?;
             }
+            reader.finish()
         }
-        SheetFormat::Csv => {
-            let text = utf8(bytes)?;
-            let mut csv = csv_reader(text);
-            let mut record = csv::StringRecord::new();
-            let mut number = 0;
-            loop {
-                number += 1;
-                match csv.read_record(&mut record) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => return Err(Rejected::one(format!("row {number}"), format!("cannot be read as CSV: {e}"))),
-                }
-                let cells: Vec<&str> = record.iter().collect();
-                reader.row(number, &cells)?;
+        SheetFormat::Csv => read_csv(utf8(bytes)?),
+    }
+}
+
+/// Files from this size are read in parallel parts.
+const PARALLEL_FROM: usize = 1024 * 1024;
+
+/// Feeds every record of `text` to `reader`, numbering them from `first`; returns how many
+/// records were read.
+fn feed(reader: &mut Reader, text: &str, delimiter: u8, first: usize) -> Result<usize, Rejected> {
+    // About one report per line: reserving once spares the copies of a growing list.
+    reader.file.rows.reserve(text.bytes().filter(|b| *b == b'\n').count());
+    let mut csv = csv_reader_with(text, delimiter);
+    let mut record = csv::StringRecord::new();
+    let mut count = 0;
+    loop {
+        let number = first + count;
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(count),
+            Err(e) => {
+                return Err(Rejected::one(
+                    format!("row {number}"),
+                    format!("cannot be read as CSV: {e}"),
+                ));
             }
         }
+        count += 1;
+        let cells: Vec<&str> = record.iter().collect();
+        reader.row(number, &cells)?;
     }
-    reader.finish()
+}
+
+fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
+    let delimiter = delimiter_of(text);
+    let mut head = Reader::default();
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if text.len() < PARALLEL_FROM || parts < 2 {
+        feed(&mut head, text, delimiter, 1)?;
+        return head.finish();
+    }
+    // The header (and hashtag row) first, on its own: every part needs its columns.
+    let mut csv = csv_reader_with(text, delimiter);
+    let mut record = csv::StringRecord::new();
+    let mut number = 0;
+    while !matches!(head.stage, Stage::Data { .. }) {
+        number += 1;
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return head.finish(),
+            Err(e) => {
+                return Err(Rejected::one(
+                    format!("row {number}"),
+                    format!("cannot be read as CSV: {e}"),
+                ));
+            }
+        }
+        let cells: Vec<&str> = record.iter().collect();
+        head.row(number, &cells)?;
+    }
+    let start = usize::try_from(csv.position().byte())
+        .unwrap_or(text.len())
+        .min(text.len());
+    let rest = text.get(start..).unwrap_or("");
+    let Stage::Data { names, columns } = &head.stage else {
+        return head.finish();
+    };
+    let cuts = record_boundaries(rest, parts);
+    let pieces: Vec<&str> = cuts.windows(2).filter_map(|w| rest.get(w[0]..w[1])).collect();
+    let results: Vec<Result<(Reader, usize), Rejected>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|piece| {
+                let mut reader = Reader {
+                    stage: Stage::Data {
+                        names: names.clone(),
+                        columns: columns.clone(),
+                    },
+                    ..Reader::default()
+                };
+                scope.spawn(move || feed(&mut reader, piece, delimiter, 1).map(|n| (reader, n)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Rejected::one("file", "a part of the file could not be read")))
+            })
+            .collect()
+    });
+    let mut offset = number;
+    head.file.rows.reserve(
+        results
+            .iter()
+            .map(|r| r.as_ref().map_or(0, |(p, _)| p.file.rows.len()))
+            .sum(),
+    );
+    for result in results {
+        let (part, records) = result.map_err(|r| shift_rejected(r, offset))?;
+        head.absorb(part.file, offset);
+        offset += records;
+    }
+    head.finish()
+}
+
+/// Byte offsets that cut `text` into about `parts` pieces, each at the start of a line that is
+/// not inside a quoted value (an even number of `"` before it), from 0 to `text.len()`.
+fn record_boundaries(text: &str, parts: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut cuts = vec![0];
+    let (mut position, mut quotes) = (0usize, 0usize);
+    for k in 1..parts {
+        let target = bytes.len() * k / parts;
+        if target <= position {
+            continue;
+        }
+        quotes += bytes[position..target].iter().filter(|b| **b == b'"').count();
+        position = target;
+        while position < bytes.len() {
+            let b = bytes[position];
+            position += 1;
+            if b == b'"' {
+                quotes += 1;
+            } else if b == b'\n' && quotes % 2 == 0 {
+                break;
+            }
+        }
+        if position < bytes.len() {
+            cuts.push(position);
+        }
+    }
+    cuts.push(bytes.len());
+    cuts.dedup();
+    cuts
+}
+
+/// `row 12, column X` → `row 12+offset, column X`: a part numbers its rows from 1.
+fn shift(location: &str, offset: usize) -> String {
+    let Some(rest) = location.strip_prefix("row ") else {
+        return location.to_owned();
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    match digits.parse::<usize>() {
+        Ok(n) => format!("row {}{}", n + offset, &rest[digits.len()..]),
+        Err(_) => location.to_owned(),
+    }
+}
+
+fn shift_rejected(r: Rejected, offset: usize) -> Rejected {
+    Rejected {
+        problems: r
+            .problems
+            .into_iter()
+            .map(|p| Problem::new(shift(&p.location, offset), p.problem))
+            .collect(),
+    }
 }
 
 /// Where the reader is in the file.
@@ -254,6 +543,28 @@ impl Reader {
             }
         }
         Ok(())
+    }
+
+    /// Takes in what a part of the file read, its rows numbered after `offset` rows.
+    fn absorb(&mut self, part: FiveWFile, offset: usize) {
+        self.file.rows_read += part.rows_read;
+        self.file.rows.extend(part.rows.into_iter().map(|mut r| {
+            r.number += offset;
+            r
+        }));
+        self.file
+            .rejected
+            .extend(part.rejected.into_iter().map(|(n, problems)| {
+                let problems = problems
+                    .into_iter()
+                    .map(|p| Problem::new(shift(&p.location, offset), p.problem))
+                    .collect();
+                (n + offset, problems)
+            }));
+        self.file.repairs.extend(part.repairs.into_iter().map(|r| Repair {
+            location: shift(&r.location, offset),
+            ..r
+        }));
     }
 
     fn finish(self) -> Result<FiveWFile, Rejected> {
@@ -320,7 +631,10 @@ impl Reader {
             Some(raw) => match parse_number(&raw) {
                 Some(v) if v >= 0.0 => Some(v),
                 _ => {
-                    problems.push(Problem::new(place(at("value_usd")), format!("'{raw}' is not an amount in USD")));
+                    problems.push(Problem::new(
+                        place(at("value_usd")),
+                        format!("'{raw}' is not an amount in USD"),
+                    ));
                     None
                 }
             },
@@ -351,10 +665,16 @@ impl Reader {
             Some(raw) => {
                 let found = match self.countries.get(raw.as_ref()) {
                     Some(found) => *found,
-                    None => *self.countries.entry(raw.to_string()).or_insert_with(|| country_named(&raw)),
+                    None => *self
+                        .countries
+                        .entry(raw.to_string())
+                        .or_insert_with(|| country_named(&raw)),
                 };
                 if found.is_none() {
-                    problems.push(Problem::new(place(at("country")), format!("'{raw}' is not a country of the response")));
+                    problems.push(Problem::new(
+                        place(at("country")),
+                        format!("'{raw}' is not a country of the response"),
+                    ));
                 }
                 found
             }

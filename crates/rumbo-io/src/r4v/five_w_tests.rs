@@ -18,20 +18,37 @@ fn the_real_export_reads_and_its_mojibake_is_repaired() {
     assert_eq!(first.activity.cva, Some(true));
     assert_eq!(first.activity.value_usd, Some(880.0));
     assert_eq!(first.activity.new_beneficiaries, Some(2));
-    assert_eq!(first.activity.age_gender, [Some(0), Some(0), Some(1), Some(1), Some(0), Some(0)]);
+    assert_eq!(
+        first.activity.age_gender,
+        [Some(0), Some(0), Some(1), Some(1), Some(0), Some(0)]
+    );
     let leon = file
         .repairs
         .iter()
         .find(|r| r.location == "row 4, column Admin1")
         .expect("Nuevo León repaired");
-    assert_eq!((leon.before.as_str(), leon.after.as_str()), ("Nuevo LeÃ³n", "Nuevo León"));
+    assert_eq!(
+        (leon.before.as_str(), leon.after.as_str()),
+        ("Nuevo LeÃ³n", "Nuevo León")
+    );
     assert_eq!(file.rows[2].activity.admin1.as_deref(), Some("Nuevo León"));
-    assert!(file.repairs.iter().all(|r| !r.after.contains('Ã')), "{:?}", file.repairs);
-    assert!(file.repairs.len() > 20, "repairs in names and descriptions: {}", file.repairs.len());
+    assert!(
+        file.repairs.iter().all(|r| !r.after.contains('Ã')),
+        "{:?}",
+        file.repairs
+    );
+    assert!(
+        file.repairs.len() > 20,
+        "repairs in names and descriptions: {}",
+        file.repairs.len()
+    );
     // A value of blanks is no value (rule 10 will say so), not an unreadable cell.
     assert_eq!(file.rows[11].activity.value_usd, None);
     assert_eq!(
-        file.rows.iter().filter(|r| r.activity.country.map(|c| c.to_string()).as_deref() == Some("PAN")).count(),
+        file.rows
+            .iter()
+            .filter(|r| r.activity.country.map(|c| c.to_string()).as_deref() == Some("PAN"))
+            .count(),
         3
     );
 }
@@ -50,10 +67,24 @@ fn spanish_labels_and_unreadable_cells_are_located() {
     assert_eq!(a.age_gender[0], Some(12));
     assert_eq!(a.cva, Some(false));
     let problems: Vec<String> = file.problems().iter().map(ToString::to_string).collect();
-    assert!(problems.contains(&"row 3, column Nuevos beneficiarios: 'doce' is not a number".to_owned()), "{problems:?}");
-    assert!(problems.iter().any(|p| p.starts_with("row 3, column Mes:")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.starts_with("row 3, column TM:")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.starts_with("row 4, column País:") && p.contains("Narnia")), "{problems:?}");
+    assert!(
+        problems.contains(&"row 3, column Nuevos beneficiarios: 'doce' is not a number".to_owned()),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with("row 3, column Mes:")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with("row 3, column TM:")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("row 4, column País:") && p.contains("Narnia")),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -74,4 +105,38 @@ fn a_file_without_country_or_month_columns_is_refused() {
     let err = read_five_w(b"Indicator,Girls\nx,1\n").expect_err("refused");
     assert_eq!(err.problems.len(), 2);
     assert!(err.problems[0].problem.contains("country"));
+}
+
+/// A large file is read in parts on every core; rows, problems and repairs keep their numbers,
+/// and quoted line breaks never cut a record.
+#[test]
+fn large_files_read_in_parts_keep_their_row_numbers() {
+    let mut csv = String::from("Country,Admin1,Month,Activity_Description,New_beneficiaries\n");
+    let rows = 60_000;
+    for n in 0..rows {
+        let description = if n % 7 == 0 {
+            "\"two\nlines, \"\"quoted\"\"\""
+        } else {
+            "plain"
+        };
+        let new = if n == 45_000 { "many".to_owned() } else { n.to_string() };
+        let admin1 = if n == 50_000 { "Nuevo LeÃ³n" } else { "Lima" };
+        csv.push_str(&format!("Peru,{admin1},2024-01,{description},{new}\n"));
+    }
+    assert!(csv.len() > PARALLEL_FROM, "{} bytes", csv.len());
+    let file = read_five_w(csv.as_bytes()).expect("reads");
+    assert_eq!(file.rows_read, rows);
+    assert_eq!(file.rows.len(), rows - 1);
+    for (i, row) in file.rows.iter().enumerate().take(44_999) {
+        assert_eq!(row.number, i + 2);
+        assert_eq!(row.activity.new_beneficiaries, Some(i as i64));
+    }
+    assert_eq!(file.rejected[0].0, 45_002);
+    assert_eq!(file.rejected[0].1[0].location, "row 45002, column New_beneficiaries");
+    assert_eq!(file.repairs[0].location, "row 50002, column Admin1");
+    assert_eq!(file.rows[100].activity.activity_description, Some("plain".into()));
+    assert_eq!(
+        file.rows[0].activity.activity_description.as_deref(),
+        Some("two\nlines, \"quoted\"")
+    );
 }

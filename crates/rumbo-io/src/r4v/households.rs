@@ -23,7 +23,10 @@ pub struct Survey {
 
 pub fn read_households(bytes: &[u8]) -> Result<Survey, Rejected> {
     let sheet = read_sheet(bytes)?;
-    let mut rows = sheet.rows.iter().filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let mut rows = sheet
+        .rows
+        .iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     let Some((_, header)) = rows.next() else {
         return Err(Rejected::one("file", "the file is empty"));
     };
@@ -48,7 +51,10 @@ pub fn read_households(bytes: &[u8]) -> Result<Survey, Rejected> {
             Some(w) => match parse_number(w) {
                 Some(w) if w > 0.0 => w,
                 _ => {
-                    problems.push(format!("header, column {}", i + 1), format!("'{w}' is not a weight above zero"));
+                    problems.push(
+                        format!("header, column {}", i + 1),
+                        format!("'{w}' is not a weight above zero"),
+                    );
                     continue;
                 }
             },
@@ -62,10 +68,16 @@ pub fn read_households(bytes: &[u8]) -> Result<Survey, Rejected> {
         indicator_columns.push(i);
     }
     if indicators.is_empty() {
-        problems.push("header", "no deprivation column (named SECTOR:INDICATOR, such as wash:water)");
+        problems.push(
+            "header",
+            "no deprivation column (named SECTOR:INDICATOR, such as wash:water)",
+        );
     }
     if !problems.is_empty() {
-        return problems.finish(Survey { indicators, households: vec![] });
+        return problems.finish(Survey {
+            indicators,
+            households: vec![],
+        });
     }
     let mut households = Vec::new();
     for (number, cells) in rows {
@@ -83,7 +95,9 @@ pub fn read_households(bytes: &[u8]) -> Result<Survey, Rejected> {
             }
         }
         match (&country, &population, size, weight) {
-            (Ok(country), Ok(population_type), Some(size), Some(weight)) if deprived.len() == indicator_columns.len() => {
+            (Ok(country), Ok(population_type), Some(size), Some(weight))
+                if deprived.len() == indicator_columns.len() =>
+            {
                 households.push(Household {
                     country: *country,
                     admin1: cell(columns[1]).to_owned(),

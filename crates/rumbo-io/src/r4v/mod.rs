@@ -6,10 +6,10 @@
 
 /// Schema-driven tables: exchange datasets, targets, funding flows.
 pub mod dataset;
-/// Household surveys for the multidimensional deprivation method.
-pub mod households;
 /// 5W reports in R4V's template.
 pub mod five_w;
+/// Household surveys for the multidimensional deprivation method.
+pub mod households;
 /// Reading a CSV or XLSX file into rows of text cells.
 pub mod sheet;
 /// Tables out, as CSV or XLSX, with an HXL row.

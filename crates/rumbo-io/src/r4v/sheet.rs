@@ -41,11 +41,20 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, Rejected> {
 /// A CSV reader over UTF-8 `text`, separated by whichever of `,` `;` and tab the header holds
 /// most of.
 pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv_reader_with(text, delimiter_of(text))
+}
+
+/// The separator of the header line: whichever of `,` `;` and tab it holds most of.
+pub(crate) fn delimiter_of(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
+    [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
-        .unwrap_or(b',');
+        .unwrap_or(b',')
+}
+
+/// A CSV reader over `text` with a known separator (a part of a file has no header to tell).
+pub(crate) fn csv_reader_with(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -58,7 +67,8 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, Rejected> {
     let mut reader = csv_reader(text);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Rejected::one(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")))?;
+        let record =
+            record.map_err(|e| Rejected::one(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")))?;
         rows.push((i + 1, record.iter().map(str::to_owned).collect()));
     }
     Ok(Sheet { rows })
@@ -137,7 +147,10 @@ mod tests {
     fn csv_with_semicolons_and_labels_as_keys() {
         let sheet = read_sheet("País;Mes\nColombia;2024-01\n".as_bytes()).expect("csv");
         assert_eq!(sheet.rows[1], (2, vec!["Colombia".to_owned(), "2024-01".to_owned()]));
-        assert_eq!(label_key("Nuevos beneficiarios del mes"), "nuevos_beneficiarios_del_mes");
+        assert_eq!(
+            label_key("Nuevos beneficiarios del mes"),
+            "nuevos_beneficiarios_del_mes"
+        );
         assert_eq!(label_key("Other_under"), "other_under");
     }
 }

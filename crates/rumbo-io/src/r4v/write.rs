@@ -65,7 +65,9 @@ pub fn to_xlsx(table: &Table, sheet_name: &str) -> Result<Vec<u8>, WriteError> {
     sheet.set_name(sheet_name).map_err(xlsx)?;
     let bold = Format::new().set_bold();
     for (c, label) in table.labels.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, label, &bold).map_err(xlsx)?;
+        sheet
+            .write_string_with_format(0, c as u16, label, &bold)
+            .map_err(xlsx)?;
     }
     for (c, tag) in table.hashtags.iter().enumerate() {
         sheet.write_string(1, c as u16, tag).map_err(xlsx)?;
@@ -95,7 +97,11 @@ mod tests {
     fn table() -> Table {
         Table {
             labels: vec!["Country".into(), "Girls".into(), "Note".into()],
-            hashtags: vec!["#country+code".into(), "#reached+f+children".into(), "#description".into()],
+            hashtags: vec![
+                "#country+code".into(),
+                "#reached+f+children".into(),
+                "#description".into(),
+            ],
             rows: vec![vec![Cell::text("COL"), Cell::Int(12), Cell::text("=1+1")]],
         }
     }
@@ -104,10 +110,16 @@ mod tests {
     fn csv_and_xlsx_read_back_the_same() {
         let csv = to_csv(&table()).expect("csv");
         let text = String::from_utf8(csv.clone()).expect("utf8");
-        assert!(text.starts_with("Country,Girls,Note\n#country+code,#reached+f+children,#description\nCOL,12,'=1+1\n"), "{text}");
+        assert!(
+            text.starts_with("Country,Girls,Note\n#country+code,#reached+f+children,#description\nCOL,12,'=1+1\n"),
+            "{text}"
+        );
         let xlsx = to_xlsx(&table(), "5W").expect("xlsx");
         let sheet = read_sheet(&xlsx).expect("reads back");
-        assert_eq!(sheet.rows[2].1, vec!["COL".to_owned(), "12".to_owned(), "=1+1".to_owned()]);
+        assert_eq!(
+            sheet.rows[2].1,
+            vec!["COL".to_owned(), "12".to_owned(), "=1+1".to_owned()]
+        );
         assert_eq!(read_sheet(&csv).expect("csv").rows[1].1[1], "#reached+f+children");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
-use rumbo_domain::r4v::rules::{Activity, Broken, Matched, References, Rule, broken_rules, matched};
+use rumbo_domain::r4v::rules::{Activity, Broken, Matched, References, Rule, broken_rules, evaluate_all, matched};
 use serde_json::{Value, json};
 use sqlx::Arguments;
 use sqlx::any::AnyArguments;
@@ -194,13 +194,13 @@ impl Store {
         let mut evaluated = Vec::with_capacity(rows.len());
         let mut per_rule: BTreeMap<Rule, usize> = BTreeMap::new();
         let mut with_errors = 0;
-        for row in rows {
+        let activities: Vec<&Activity> = rows.iter().map(|r| &r.activity).collect();
+        let checked = evaluate_all(&activities, refs);
+        for (row, (m, broken)) in rows.iter().zip(checked) {
             let country = row.activity.country.ok_or_else(|| StoreError::Rejected {
                 message: format!("{}: the country is missing; nothing was imported", row.place),
                 problems: vec![rumbo_domain::Problem::new(row.place.clone(), "the country is missing")],
             })?;
-            let m = matched(&row.activity, refs);
-            let broken = broken_rules(&row.activity, &m);
             if !broken.is_empty() {
                 with_errors += 1;
             }
@@ -211,8 +211,12 @@ impl Store {
         }
         let at = now();
         let mut tx = self.pool.begin().await?;
-        let submission_id = insert_submission(&mut tx, actor, meta, rows.len(), accepted_status(rows.len(), meta)).await?;
-        let columns = format!("{}, submission_id, created_at, created_by, updated_at, updated_by", DATA_COLUMNS.join(", "));
+        let submission_id =
+            insert_submission(&mut tx, actor, meta, rows.len(), accepted_status(rows.len(), meta)).await?;
+        let columns = format!(
+            "{}, submission_id, created_at, created_by, updated_at, updated_by",
+            DATA_COLUMNS.join(", ")
+        );
         let width = DATA_COLUMNS.len() + 5;
         for chunk in evaluated.chunks(BATCH) {
             let mut args = AnyArguments::default();
@@ -228,13 +232,17 @@ impl Store {
                 values.push(format!("({})", placeholders.join(", ")));
             }
             let sql = format!("INSERT INTO r4v_activities ({columns}) VALUES {}", values.join(", "));
-            sqlx::query_with(dynamic(sql), args).execute(&mut *tx).await.map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Rejected {
-                    message: "a report names an organisation or country that does not exist; nothing was imported".into(),
-                    problems: vec![],
-                },
-                _ => StoreError::Database(e),
-            })?;
+            sqlx::query_with(dynamic(sql), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Rejected {
+                        message: "a report names an organisation or country that does not exist; nothing was imported"
+                            .into(),
+                        problems: vec![],
+                    },
+                    _ => StoreError::Database(e),
+                })?;
         }
         record(
             &mut tx,
@@ -259,10 +267,18 @@ impl Store {
     }
 
     /// Creates one report entered through a form or the API.
-    pub async fn create_activity(&self, actor: &Actor, refs: &References, owner: i64, activity: &Activity) -> Result<i64> {
+    pub async fn create_activity(
+        &self,
+        actor: &Actor,
+        refs: &References,
+        owner: i64,
+        activity: &Activity,
+    ) -> Result<i64> {
         let country = activity
             .country
-            .ok_or(StoreError::Invalid(rumbo_domain::DomainError::Empty { field: "country" }))?;
+            .ok_or(StoreError::Invalid(rumbo_domain::DomainError::Empty {
+                field: "country",
+            }))?;
         let m = matched(activity, refs);
         let broken = broken_rules(activity, &m);
         let at = now();
@@ -301,17 +317,28 @@ impl Store {
         let before = self.activity(id).await?;
         let country = activity
             .country
-            .ok_or(StoreError::Invalid(rumbo_domain::DomainError::Empty { field: "country" }))?;
+            .ok_or(StoreError::Invalid(rumbo_domain::DomainError::Empty {
+                field: "country",
+            }))?;
         let m = matched(activity, refs);
         let broken = broken_rules(activity, &m);
         let old = fields_of(&before.activity);
         let new = fields_of(activity);
-        let changed: Vec<&str> = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, _)| *k).collect();
+        let changed: Vec<&str> = new
+            .iter()
+            .filter(|(k, v)| old.get(*k) != Some(*v))
+            .map(|(k, _)| *k)
+            .collect();
         if changed.is_empty() {
             return Ok(());
         }
         let pick = |map: &BTreeMap<&str, Value>| {
-            Value::Object(changed.iter().map(|k| ((*k).to_owned(), map.get(k).cloned().unwrap_or(Value::Null))).collect())
+            Value::Object(
+                changed
+                    .iter()
+                    .map(|k| ((*k).to_owned(), map.get(k).cloned().unwrap_or(Value::Null)))
+                    .collect(),
+            )
         };
         let mut args = AnyArguments::default();
         bind_activity(&mut args, before.organisation_id, country, activity, &m, broken)?;

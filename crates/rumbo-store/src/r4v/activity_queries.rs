@@ -58,7 +58,11 @@ pub struct ActivityQuery {
 
 fn countries_in(filter: &mut Filter, countries: &[Iso3]) -> String {
     let list: Vec<String> = countries.iter().map(|c| filter.bind(c.to_string())).collect();
-    if list.is_empty() { "NULL".to_owned() } else { list.join(", ") }
+    if list.is_empty() {
+        "NULL".to_owned()
+    } else {
+        list.join(", ")
+    }
 }
 
 impl ActivityQuery {
@@ -231,17 +235,22 @@ impl Store {
     pub async fn activities(&self, query: &ActivityQuery, page: Page) -> Result<(Vec<ActivityRecord>, i64)> {
         let mut filter = query.filter();
         let clause = filter.where_clause();
-        let total: i64 = sqlx::query_with(dynamic(format!("SELECT COUNT(*) AS n FROM r4v_activities a{clause}")), filter.args())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let total: i64 = sqlx::query_with(
+            dynamic(format!("SELECT COUNT(*) AS n FROM r4v_activities a{clause}")),
+            filter.args(),
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
         let sql = format!(
             "SELECT {} FROM r4v_activities a JOIN organisations o ON o.id = a.organisation_id{clause}
              ORDER BY a.month DESC, a.country_iso3, o.acronym, a.id{}",
             select_columns(),
             filter.limit(page)
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         Ok((rows.iter().map(record_from_row).collect::<Result<_>>()?, total))
     }
 
@@ -275,7 +284,8 @@ impl Store {
                         detail: e.to_string(),
                     })
                 };
-                let bits = |c: &str| -> Result<Broken> { Ok(Broken(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0))) };
+                let bits =
+                    |c: &str| -> Result<Broken> { Ok(Broken(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0))) };
                 Ok(ActivityChange {
                     version: r.try_get("version")?,
                     changed_at: r.try_get("changed_at")?,
@@ -301,7 +311,9 @@ impl Store {
              GROUP BY a.organisation_id, o.acronym, a.broken_rules ORDER BY o.acronym",
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: Vec<OrganisationErrors> = Vec::new();
         for r in &rows {
             let id: i64 = r.try_get("organisation_id")?;
@@ -343,7 +355,9 @@ impl Store {
             DATA_COLUMNS[26..37].join(", "),
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let count = |c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };

@@ -147,13 +147,15 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id = insert_submission(&mut tx, actor, meta, rows.len(), status_of(rows.len(), meta)).await?;
         for (number, country, data) in rows {
-            sqlx::query("INSERT INTO r4v_exchange_rows (submission_id, row_number, country_iso3, data) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(*number as i64)
-                .bind(country)
-                .bind(data.to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO r4v_exchange_rows (submission_id, row_number, country_iso3, data) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(*number as i64)
+            .bind(country)
+            .bind(data.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -183,10 +185,13 @@ impl Store {
             filter.push("s.organisation_id = $", org);
         }
         let clause = filter.where_clause();
-        let total: i64 = sqlx::query_with(dynamic(format!("SELECT COUNT(*) AS n FROM r4v_submissions s{clause}")), filter.args())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let total: i64 = sqlx::query_with(
+            dynamic(format!("SELECT COUNT(*) AS n FROM r4v_submissions s{clause}")),
+            filter.args(),
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
         let sql = format!(
             "SELECT s.id, s.dataset_type, s.organisation_id, o.acronym, s.submitted_by, s.submitted_at, s.file_name,
                     s.sha256, s.rows_read, s.rows_accepted, s.status, s.problems, s.repairs
@@ -194,7 +199,9 @@ impl Store {
              ORDER BY s.id DESC{}",
             filter.limit(page)
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         let list = rows.iter().map(submission_from_row).collect::<Result<Vec<_>>>()?;
         Ok((list, total))
     }
@@ -240,7 +247,10 @@ fn submission_from_row(r: &sqlx::any::AnyRow) -> Result<Submission> {
         rows_read: r.try_get("rows_read")?,
         rows_accepted: r.try_get("rows_accepted")?,
         status: r.try_get("status")?,
-        problems: problems.into_iter().map(|p| Problem::new(p.location, p.problem)).collect(),
+        problems: problems
+            .into_iter()
+            .map(|p| Problem::new(p.location, p.problem))
+            .collect(),
         repairs: r.try_get("repairs")?,
     })
 }

@@ -42,7 +42,14 @@ impl Store {
         meta: &SubmissionMeta,
     ) -> Result<FigureImportSummary> {
         let mut tx = self.pool.begin().await?;
-        let submission_id = insert_submission(&mut tx, actor, meta, figures.len(), accepted_status(figures.len(), meta)).await?;
+        let submission_id = insert_submission(
+            &mut tx,
+            actor,
+            meta,
+            figures.len(),
+            accepted_status(figures.len(), meta),
+        )
+        .await?;
         let mut summary = FigureImportSummary {
             submission_id,
             ..Default::default()
@@ -104,7 +111,11 @@ impl Store {
     }
 
     /// Every stored figure, oldest reference date first: the series with its history.
-    pub async fn population_figures(&self, country: Option<Iso3>, kind: Option<FigureType>) -> Result<Vec<StoredFigure>> {
+    pub async fn population_figures(
+        &self,
+        country: Option<Iso3>,
+        kind: Option<FigureType>,
+    ) -> Result<Vec<StoredFigure>> {
         let mut filter = Filter::default();
         if let Some(country) = country {
             filter.push("country_iso3 = $", country.to_string());
@@ -118,7 +129,9 @@ impl Store {
              FROM r4v_population_figures{} ORDER BY country_iso3, kind, reference_date, publication_date, id",
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(StoredFigure {

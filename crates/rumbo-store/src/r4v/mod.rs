@@ -87,20 +87,21 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let indicators = sqlx::query("SELECT code, sector_code, name_en, name_es, kind FROM r4v_indicators ORDER BY code")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Indicator {
-                    code: r.try_get("code")?,
-                    sector: r.try_get("sector_code")?,
-                    name_en: r.try_get("name_en")?,
-                    name_es: r.try_get("name_es")?,
-                    kind: IndicatorType::parse(&r.try_get::<String, _>("kind")?)?,
+        let indicators =
+            sqlx::query("SELECT code, sector_code, name_en, name_es, kind FROM r4v_indicators ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Indicator {
+                        code: r.try_get("code")?,
+                        sector: r.try_get("sector_code")?,
+                        name_en: r.try_get("name_en")?,
+                        name_es: r.try_get("name_es")?,
+                        kind: IndicatorType::parse(&r.try_get::<String, _>("kind")?)?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+                .collect::<Result<Vec<_>>>()?;
         Ok(Registry::new(sectors, indicators))
     }
 

@@ -92,7 +92,11 @@ fn years_and_countries(year: Option<i64>, countries: Option<&[Iso3]>, prefix: &s
     }
     if let Some(countries) = countries {
         let list: Vec<String> = countries.iter().map(|c| f.bind(c.to_string())).collect();
-        let list = if list.is_empty() { "NULL".to_owned() } else { list.join(", ") };
+        let list = if list.is_empty() {
+            "NULL".to_owned()
+        } else {
+            list.join(", ")
+        };
         f.push_fixed(&format!("{column} IN ({list})"));
     }
     f
@@ -142,14 +146,17 @@ impl Store {
                 TARGET_COUNTS.join(", "),
                 placeholders[..19].join(", ")
             );
-            sqlx::query_with(dynamic(sql), args).execute(&mut *tx).await.map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Conflict(format!(
-                    "a target names an unknown organisation, country, sector or indicator ({} / {})",
-                    t.sector,
-                    t.indicator.as_deref().unwrap_or("-")
-                )),
-                _ => StoreError::Database(e),
-            })?;
+            sqlx::query_with(dynamic(sql), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Conflict(format!(
+                        "a target names an unknown organisation, country, sector or indicator ({} / {})",
+                        t.sector,
+                        t.indicator.as_deref().unwrap_or("-")
+                    )),
+                    _ => StoreError::Database(e),
+                })?;
         }
         record(
             &mut tx,
@@ -174,7 +181,9 @@ impl Store {
             TARGET_COUNTS.map(|c| format!("t.{c}")).join(", "),
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let mut counts = [0i64; 11];
@@ -254,7 +263,9 @@ impl Store {
              FROM r4v_funding{} ORDER BY year, country_iso3, flow_id",
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(FundingFlow {
@@ -288,7 +299,9 @@ impl Store {
     ) -> Result<(usize, Option<i64>)> {
         let mut tx = self.pool.begin().await?;
         let submission = match meta {
-            Some(meta) => Some(insert_submission(&mut tx, actor, meta, needs.len(), accepted_status(needs.len(), meta)).await?),
+            Some(meta) => {
+                Some(insert_submission(&mut tx, actor, meta, needs.len(), accepted_status(needs.len(), meta)).await?)
+            }
             None => None,
         };
         let at = now();
@@ -333,7 +346,9 @@ impl Store {
              FROM r4v_needs{} ORDER BY year, country_iso3, adm1_pcode, sector_code, population_type",
             filter.where_clause()
         );
-        let rows = sqlx::query_with(dynamic(sql), filter.into_args()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(dynamic(sql), filter.into_args())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(NeedRow {

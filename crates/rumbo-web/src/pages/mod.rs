@@ -16,10 +16,10 @@ mod locations;
 mod map;
 /// Organisations and platforms.
 mod organisations;
-/// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
-mod r4v;
 /// Form fields, inline field errors, select options and paging links shared by the pages.
 mod parts;
+/// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
+mod r4v;
 /// Sign in, sign out, language.
 mod session;
 /// User accounts and roles.

@@ -30,7 +30,11 @@ pub struct Line {
 fn lines(map: BTreeMap<String, (f64, f64)>) -> Vec<Line> {
     map.into_iter()
         .map(|(key, (a, p))| {
-            let Progress { achieved, planned, percent } = progress(a, p);
+            let Progress {
+                achieved,
+                planned,
+                percent,
+            } = progress(a, p);
             Line {
                 key,
                 achieved,
@@ -66,7 +70,22 @@ pub async fn default_year(store: &Store) -> Result<i64, AppError> {
     })
 }
 
-pub async fn dashboard(store: &Store, year: i64, method: Method, countries: Option<Vec<Iso3>>) -> Result<Dashboard, AppError> {
+/// An organisation's acronym, looked up once per page.
+async fn acronym(store: &Store, cache: &mut BTreeMap<i64, String>, id: i64) -> Result<String, AppError> {
+    if let Some(known) = cache.get(&id) {
+        return Ok(known.clone());
+    }
+    let found = store.organisation(id).await?.acronym;
+    cache.insert(id, found.clone());
+    Ok(found)
+}
+
+pub async fn dashboard(
+    store: &Store,
+    year: i64,
+    method: Method,
+    countries: Option<Vec<Iso3>>,
+) -> Result<Dashboard, AppError> {
     let (from, to) = (Month::new(year, 1)?, Month::new(year, 12)?);
     let query = ActivityQuery {
         countries: countries.clone(),
@@ -98,11 +117,7 @@ pub async fn dashboard(store: &Store, year: i64, method: Method, countries: Opti
     }
     for r in &rows {
         by_sector.entry(r.sector.clone()).or_default().0 += r.new_beneficiaries as f64;
-        if !acronyms.contains_key(&r.organisation_id) {
-            let acronym = store.organisation(r.organisation_id).await?.acronym;
-            acronyms.insert(r.organisation_id, acronym);
-        }
-        let name = acronyms.get(&r.organisation_id).cloned().unwrap_or_default();
+        let name = acronym(store, &mut acronyms, r.organisation_id).await?;
         by_partner.entry(name).or_default().0 += r.new_beneficiaries as f64;
     }
     // A country's target, like its reach, cannot add sectors when people are counted once:
@@ -115,7 +130,9 @@ pub async fn dashboard(store: &Store, year: i64, method: Method, countries: Opti
         let people = t.input.population.iter().sum::<i64>() as f64;
         by_sector.entry(t.input.sector.clone()).or_default().1 += people;
         by_partner.entry(t.organisation.clone()).or_default().1 += people;
-        *country_sector_targets.entry((t.input.country.clone(), t.input.sector.clone())).or_default() += people;
+        *country_sector_targets
+            .entry((t.input.country.clone(), t.input.sector.clone()))
+            .or_default() += people;
         let budget = t.input.budget_in_kind_usd + t.input.budget_cva_usd;
         required_sector.entry(t.input.sector.clone()).or_default().1 += budget;
         required_country.entry(t.input.country.clone()).or_default().1 += budget;
@@ -147,10 +164,7 @@ pub async fn dashboard(store: &Store, year: i64, method: Method, countries: Opti
             required_country.entry(country.to_string()).or_default().0 += f.amount_usd;
         }
         if let Some(org) = f.organisation_id {
-            if !acronyms.contains_key(&org) {
-                acronyms.insert(org, store.organisation(org).await?.acronym);
-            }
-            let name = acronyms.get(&org).cloned().unwrap_or_default();
+            let name = acronym(store, &mut acronyms, org).await?;
             required_partner.entry(name).or_default().0 += f.amount_usd;
         }
     }
@@ -181,7 +195,12 @@ pub struct OverlapOut {
 
 /// Two or more partners reporting the same indicator in the same area, month and population
 /// type, within `countries`.
-pub async fn overlap_list(store: &Store, countries: Vec<Iso3>, from: Option<Month>, to: Option<Month>) -> Result<Vec<OverlapOut>, AppError> {
+pub async fn overlap_list(
+    store: &Store,
+    countries: Vec<Iso3>,
+    from: Option<Month>,
+    to: Option<Month>,
+) -> Result<Vec<OverlapOut>, AppError> {
     let rows = store
         .reach_rows(&ActivityQuery {
             countries: Some(countries),
@@ -207,10 +226,7 @@ pub async fn overlap_list(store: &Store, countries: Vec<Iso3>, from: Option<Mont
     for o in overlaps(&reach) {
         let mut organisations = Vec::new();
         for id in &o.organisations {
-            if !acronyms.contains_key(id) {
-                acronyms.insert(*id, store.organisation(*id).await?.acronym);
-            }
-            organisations.push(acronyms.get(id).cloned().unwrap_or_default());
+            organisations.push(acronym(store, &mut acronyms, *id).await?);
         }
         out.push(OverlapOut {
             country: o.country.to_string(),

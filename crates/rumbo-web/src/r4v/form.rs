@@ -10,7 +10,13 @@ use rumbo_domain::r4v::rules::Activity;
 use rumbo_io::r4v::five_w::country_named;
 
 /// The population-type fields, in the template's order.
-pub const POPULATION: [&str; 5] = ["in_destination", "in_transit", "host_community", "pendular", "colombian_returnee"];
+pub const POPULATION: [&str; 5] = [
+    "in_destination",
+    "in_transit",
+    "host_community",
+    "pendular",
+    "colombian_returnee",
+];
 /// The age-gender fields, in the template's order.
 pub const AGE_GENDER: [&str; 6] = ["girls", "boys", "women", "men", "other_under_18", "other_above_18"];
 /// The text fields of a report.
@@ -70,7 +76,11 @@ pub fn parse_activity(field: &dyn Fn(&str) -> Option<String>) -> Result<Activity
             None
         }
     });
-    let month = value("month").and_then(|raw| Month::parse(&raw).map_err(|e| problems.push(("month", e.to_string()))).ok());
+    let month = value("month").and_then(|raw| {
+        Month::parse(&raw)
+            .map_err(|e| problems.push(("month", e.to_string())))
+            .ok()
+    });
     let country = match value("country") {
         None => {
             problems.push(("country", "the country is required".into()));
@@ -84,8 +94,17 @@ pub fn parse_activity(field: &dyn Fn(&str) -> Option<String>) -> Result<Activity
     if !problems.is_empty() {
         return Err(problems);
     }
-    let [admin1, admin2, appealing_org, implementing_partner, sector, indicator, activity_name, activity_description, delivery_mechanism] =
-        <[Option<String>; 9]>::try_from(texts).unwrap_or_default();
+    let [
+        admin1,
+        admin2,
+        appealing_org,
+        implementing_partner,
+        sector,
+        indicator,
+        activity_name,
+        activity_description,
+        delivery_mechanism,
+    ] = <[Option<String>; 9]>::try_from(texts).unwrap_or_default();
     Ok(Activity {
         country,
         admin1,
@@ -146,18 +165,29 @@ mod tests {
 
     #[test]
     fn fields_round_trip_and_problems_name_their_field() {
-        let given = [("country", "Colombia"), ("month", "2024-02"), ("girls", "3"), ("cva", "Sí"), ("value_usd", "10,5")];
+        let given = [
+            ("country", "Colombia"),
+            ("month", "2024-02"),
+            ("girls", "3"),
+            ("cva", "Sí"),
+            ("value_usd", "10,5"),
+        ];
         let get = |name: &str| given.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
         let a = parse_activity(&get).expect("parses");
         assert_eq!(a.age_gender[0], Some(3));
         assert_eq!(a.cva, Some(true));
         assert_eq!(a.value_usd, Some(10.5));
         let back = fields_of(&a);
-        let again = parse_activity(&|name: &str| back.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).expect("again");
+        let again =
+            parse_activity(&|name: &str| back.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).expect("again");
         assert_eq!(a, again);
         let bad = [("country", "Narnia"), ("girls", "-1"), ("month", "soon")];
         let get = |name: &str| bad.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
-        let fields: Vec<&str> = parse_activity(&get).expect_err("problems").iter().map(|(f, _)| *f).collect();
+        let fields: Vec<&str> = parse_activity(&get)
+            .expect_err("problems")
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
         assert_eq!(fields, ["girls", "month", "country"]);
     }
 }

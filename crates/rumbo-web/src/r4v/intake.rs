@@ -11,7 +11,7 @@ use rumbo_domain::r4v::{DatasetType, FigureType, PopulationType};
 use rumbo_domain::{Problem, Vocabulary};
 use rumbo_io::Rejected;
 use rumbo_io::r4v::Repair;
-use rumbo_io::r4v::dataset::{self, DatasetFile, FTS_FLOWS, TARGETS, Record, read_dataset};
+use rumbo_io::r4v::dataset::{self, DatasetFile, FTS_FLOWS, Record, TARGETS, read_dataset};
 use rumbo_io::r4v::five_w::{country_named, read_five_w};
 use rumbo_store::r4v::{
     ActivityImport, FundingFlow, ImportMode, ImportedActivities, NeedRow, SubmissionMeta, TargetInput,
@@ -106,7 +106,12 @@ pub async fn import_five_w(
 ) -> Result<Intake, AppError> {
     let user = require_somewhere(ctx, Action::Report5w)?;
     let subject = user.subject();
-    let mut meta = SubmissionMeta::new(DatasetType::Activities5w, user.organisation_id, &clean_name(file_name), bytes);
+    let mut meta = SubmissionMeta::new(
+        DatasetType::Activities5w,
+        user.organisation_id,
+        &clean_name(file_name),
+        bytes,
+    );
     let file = match read_five_w(bytes) {
         Ok(file) => file,
         Err(Rejected { problems }) => return Err(refuse(state, ctx, meta, problems).await),
@@ -179,6 +184,15 @@ pub async fn submit_dataset(
     }
 }
 
+/// How a schema-checked table is read: its schema, the other labels of its columns, whether
+/// the exchange protocol's hashtag row is required, and a check of each whole row.
+struct TableRules<'a> {
+    schema: &'a [SchemaColumn],
+    labels: &'a (dyn Fn(&str) -> &'static [&'static str] + Sync),
+    require_hashtags: bool,
+    row_check: &'a (dyn Fn(&Record) -> Vec<String> + Sync),
+}
+
 /// Reads a schema-checked table, refusing it (and recording the refusal) when it has
 /// problems and the uploader wants all or nothing.
 async fn read_checked(
@@ -186,12 +200,15 @@ async fn read_checked(
     ctx: &Ctx,
     meta: &mut SubmissionMeta,
     bytes: &[u8],
-    schema: &[SchemaColumn],
-    labels: &(dyn Fn(&str) -> &'static [&'static str] + Sync),
-    require_hashtags: bool,
+    rules: TableRules<'_>,
     mode: ImportMode,
-    row_check: &(dyn Fn(&Record) -> Vec<String> + Sync),
 ) -> Result<(DatasetFile, Vec<Problem>), AppError> {
+    let TableRules {
+        schema,
+        labels,
+        require_hashtags,
+        row_check,
+    } = rules;
     let mut file = match read_dataset(bytes, schema, labels, require_hashtags) {
         Ok(file) => file,
         Err(Rejected { problems }) => return Err(refuse(state, ctx, meta.clone(), problems).await),
@@ -203,8 +220,10 @@ async fn read_checked(
             kept.push(record);
         } else {
             let place = format!("row {}", record.number);
-            file.rejected
-                .push((record.number, found.into_iter().map(|p| Problem::new(place.clone(), p)).collect()));
+            file.rejected.push((
+                record.number,
+                found.into_iter().map(|p| Problem::new(place.clone(), p)).collect(),
+            ));
         }
     }
     file.records = kept;
@@ -249,25 +268,35 @@ pub async fn import_figures(
 ) -> Result<Intake, AppError> {
     let user = require_somewhere(ctx, Action::ManageR4v)?;
     let schema = hxl::schema(DatasetType::PopulationFigures);
-    let mut meta = SubmissionMeta::new(DatasetType::PopulationFigures, user.organisation_id, &clean_name(file_name), bytes);
+    let mut meta = SubmissionMeta::new(
+        DatasetType::PopulationFigures,
+        user.organisation_id,
+        &clean_name(file_name),
+        bytes,
+    );
     let check = |r: &Record| figure_of(schema, r).err().into_iter().collect();
     let (file, problems) = read_checked(
         state,
         ctx,
         &mut meta,
         bytes,
-        schema,
-        &dataset::figure_labels,
-        require_hashtags,
+        TableRules {
+            schema,
+            labels: &dataset::figure_labels,
+            require_hashtags,
+            row_check: &check,
+        },
         mode,
-        &check,
     )
     .await?;
     let figures: Vec<PopulationFigure> = file.records.iter().filter_map(|r| figure_of(schema, r).ok()).collect();
     for f in &figures {
         ctx.require(Action::ManageR4v, &Target::country(f.country))?;
     }
-    let summary = state.store.add_population_figures(&ctx.actor(), &figures, &meta).await?;
+    let summary = state
+        .store
+        .add_population_figures(&ctx.actor(), &figures, &meta)
+        .await?;
     Ok(Intake {
         submission_id: summary.submission_id,
         dataset: DatasetType::PopulationFigures.code().to_owned(),
@@ -312,13 +341,32 @@ pub async fn import_needs(
     let year = year_in(&name);
     let mut meta = SubmissionMeta::new(DatasetType::Needs, user.organisation_id, &name, bytes);
     let check = |r: &Record| need_of(schema, r, year, &name).err().into_iter().collect();
-    let (file, problems) =
-        read_checked(state, ctx, &mut meta, bytes, schema, &dataset::no_labels, false, mode, &check).await?;
-    let needs: Vec<NeedRow> = file.records.iter().filter_map(|r| need_of(schema, r, year, &name).ok()).collect();
+    let (file, problems) = read_checked(
+        state,
+        ctx,
+        &mut meta,
+        bytes,
+        TableRules {
+            schema,
+            labels: &dataset::no_labels,
+            require_hashtags: false,
+            row_check: &check,
+        },
+        mode,
+    )
+    .await?;
+    let needs: Vec<NeedRow> = file
+        .records
+        .iter()
+        .filter_map(|r| need_of(schema, r, year, &name).ok())
+        .collect();
     for n in &needs {
         ctx.require(Action::ManageR4v, &Target::country(n.country))?;
     }
-    let (stored, submission) = state.store.import_needs(&ctx.actor(), &needs, &name, Some(&meta)).await?;
+    let (stored, submission) = state
+        .store
+        .import_needs(&ctx.actor(), &needs, &name, Some(&meta))
+        .await?;
     Ok(Intake {
         submission_id: submission.unwrap_or_default(),
         dataset: DatasetType::Needs.code().to_owned(),
@@ -356,10 +404,27 @@ pub async fn import_flow_counts(
 ) -> Result<Intake, AppError> {
     let user = require_somewhere(ctx, Action::ManageR4v)?;
     let schema = hxl::schema(DatasetType::FlowCounts);
-    let mut meta = SubmissionMeta::new(DatasetType::FlowCounts, user.organisation_id, &clean_name(file_name), bytes);
+    let mut meta = SubmissionMeta::new(
+        DatasetType::FlowCounts,
+        user.organisation_id,
+        &clean_name(file_name),
+        bytes,
+    );
     let check = |_: &Record| Vec::new();
-    let (file, problems) =
-        read_checked(state, ctx, &mut meta, bytes, schema, &dataset::no_labels, true, mode, &check).await?;
+    let (file, problems) = read_checked(
+        state,
+        ctx,
+        &mut meta,
+        bytes,
+        TableRules {
+            schema,
+            labels: &dataset::no_labels,
+            require_hashtags: true,
+            row_check: &check,
+        },
+        mode,
+    )
+    .await?;
     let mut rows = Vec::with_capacity(file.records.len());
     for r in &file.records {
         let country = r.text(schema, "country");
@@ -369,7 +434,12 @@ pub async fn import_flow_counts(
         let data: serde_json::Map<String, serde_json::Value> = schema
             .iter()
             .zip(&r.values)
-            .map(|(c, v)| (c.field.to_owned(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+            .map(|(c, v)| {
+                (
+                    c.field.to_owned(),
+                    serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+                )
+            })
             .collect();
         rows.push((r.number, country, serde_json::Value::Object(data)));
     }
@@ -389,9 +459,15 @@ pub async fn import_flow_counts(
 
 /// Partners' targets and budgets. Organisations are named by acronym; each row needs
 /// `ManageR4v` in its country (IM officers plan with their partners).
-pub async fn import_targets(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: Option<&str>) -> Result<usize, AppError> {
+pub async fn import_targets(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+) -> Result<usize, AppError> {
     require_somewhere(ctx, Action::ManageR4v)?;
-    let file = read_dataset(bytes, TARGETS, &dataset::no_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let file =
+        read_dataset(bytes, TARGETS, &dataset::no_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
     let registry = state.store.r4v_registry().await?;
     let mut problems = file.problems();
     let mut targets = Vec::new();
@@ -401,18 +477,27 @@ pub async fn import_targets(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name
         let place = format!("row {}", r.number);
         let organisation = state.store.organisation_by_acronym(&text("organisation")).await?;
         let Some(organisation) = organisation else {
-            problems.push(Problem::new(format!("{place}, column organisation"), format!("no organisation has the acronym '{}'", text("organisation"))));
+            problems.push(Problem::new(
+                format!("{place}, column organisation"),
+                format!("no organisation has the acronym '{}'", text("organisation")),
+            ));
             continue;
         };
         let Some(sector) = registry.sector(&text("sector")) else {
-            problems.push(Problem::new(format!("{place}, column sector"), format!("'{}' is not a sector", text("sector"))));
+            problems.push(Problem::new(
+                format!("{place}, column sector"),
+                format!("'{}' is not a sector", text("sector")),
+            ));
             continue;
         };
         let indicator = r.text(TARGETS, "indicator");
         if let Some(code) = &indicator
             && registry.indicators().iter().all(|i| &i.code != code)
         {
-            problems.push(Problem::new(format!("{place}, column indicator"), format!("'{code}' is not an indicator code")));
+            problems.push(Problem::new(
+                format!("{place}, column indicator"),
+                format!("'{code}' is not an indicator code"),
+            ));
             continue;
         }
         let country = Iso3::parse(&text("country"))?;
@@ -424,26 +509,48 @@ pub async fn import_targets(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name
             sector: sector.code.clone(),
             indicator,
             activity: r.text(TARGETS, "activity"),
-            population: ["in_destination", "in_transit", "host_community", "pendular", "colombian_returnee"].map(count),
+            population: [
+                "in_destination",
+                "in_transit",
+                "host_community",
+                "pendular",
+                "colombian_returnee",
+            ]
+            .map(count),
             age_gender: ["girls", "boys", "women", "men", "other_under_18", "other_above_18"].map(count),
             budget_in_kind_usd: r.get(TARGETS, "budget_in_kind_usd").amount().unwrap_or(0.0),
             budget_cva_usd: r.get(TARGETS, "budget_cva_usd").amount().unwrap_or(0.0),
         });
     }
     if !problems.is_empty() {
-        return Err(rejected(format!("{} problem(s) in the targets; nothing was imported", problems.len()), problems));
+        return Err(rejected(
+            format!("{} problem(s) in the targets; nothing was imported", problems.len()),
+            problems,
+        ));
     }
-    Ok(state.store.import_targets(&ctx.actor(), &targets, &clean_name(file_name)).await?)
+    Ok(state
+        .store
+        .import_targets(&ctx.actor(), &targets, &clean_name(file_name))
+        .await?)
 }
 
 /// Funding flows from an OCHA FTS export. Recipients, countries and sectors are matched to
 /// Rumbo's where the names allow; a flow to a country the user does not manage is refused.
-pub async fn import_funding(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: Option<&str>) -> Result<usize, AppError> {
+pub async fn import_funding(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+) -> Result<usize, AppError> {
     require_somewhere(ctx, Action::ManageR4v)?;
-    let file = read_dataset(bytes, FTS_FLOWS, &dataset::fts_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let file =
+        read_dataset(bytes, FTS_FLOWS, &dataset::fts_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
     let problems = file.problems();
     if !problems.is_empty() {
-        return Err(rejected(format!("{} problem(s) in the flows; nothing was imported", problems.len()), problems));
+        return Err(rejected(
+            format!("{} problem(s) in the flows; nothing was imported", problems.len()),
+            problems,
+        ));
     }
     let refs = state.store.r4v_references().await?;
     let mut flows = Vec::new();
@@ -473,7 +580,10 @@ pub async fn import_funding(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name
             description: text("description"),
         });
     }
-    Ok(state.store.import_funding(&ctx.actor(), &flows, &clean_name(file_name)).await?)
+    Ok(state
+        .store
+        .import_funding(&ctx.actor(), &flows, &clean_name(file_name))
+        .await?)
 }
 
 /// People in need computed from a household survey with the multidimensional deprivation

@@ -3,10 +3,10 @@
 //! what a user may see ([`scope`]), files in ([`intake`]), and consolidated and public
 //! outputs ([`outputs`]). Access decisions are `rumbo_domain::access`'s; these modules ask it.
 
-/// A 5W report from named fields, for forms and API bodies.
-pub mod form;
 /// Reached against target, funded against required; overlaps.
 pub mod dashboard;
+/// A 5W report from named fields, for forms and API bodies.
+pub mod form;
 /// Files in: 5W reports, exchange datasets, targets, funding flows, people in need.
 pub mod intake;
 /// Consolidated figures, the population figures feed, and exports.

@@ -59,7 +59,10 @@ pub async fn consolidated(store: &Store, params: &Consolidation) -> Result<Vec<O
         (true, Some(from), Some(to)) => Some((from, to)),
         (true, from, to) => {
             let months: Vec<Month> = reach.iter().map(|r| r.month).collect();
-            match (from.or(months.iter().min().copied()), to.or(months.iter().max().copied())) {
+            match (
+                from.or(months.iter().min().copied()),
+                to.or(months.iter().max().copied()),
+            ) {
                 (Some(from), Some(to)) => Some((from, to)),
                 _ => None,
             }
@@ -164,11 +167,21 @@ pub fn consolidated_table(outputs: &[ConsolidatedOut]) -> Table {
         "#reached+other+adults",
         "#reached+agegender_unspecified",
     ];
-    for (p, tag) in PopulationType::ALL.iter().map(|p| p.code()).chain(["unspecified"]).zip(population_tags) {
+    for (p, tag) in PopulationType::ALL
+        .iter()
+        .map(|p| p.code())
+        .chain(["unspecified"])
+        .zip(population_tags)
+    {
         labels.push(format!("population_{p}"));
         hashtags.push(tag.to_owned());
     }
-    for (g, tag) in AgeGender::ALL.iter().map(|g| g.code()).chain(["unspecified"]).zip(age_gender_tags) {
+    for (g, tag) in AgeGender::ALL
+        .iter()
+        .map(|g| g.code())
+        .chain(["unspecified"])
+        .zip(age_gender_tags)
+    {
         labels.push(format!("age_gender_{g}"));
         hashtags.push(tag.to_owned());
     }

@@ -43,7 +43,8 @@ pub fn may_somewhere(ctx: &Ctx, action: Action) -> bool {
     let subject = user.subject();
     subject.may(action, &Target::anywhere())
         || user.countries().iter().any(|c| {
-            subject.may(action, &Target::country(*c)) || subject.may(action, &Target::organisation(user.organisation_id, Some(*c)))
+            subject.may(action, &Target::country(*c))
+                || subject.may(action, &Target::organisation(user.organisation_id, Some(*c)))
         })
 }
 
@@ -62,5 +63,9 @@ pub fn countries_for(ctx: &Ctx, action: Action) -> Result<Vec<Iso3>, AppError> {
 /// a file is read, so that those who may not are refused at once.
 pub fn require_somewhere(ctx: &Ctx, action: Action) -> Result<&User, AppError> {
     let user = ctx.user()?;
-    if may_somewhere(ctx, action) { Ok(user) } else { Err(AppError::Forbidden) }
+    if may_somewhere(ctx, action) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }

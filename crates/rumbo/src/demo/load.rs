@@ -129,7 +129,10 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         .context("importing the demo's locations")?;
     bar.inc(1);
 
-    bar.set_message(format!("{} 5W reports, figures, targets, funding", demo.r4v.reports.len()));
+    bar.set_message(format!(
+        "{} 5W reports, figures, targets, funding",
+        demo.r4v.reports.len()
+    ));
     let reports_5w = super::r4v::load(store, &demo.r4v, &organisation_ids, &source)
         .await
         .context("loading the demo's R4V data")?;

@@ -67,7 +67,11 @@ const FIGURES: [(&str, i64, &str); 17] = [
     ("CRI", 30_100, "Dirección General de Migración y Extranjería"),
     ("TTO", 28_500, "Ministry of National Security"),
     ("GUY", 20_800, "Ministry of Home Affairs"),
-    ("ABW", 17_000, "Departamento di Integracion, Maneho y Admision di Stranhero"),
+    (
+        "ABW",
+        17_000,
+        "Departamento di Integracion, Maneho y Admision di Stranhero",
+    ),
     ("BOL", 15_600, "Dirección General de Migración"),
     ("CUW", 14_000, "Government of Curaçao"),
     ("PRY", 5_300, "Dirección Nacional de Migraciones"),
@@ -82,7 +86,11 @@ const DIRECT: [(&str, &str, &str); 8] = [
     ("Protection (Child Protection)", "CP1", "Espacios amigables"),
     ("Shelter", "SHE3", "Alojamiento temporal"),
     ("WASH", "WASH1", "Kits de higiene"),
-    ("Multipurpose Cash Assistance (MPC)", "MPC1", "Transferencias multipropósito"),
+    (
+        "Multipurpose Cash Assistance (MPC)",
+        "MPC1",
+        "Transferencias multipropósito",
+    ),
 ];
 
 fn sector_code(sector: &str) -> &'static str {
@@ -98,7 +106,13 @@ fn sector_code(sector: &str) -> &'static str {
     }
 }
 
-const DONORS: [&str; 5] = ["European Commission (ECHO)", "United States of America", "Canada", "Germany", "Spain"];
+const DONORS: [&str; 5] = [
+    "European Commission (ECHO)",
+    "United States of America",
+    "Canada",
+    "Germany",
+    "Spain",
+];
 
 fn date(raw: &str) -> time::Date {
     parse_date(raw).unwrap_or(time::Date::MIN)
@@ -122,13 +136,45 @@ fn figures() -> Vec<PopulationFigure> {
         // Most countries publish at mid-year; a few are a quarter behind, which the regional
         // total must say.
         let late = matches!(iso3, "GUY" | "TTO" | "CUW");
-        let (reference, published) = if late { ("2025-03-31", "2025-05-15") } else { ("2025-06-30", "2025-08-01") };
-        out.push(figure(FigureType::RefugeesMigrants, value * 97 / 100, "2024-12-31", "2025-02-15", None, false));
+        let (reference, published) = if late {
+            ("2025-03-31", "2025-05-15")
+        } else {
+            ("2025-06-30", "2025-08-01")
+        };
+        out.push(figure(
+            FigureType::RefugeesMigrants,
+            value * 97 / 100,
+            "2024-12-31",
+            "2025-02-15",
+            None,
+            false,
+        ));
         let changed = iso3 == "PER";
         let notes = changed.then_some("Counts people with a valid temporary permit rather than entries minus exits");
-        out.push(figure(FigureType::RefugeesMigrants, value, reference, published, notes, changed));
-        out.push(figure(FigureType::RegularStays, value * 6 / 10, reference, published, None, false));
-        out.push(figure(FigureType::AsylumClaims, value / 40, reference, published, None, false));
+        out.push(figure(
+            FigureType::RefugeesMigrants,
+            value,
+            reference,
+            published,
+            notes,
+            changed,
+        ));
+        out.push(figure(
+            FigureType::RegularStays,
+            value * 6 / 10,
+            reference,
+            published,
+            None,
+            false,
+        ));
+        out.push(figure(
+            FigureType::AsylumClaims,
+            value / 40,
+            reference,
+            published,
+            None,
+            false,
+        ));
     }
     out
 }
@@ -138,7 +184,10 @@ fn figures() -> Vec<PopulationFigure> {
 fn presence(organisations: &[DemoOrganisation], platforms: &[PlatformSpec]) -> Vec<(String, Iso3)> {
     let mut out = Vec::new();
     for org in organisations {
-        if matches!(org.kind, OrganisationKind::Government | OrganisationKind::Donor | OrganisationKind::Academic) {
+        if matches!(
+            org.kind,
+            OrganisationKind::Government | OrganisationKind::Donor | OrganisationKind::Academic
+        ) {
             continue;
         }
         let countries: Vec<Iso3> = match org.country {
@@ -182,7 +231,9 @@ pub fn generate(
     let mut targets = Vec::new();
     let mut reached: BTreeMap<(String, Iso3, &str), i64> = BTreeMap::new();
     for (acronym, country) in presence(organisations, platforms) {
-        let Some(country_areas) = by_country.get(&country) else { continue };
+        let Some(country_areas) = by_country.get(&country) else {
+            continue;
+        };
         let picks = [rng.below(DIRECT.len()), rng.below(DIRECT.len())];
         for (i, &pick) in picks.iter().enumerate() {
             if i == 1 && picks[0] == pick {
@@ -190,7 +241,12 @@ pub fn generate(
             }
             let (sector, indicator, activity) = DIRECT[pick];
             let Some(area) = rng.pick(country_areas) else { continue };
-            let mut area_name = area.names.es.clone().or_else(|| area.names.en.clone()).unwrap_or_default();
+            let mut area_name = area
+                .names
+                .es
+                .clone()
+                .or_else(|| area.names.en.clone())
+                .unwrap_or_default();
             for month in 1..=12 {
                 if rng.below(3) == 0 {
                     continue;
@@ -201,7 +257,7 @@ pub fn generate(
                 let population_split = split(&mut rng, new, &[8, 1, 2, 0, 0]);
                 let mut age_gender = split(&mut rng, new, &[2, 2, 3, 3, 0, 0]);
                 let cva = sector_code(sector) == "multipurpose_cash";
-                let mut value = cva.then(|| new as f64 * 55.0);
+                let mut value = cva.then_some(new as f64 * 55.0);
                 // A few reports break rules, as real ones do.
                 match rng.below(40) {
                     0 => age_gender[3] += 1,
@@ -240,7 +296,9 @@ pub fn generate(
         }
     }
     for ((organisation, country, indicator), people) in &reached {
-        let Some((sector, _, _)) = DIRECT.iter().find(|(_, i, _)| i == indicator) else { continue };
+        let Some((sector, _, _)) = DIRECT.iter().find(|(_, i, _)| i == indicator) else {
+            continue;
+        };
         let target = people * (12 + rng.below(8) as i64) / 10;
         let cva = sector_code(sector) == "multipurpose_cash";
         targets.push(DemoTarget {
@@ -275,8 +333,20 @@ pub fn generate(
         }
         for area in list {
             let people = (rng.below(50_000) + 1_000) as i64;
-            needs.push((*country, area.pcode.to_string(), "intersector".to_owned(), "in_destination", people));
-            needs.push((*country, area.pcode.to_string(), "intersector".to_owned(), "host_community", people / 4));
+            needs.push((
+                *country,
+                area.pcode.to_string(),
+                "intersector".to_owned(),
+                "in_destination",
+                people,
+            ));
+            needs.push((
+                *country,
+                area.pcode.to_string(),
+                "intersector".to_owned(),
+                "host_community",
+                people / 4,
+            ));
         }
     }
     R4vDemo {
@@ -285,25 +355,6 @@ pub fn generate(
         targets,
         funding,
         needs,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demo::{DEFAULT_SEED, generate as demo};
-
-    #[test]
-    fn a_year_of_reports_for_the_seventeen_countries() {
-        let d = demo(DEFAULT_SEED).expect("demo");
-        let r = &d.r4v;
-        assert_eq!(r.figures.iter().map(|f| f.country).collect::<std::collections::BTreeSet<_>>().len(), 17);
-        assert!(r.figures.iter().all(|f| f.validate().is_ok()));
-        assert!(r.reports.len() > 300, "{} reports", r.reports.len());
-        let months: std::collections::BTreeSet<_> = r.reports.iter().filter_map(|(_, a)| a.month).collect();
-        assert_eq!(months.len(), 12);
-        assert!(!r.targets.is_empty() && !r.funding.is_empty() && !r.needs.is_empty());
-        assert_eq!(d.r4v, demo(DEFAULT_SEED).expect("demo").r4v, "same seed, same data");
     }
 }
 
@@ -413,4 +464,29 @@ pub async fn load(
         .collect();
     store.import_needs(&actor, &needs, source, None).await?;
     Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::demo::{DEFAULT_SEED, generate as demo};
+
+    #[test]
+    fn a_year_of_reports_for_the_seventeen_countries() {
+        let d = demo(DEFAULT_SEED).expect("demo");
+        let r = &d.r4v;
+        assert_eq!(
+            r.figures
+                .iter()
+                .map(|f| f.country)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            17
+        );
+        assert!(r.figures.iter().all(|f| f.validate().is_ok()));
+        assert!(r.reports.len() > 300, "{} reports", r.reports.len());
+        let months: std::collections::BTreeSet<_> = r.reports.iter().filter_map(|(_, a)| a.month).collect();
+        assert_eq!(months.len(), 12);
+        assert!(!r.targets.is_empty() && !r.funding.is_empty() && !r.needs.is_empty());
+        assert_eq!(d.r4v, demo(DEFAULT_SEED).expect("demo").r4v, "same seed, same data");
+    }
 }

@@ -21,10 +21,10 @@ use crate::api::{Body, Id, Listing, Params};
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
 use crate::files::read_upload;
-use crate::r4v::scope::require_somewhere;
 use crate::r4v::form::{fields_of, parse_activity};
 use crate::r4v::intake::{Intake, import_five_w, import_mode};
 use crate::r4v::outputs::five_w_table;
+use crate::r4v::scope::require_somewhere;
 use crate::r4v::scope::{limit_to_reach, target_of};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -138,7 +138,12 @@ pub struct ActivityFilter {
 
 impl ActivityFilter {
     pub fn query(&self, ctx: &Ctx) -> Result<ActivityQuery, AppError> {
-        let month = |raw: &Option<String>| raw.as_deref().filter(|m| !m.trim().is_empty()).map(Month::parse).transpose();
+        let month = |raw: &Option<String>| {
+            raw.as_deref()
+                .filter(|m| !m.trim().is_empty())
+                .map(Month::parse)
+                .transpose()
+        };
         let mut query = ActivityQuery {
             countries: self
                 .country
@@ -152,7 +157,10 @@ impl ActivityFilter {
             sector: self.sector.clone().filter(|s| !s.trim().is_empty()),
             with_errors: self.with_errors,
             rule: match self.rule {
-                Some(id) => Some(Rule::from_id(id).ok_or_else(|| AppError::Invalid(format!("there is no rule {id}: rules are 1 to 19")))?),
+                Some(id) => Some(
+                    Rule::from_id(id)
+                        .ok_or_else(|| AppError::Invalid(format!("there is no rule {id}: rules are 1 to 19")))?,
+                ),
                 None => None,
             },
             reach: None,
@@ -175,10 +183,23 @@ async fn list_activities(
     let query = filter.query(&ctx)?;
     let format = TableFormat::parse(filter.format.as_deref(), TableFormat::Json)?;
     if format != TableFormat::Json {
-        let (records, _) = state.store.activities(&query, Page { limit: i64::MAX, offset: 0 }).await?;
+        let (records, _) = state
+            .store
+            .activities(
+                &query,
+                Page {
+                    limit: i64::MAX,
+                    offset: 0,
+                },
+            )
+            .await?;
         state
             .store
-            .record_export(&ctx.actor(), rumbo_domain::audit::Entity::Activity5w, &format!("exported {} 5W report(s)", records.len()))
+            .record_export(
+                &ctx.actor(),
+                rumbo_domain::audit::Entity::Activity5w,
+                &format!("exported {} 5W report(s)", records.len()),
+            )
             .await?;
         return send_table(&five_w_table(&records), format, "5w");
     }
@@ -211,7 +232,10 @@ async fn create_activity(
         .and_then(|o| refs.partner(o))
         .unwrap_or(user.organisation_id);
     ctx.require(Action::Report5w, &Target::organisation(owner, activity.country))?;
-    let id = state.store.create_activity(&ctx.actor(), &refs, owner, &activity).await?;
+    let id = state
+        .store
+        .create_activity(&ctx.actor(), &refs, owner, &activity)
+        .await?;
     Ok((StatusCode::CREATED, Json(state.store.activity(id).await?.into())))
 }
 
@@ -240,7 +264,10 @@ async fn update_activity(
     let record = state.store.activity(id).await?;
     ctx.require(Action::Report5w, &target_of(&record))?;
     let activity = input.activity()?;
-    ctx.require(Action::Report5w, &Target::organisation(record.organisation_id, activity.country))?;
+    ctx.require(
+        Action::Report5w,
+        &Target::organisation(record.organisation_id, activity.country),
+    )?;
     let refs = state.store.r4v_references().await?;
     state.store.update_activity(&ctx.actor(), &refs, id, &activity).await?;
     Ok(Json(state.store.activity(id).await?.into()))
@@ -293,11 +320,23 @@ impl From<ActivityChange> for ChangeOut {
 /// Who corrected what in a report, and when.
 #[utoipa::path(get, path = "/r4v/activities/{id}/history", tag = "r4v",
     responses((status = 200, body = Vec<ChangeOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn activity_history(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<ChangeOut>>, AppError> {
+async fn activity_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<ChangeOut>>, AppError> {
     require_somewhere(&ctx, Action::View5w)?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::View5w, &target_of(&record))?;
-    Ok(Json(state.store.activity_history(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .activity_history(id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// The form of a 5W import.
@@ -326,7 +365,9 @@ async fn import_activities(
     require_somewhere(&ctx, Action::Report5w)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
-    Ok(Json(import_five_w(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode).await?))
+    Ok(Json(
+        import_five_w(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -356,7 +397,10 @@ async fn validate_activities(
     let country = Iso3::parse(&input.country)?;
     let month = Month::parse(&input.month)?;
     ctx.require(Action::Validate5w, &Target::country(country))?;
-    let (validated, left) = state.store.validate_activities(&ctx.actor(), country, &month.to_string()).await?;
+    let (validated, left) = state
+        .store
+        .validate_activities(&ctx.actor(), country, &month.to_string())
+        .await?;
     Ok(Json(ValidateOut {
         validated,
         still_breaking_rules: left,
@@ -412,5 +456,13 @@ async fn error_report(
 ) -> Result<Json<Vec<ErrorReportOut>>, AppError> {
     require_somewhere(&ctx, Action::View5w)?;
     let query = filter.query(&ctx)?;
-    Ok(Json(state.store.error_report(&query).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .error_report(&query)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }

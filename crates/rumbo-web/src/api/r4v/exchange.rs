@@ -129,7 +129,11 @@ async fn list_submissions(
     Params(filter): Params<SubmissionFilter>,
 ) -> Result<Listing<SubmissionOut>, AppError> {
     let user = ctx.user()?;
-    let organisation = if sees_all(&ctx)? { None } else { Some(user.organisation_id) };
+    let organisation = if sees_all(&ctx)? {
+        None
+    } else {
+        Some(user.organisation_id)
+    };
     let page = Page::new(filter.limit, filter.offset);
     let (items, total) = state.store.submissions(organisation, page).await?;
     Ok(Listing {

@@ -42,7 +42,9 @@ impl TableFormat {
             Some("json") => Ok(TableFormat::Json),
             Some("csv") => Ok(TableFormat::Csv),
             Some("xlsx") => Ok(TableFormat::Xlsx),
-            Some(other) => Err(AppError::Invalid(format!("'{other}' is not a format: use json, csv or xlsx"))),
+            Some(other) => Err(AppError::Invalid(format!(
+                "'{other}' is not a format: use json, csv or xlsx"
+            ))),
         }
     }
 }
@@ -56,6 +58,10 @@ pub fn send_table(table: &Table, format: TableFormat, name: &str) -> Result<Resp
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Some(&format!("{name}.xlsx")),
         )),
-        _ => Ok(download(to_csv(table).map_err(internal)?, "text/csv; charset=utf-8", Some(&format!("{name}.csv")))),
+        _ => Ok(download(
+            to_csv(table).map_err(internal)?,
+            "text/csv; charset=utf-8",
+            Some(&format!("{name}.csv")),
+        )),
     }
 }

@@ -19,10 +19,10 @@ use crate::api::Params;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
 use crate::files::read_upload;
-use crate::r4v::scope::require_somewhere;
 use crate::r4v::dashboard::{Dashboard, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, Intake, import_mode};
 use crate::r4v::scope::countries_for;
+use crate::r4v::scope::require_somewhere;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -68,7 +68,9 @@ async fn import_figures(
     require_somewhere(&ctx, Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
-    Ok(Json(intake::import_figures(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode, false).await?))
+    Ok(Json(
+        intake::import_figures(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode, false).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -167,7 +169,9 @@ async fn import_needs(
     require_somewhere(&ctx, Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
-    Ok(Json(intake::import_needs(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode).await?))
+    Ok(Json(
+        intake::import_needs(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode).await?,
+    ))
 }
 
 /// Computes people in need from a household survey with the multidimensional deprivation
@@ -184,7 +188,9 @@ async fn compute_needs(
     require_somewhere(&ctx, Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let year = match upload.field("year") {
-        Some(y) => y.parse().map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
+        Some(y) => y
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
         None => this_year(),
     };
     let imported = intake::compute_needs(&state, &ctx, &upload.file, upload.file_name.as_deref(), year).await?;
@@ -225,7 +231,9 @@ async fn get_overlaps(
         return Err(AppError::Forbidden);
     }
     let month = |raw: &Option<String>| raw.as_deref().filter(|m| !m.is_empty()).map(Month::parse).transpose();
-    Ok(Json(overlap_list(&state.store, countries, month(&filter.from)?, month(&filter.to)?).await?))
+    Ok(Json(
+        overlap_list(&state.store, countries, month(&filter.from)?, month(&filter.to)?).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -19,7 +19,8 @@ use crate::api::Params;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
 use crate::r4v::outputs::{
-    ConsolidatedOut, Consolidation, FiguresFeed, consolidated, consolidated_table, figures_feed, figures_table, output_out,
+    ConsolidatedOut, Consolidation, FiguresFeed, consolidated, consolidated_table, figures_feed, figures_table,
+    output_out,
 };
 use crate::r4v::scope::countries_for;
 
@@ -52,7 +53,12 @@ pub struct ConsolidationFilter {
 
 impl ConsolidationFilter {
     fn params(&self) -> Result<Consolidation, AppError> {
-        let month = |raw: &Option<String>| raw.as_deref().filter(|m| !m.trim().is_empty()).map(Month::parse).transpose();
+        let month = |raw: &Option<String>| {
+            raw.as_deref()
+                .filter(|m| !m.trim().is_empty())
+                .map(Month::parse)
+                .transpose()
+        };
         let (mut from, mut to) = (month(&self.from)?, month(&self.to)?);
         if let Some(year) = self.year {
             from = Some(Month::new(year, 1)?);
@@ -81,7 +87,12 @@ impl ConsolidationFilter {
     }
 }
 
-async fn respond(state: &AppState, filter: &ConsolidationFilter, params: Consolidation, public: bool) -> Result<Response, AppError> {
+async fn respond(
+    state: &AppState,
+    filter: &ConsolidationFilter,
+    params: Consolidation,
+    public: bool,
+) -> Result<Response, AppError> {
     let format = TableFormat::parse(filter.format.as_deref(), TableFormat::Json)?;
     let outputs: Vec<ConsolidatedOut> = consolidated(&state.store, &params)
         .await?
@@ -91,7 +102,11 @@ async fn respond(state: &AppState, filter: &ConsolidationFilter, params: Consoli
         .collect();
     match format {
         TableFormat::Json => Ok(Json(outputs).into_response()),
-        other => send_table(&consolidated_table(&outputs), other, &format!("r4v-consolidated-{}", params.method.code())),
+        other => send_table(
+            &consolidated_table(&outputs),
+            other,
+            &format!("r4v-consolidated-{}", params.method.code()),
+        ),
     }
 }
 
@@ -152,8 +167,16 @@ struct FiguresFeedDoc(FiguresFeed);
 /// publication. Public: no sign-in.
 #[utoipa::path(get, path = "/r4v/public/figures", tag = "r4v-public", params(FiguresFilter), security(()),
     responses((status = 200, body = FiguresFeed), (status = 422, body = ErrorBody)))]
-async fn public_figures(State(state): State<AppState>, Params(filter): Params<FiguresFilter>) -> Result<Response, AppError> {
-    let country = filter.country.as_deref().filter(|c| !c.trim().is_empty()).map(Iso3::parse).transpose()?;
+async fn public_figures(
+    State(state): State<AppState>,
+    Params(filter): Params<FiguresFilter>,
+) -> Result<Response, AppError> {
+    let country = filter
+        .country
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(Iso3::parse)
+        .transpose()?;
     let kind = filter
         .figure_type
         .as_deref()

@@ -20,12 +20,12 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::files::read_upload;
-use crate::r4v::scope::require_somewhere;
 use crate::i18n::Tr;
 use crate::pages::parts::{Fields, PAGE_SIZE, Pager, unprocessable};
 use crate::pages::{Chrome, render};
 use crate::r4v::form::{AGE_GENDER, POPULATION, fields_of, parse_activity};
 use crate::r4v::intake::{import_five_w, import_mode};
+use crate::r4v::scope::require_somewhere;
 use crate::r4v::scope::{countries_with, limit_to_reach, may_somewhere, target_of};
 
 pub fn router() -> Router<AppState> {
@@ -57,12 +57,20 @@ impl ListFilter {
     fn query(&self, ctx: &Ctx) -> Result<ActivityQuery, AppError> {
         let month = |v: &Option<String>| {
             let t = Self::text(v);
-            if t.is_empty() { Ok(None) } else { Month::parse(&t).map(Some) }
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                Month::parse(&t).map(Some)
+            }
         };
         let country = Self::text(&self.country);
         let rule = Self::text(&self.rule);
         let mut query = ActivityQuery {
-            countries: if country.is_empty() { None } else { Some(vec![Iso3::parse(&country)?]) },
+            countries: if country.is_empty() {
+                None
+            } else {
+                Some(vec![Iso3::parse(&country)?])
+            },
             from: month(&self.from)?,
             to: month(&self.to)?,
             with_errors: self.errors.as_deref().is_some_and(|e| !e.is_empty()),
@@ -101,7 +109,11 @@ fn row(r: &ActivityRecord) -> Row {
         admin1: a.admin1.clone().unwrap_or_default(),
         month: a.month.map(|m| m.to_string()).unwrap_or_default(),
         sector: r.sector_code.clone().or_else(|| a.sector.clone()).unwrap_or_default(),
-        indicator: r.indicator_code.clone().or_else(|| a.indicator.clone()).unwrap_or_default(),
+        indicator: r
+            .indicator_code
+            .clone()
+            .or_else(|| a.indicator.clone())
+            .unwrap_or_default(),
         new_beneficiaries: a.new_beneficiaries.map(format_count).unwrap_or_default(),
         rules: r.broken.ids(),
         validated: r.validated_at.is_some(),
@@ -146,7 +158,13 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<List
     );
     let errors = query.with_errors;
     let errors_text = if errors { "1" } else { "" };
-    let filters = [("country", country.as_str()), ("from", &from), ("to", &to), ("rule", &rule), ("errors", errors_text)];
+    let filters = [
+        ("country", country.as_str()),
+        ("from", &from),
+        ("to", &to),
+        ("rule", &rule),
+        ("errors", errors_text),
+    ];
     let export_query = serde_urlencoded::to_string(
         filters
             .iter()
@@ -159,7 +177,10 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<List
     .unwrap_or_default();
     let validate_countries = countries_with(ctx.user()?, rumbo_domain::access::Role::ImOfficer)
         .iter()
-        .filter(|c| ctx.user().is_ok_and(|u| u.subject().may(Action::Validate5w, &Target::country(**c))))
+        .filter(|c| {
+            ctx.user()
+                .is_ok_and(|u| u.subject().may(Action::Validate5w, &Target::country(**c)))
+        })
         .map(|c| c.to_string())
         .collect();
     render(&ListPage {
@@ -210,7 +231,10 @@ fn form_fields(tr: &Tr, values: &[(&'static str, String)], problems: &[(&'static
                 label: tr.t(&format!("r4v-field-{}", name.replace('_', "-"))),
                 value: value.clone(),
                 kind,
-                error: problems.iter().any(|(f, _)| f == name).then(|| tr.t(&format!("r4v-error-{kind}"))),
+                error: problems
+                    .iter()
+                    .any(|(f, _)| f == name)
+                    .then(|| tr.t(&format!("r4v-error-{kind}"))),
             }
         })
         .collect()
@@ -268,7 +292,10 @@ async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Resu
         .and_then(|o| refs.partner(o))
         .unwrap_or(user.organisation_id);
     ctx.require(Action::Report5w, &Target::organisation(owner, activity.country))?;
-    let id = state.store.create_activity(&ctx.actor(), &refs, owner, &activity).await?;
+    let id = state
+        .store
+        .create_activity(&ctx.actor(), &refs, owner, &activity)
+        .await?;
     Ok(Redirect::to(&format!("/r4v/activities/{id}?saved=1")).into_response())
 }
 
@@ -331,10 +358,22 @@ async fn detail_page(
     let can_edit = ctx.user()?.subject().may(Action::Report5w, &target_of(&record));
     let none = || c.tr.t("r4v-unmatched");
     let matched = vec![
-        (c.tr.t("r4v-field-admin1"), record.adm1_pcode.clone().unwrap_or_else(none)),
-        (c.tr.t("r4v-field-admin2"), record.adm2_pcode.clone().unwrap_or_else(none)),
-        (c.tr.t("r4v-field-sector"), record.sector_code.clone().unwrap_or_else(none)),
-        (c.tr.t("r4v-field-indicator"), record.indicator_code.clone().unwrap_or_else(none)),
+        (
+            c.tr.t("r4v-field-admin1"),
+            record.adm1_pcode.clone().unwrap_or_else(none),
+        ),
+        (
+            c.tr.t("r4v-field-admin2"),
+            record.adm2_pcode.clone().unwrap_or_else(none),
+        ),
+        (
+            c.tr.t("r4v-field-sector"),
+            record.sector_code.clone().unwrap_or_else(none),
+        ),
+        (
+            c.tr.t("r4v-field-indicator"),
+            record.indicator_code.clone().unwrap_or_else(none),
+        ),
         (
             c.tr.t("r4v-indicator-type"),
             record
@@ -369,7 +408,9 @@ async fn detail(
     Query(saved): Query<Saved>,
 ) -> Result<Response, AppError> {
     require_somewhere(&ctx, Action::View5w)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
+    let id = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::View5w, &target_of(&record))?;
     let values = fields_of(&record.activity);
@@ -377,9 +418,16 @@ async fn detail(
     render(&page)
 }
 
-async fn save(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, fields: Fields) -> Result<Response, AppError> {
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Result<Response, AppError> {
     require_somewhere(&ctx, Action::Report5w)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
+    let id = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::Report5w, &target_of(&record))?;
     let values = values_from(&fields);
@@ -387,7 +435,10 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, f
         Ok(activity) => activity,
         Err(problems) => return unprocessable(&detail_page(&state, &ctx, record, values, &problems, false).await?),
     };
-    ctx.require(Action::Report5w, &Target::organisation(record.organisation_id, activity.country))?;
+    ctx.require(
+        Action::Report5w,
+        &Target::organisation(record.organisation_id, activity.country),
+    )?;
     let refs = state.store.r4v_references().await?;
     state.store.update_activity(&ctx.actor(), &refs, id, &activity).await?;
     Ok(Redirect::to(&format!("/r4v/activities/{id}?saved=1")).into_response())
@@ -395,7 +446,9 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, f
 
 async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
     require_somewhere(&ctx, Action::Report5w)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
+    let id = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::Report5w, &target_of(&record))?;
     state.store.delete_activity(&ctx.actor(), id).await?;
@@ -427,7 +480,11 @@ async fn import(
     let c = Chrome::new(&ctx, "/r4v/activities/import");
     let title = c.tr.t("r4v-import-title");
     let page = UploadResult::new(c, title, "/r4v/activities").outcome(result)?;
-    if page.refusal.is_some() { unprocessable(&page) } else { render(&page) }
+    if page.refusal.is_some() {
+        unprocessable(&page)
+    } else {
+        render(&page)
+    }
 }
 
 struct ErrorRow {
@@ -446,7 +503,11 @@ struct ErrorsPage {
 }
 
 /// The error report per organisation, for the reports the reader may see.
-async fn errors(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<ListFilter>) -> Result<Response, AppError> {
+async fn errors(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<ListFilter>,
+) -> Result<Response, AppError> {
     require_somewhere(&ctx, Action::View5w)?;
     let c = Chrome::new(&ctx, "/r4v/errors");
     let query = filter.query(&ctx)?;

@@ -20,12 +20,12 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::files::read_upload;
-use crate::r4v::scope::require_somewhere;
 use crate::pages::parts::unprocessable;
 use crate::pages::{Chrome, render};
 use crate::r4v::dashboard::{Line, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, import_mode};
 use crate::r4v::outputs::figures_feed;
+use crate::r4v::scope::require_somewhere;
 use crate::r4v::scope::{countries_for, may_somewhere};
 
 pub fn router() -> Router<AppState> {
@@ -80,7 +80,13 @@ async fn figures(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Ap
         regional: feed
             .regional
             .iter()
-            .map(|r| (c.tr.t(&format!("figure_type-{}", r.figure_type)), format_count(r.total), r.label.clone()))
+            .map(|r| {
+                (
+                    c.tr.t(&format!("figure_type-{}", r.figure_type)),
+                    format_count(r.total),
+                    r.label.clone(),
+                )
+            })
             .collect(),
         history: feed.history.iter().rev().map(row).collect(),
         can_manage: may_somewhere(&ctx, Action::ManageR4v),
@@ -100,7 +106,11 @@ async fn import_figures(
     let c = Chrome::new(&ctx, "/r4v/figures");
     let title = c.tr.t("r4v-figures-import");
     let page = UploadResult::new(c, title, "/r4v/figures").outcome(result)?;
-    if page.refusal.is_some() { unprocessable(&page) } else { render(&page) }
+    if page.refusal.is_some() {
+        unprocessable(&page)
+    } else {
+        render(&page)
+    }
 }
 
 struct SubmissionRow {
@@ -129,7 +139,10 @@ async fn exchange(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let subject = user.subject();
     let all = subject.is_admin() || subject.may(Action::ViewCoordination, &Target::anywhere());
     let organisation = if all { None } else { Some(user.organisation_id) };
-    let (list, _) = state.store.submissions(organisation, Page::new(Some(100), None)).await?;
+    let (list, _) = state
+        .store
+        .submissions(organisation, Page::new(Some(100), None))
+        .await?;
     render(&ExchangePage {
         submissions: list
             .into_iter()
@@ -151,7 +164,10 @@ async fn exchange(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
                 (
                     d.code().to_owned(),
                     c.tr.label(*d),
-                    rumbo_domain::r4v::hxl::schema(*d).iter().map(|col| col.hashtag.to_owned()).collect(),
+                    rumbo_domain::r4v::hxl::schema(*d)
+                        .iter()
+                        .map(|col| col.hashtag.to_owned())
+                        .collect(),
                 )
             })
             .collect(),
@@ -172,7 +188,11 @@ async fn submit(
     let c = Chrome::new(&ctx, "/r4v/exchange");
     let title = c.tr.t("r4v-exchange-submit");
     let page = UploadResult::new(c, title, "/r4v/exchange").outcome(result)?;
-    if page.refusal.is_some() { unprocessable(&page) } else { render(&page) }
+    if page.refusal.is_some() {
+        unprocessable(&page)
+    } else {
+        render(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -222,7 +242,11 @@ struct PlanningPage {
     can_manage: bool,
 }
 
-async fn planning(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<PlanningFilter>) -> Result<Response, AppError> {
+async fn planning(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<PlanningFilter>,
+) -> Result<Response, AppError> {
     ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
     let c = Chrome::new(&ctx, "/r4v/planning");
     let year = match filter.year {
@@ -235,13 +259,31 @@ async fn planning(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<
     };
     let d = dashboard(&state.store, year, method, None).await?;
     let sections = vec![
-        (c.tr.t("r4v-reached-by-sector"), progress_rows(&d.reached_by_sector, false)),
-        (c.tr.t("r4v-reached-by-country"), progress_rows(&d.reached_by_country, false)),
-        (c.tr.t("r4v-reached-by-partner"), progress_rows(&d.reached_by_partner, false)),
-        (c.tr.t("r4v-reached-against-need"), progress_rows(&d.reached_against_need, false)),
+        (
+            c.tr.t("r4v-reached-by-sector"),
+            progress_rows(&d.reached_by_sector, false),
+        ),
+        (
+            c.tr.t("r4v-reached-by-country"),
+            progress_rows(&d.reached_by_country, false),
+        ),
+        (
+            c.tr.t("r4v-reached-by-partner"),
+            progress_rows(&d.reached_by_partner, false),
+        ),
+        (
+            c.tr.t("r4v-reached-against-need"),
+            progress_rows(&d.reached_against_need, false),
+        ),
         (c.tr.t("r4v-funded-by-sector"), progress_rows(&d.funded_by_sector, true)),
-        (c.tr.t("r4v-funded-by-country"), progress_rows(&d.funded_by_country, true)),
-        (c.tr.t("r4v-funded-by-partner"), progress_rows(&d.funded_by_partner, true)),
+        (
+            c.tr.t("r4v-funded-by-country"),
+            progress_rows(&d.funded_by_country, true),
+        ),
+        (
+            c.tr.t("r4v-funded-by-partner"),
+            progress_rows(&d.funded_by_partner, true),
+        ),
     ];
     let need_bars = bars(
         d.reached_against_need
@@ -253,7 +295,10 @@ async fn planning(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<
     render(&PlanningPage {
         year,
         method: method.code().to_owned(),
-        methods: Method::ALL.iter().map(|m| (m.code().to_owned(), c.tr.label(*m))).collect(),
+        methods: Method::ALL
+            .iter()
+            .map(|m| (m.code().to_owned(), c.tr.label(*m)))
+            .collect(),
         sections,
         need_bars,
         can_manage: may_somewhere(&ctx, Action::ManageR4v),
@@ -286,10 +331,13 @@ async fn planning_upload(
             Ok(n) => counted(n, page),
             Err(e) => page.outcome(Err(e))?,
         },
-        "needs" => page.outcome(intake::import_needs(&state, &ctx, &upload.file, name, import_mode(upload.field("mode"))).await)?,
+        "needs" => page
+            .outcome(intake::import_needs(&state, &ctx, &upload.file, name, import_mode(upload.field("mode"))).await)?,
         "survey" => {
             let year = match upload.field("year") {
-                Some(y) => y.parse().map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
+                Some(y) => y
+                    .parse()
+                    .map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
                 None => i64::from(time::OffsetDateTime::now_utc().year()),
             };
             match intake::compute_needs(&state, &ctx, &upload.file, name, year).await {
@@ -299,7 +347,11 @@ async fn planning_upload(
         }
         _ => return Err(AppError::NotFound(format!("there is no planning import '{what}'"))),
     };
-    if page.refusal.is_some() { unprocessable(&page) } else { render(&page) }
+    if page.refusal.is_some() {
+        unprocessable(&page)
+    } else {
+        render(&page)
+    }
 }
 
 #[derive(Template)]

@@ -59,7 +59,7 @@ pub fn format_count(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -91,7 +91,11 @@ struct OverviewPage {
 }
 
 /// The public face of R4V's figures: no sign-in needed, small counts suppressed.
-async fn overview(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<OverviewFilter>) -> Result<Response, AppError> {
+async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<OverviewFilter>,
+) -> Result<Response, AppError> {
     let c = Chrome::new(&ctx, "/r4v");
     let year = match filter.year {
         Some(year) => year,
@@ -137,14 +141,20 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<
             _ => {}
         }
     }
-    countries.sort_by(|a, b| b.1.cmp(&a.1));
-    sectors.sort_by(|a, b| b.1.cmp(&a.1));
+    countries.sort_by_key(|c| std::cmp::Reverse(c.1));
+    sectors.sort_by_key(|c| std::cmp::Reverse(c.1));
     let stored = state.store.population_figures(None, None).await?;
     let feed = figures_feed(&stored, false);
     let regional = feed
         .regional
         .iter()
-        .map(|r| (c.tr.t(&format!("figure_type-{}", r.figure_type)), format_count(r.total), r.label.clone()))
+        .map(|r| {
+            (
+                c.tr.t(&format!("figure_type-{}", r.figure_type)),
+                format_count(r.total),
+                r.label.clone(),
+            )
+        })
         .collect();
     let current = feed
         .current

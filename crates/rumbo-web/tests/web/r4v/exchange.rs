@@ -19,30 +19,104 @@ const FIGURES: &str = "country,figure_type,value,source,reference_date,publicati
 #[tokio::test]
 async fn population_figures_keep_history_and_label_regional_totals() {
     let app = spawn_app().await;
-    let response = upload(&app, "admin", "/api/v1/r4v/exchange", FIGURES.as_bytes().to_vec(), "figures.csv", &[("dataset", "population_figures")]).await;
+    let response = upload(
+        &app,
+        "admin",
+        "/api/v1/r4v/exchange",
+        FIGURES.as_bytes().to_vec(),
+        "figures.csv",
+        &[("dataset", "population_figures")],
+    )
+    .await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
     assert_eq!(json_of(response).await["accepted"], 3);
-    let again = upload(&app, "admin", "/api/v1/r4v/figures/import", FIGURES.as_bytes().to_vec(), "figures.csv", &[]).await;
+    let again = upload(
+        &app,
+        "admin",
+        "/api/v1/r4v/figures/import",
+        FIGURES.as_bytes().to_vec(),
+        "figures.csv",
+        &[],
+    )
+    .await;
     let again = json_of(again).await;
-    assert_eq!((again["accepted"].as_i64(), again["unchanged"].as_i64()), (Some(0), Some(3)), "sent twice, stored once");
+    assert_eq!(
+        (again["accepted"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(3)),
+        "sent twice, stored once"
+    );
 
-    let feed = json_of(app.anonymous().get(app.url("/api/v1/r4v/public/figures?history=true")).send().await.expect("feed")).await;
+    let feed = json_of(
+        app.anonymous()
+            .get(app.url("/api/v1/r4v/public/figures?history=true"))
+            .send()
+            .await
+            .expect("feed"),
+    )
+    .await;
     let current = feed["current"].as_array().expect("current");
     let col = current.iter().find(|f| f["country"] == "COL").expect("COL");
     assert_eq!(col["value"], 2_861_000);
     assert_eq!(col["method_changed"], true);
     assert_eq!(feed["regional"][0]["total"], 2_861_000 + 444_778);
-    assert_eq!(feed["regional"][0]["label"], "combines figures dated 2024-05-31 to 2024-06-30");
+    assert_eq!(
+        feed["regional"][0]["label"],
+        "combines figures dated 2024-05-31 to 2024-06-30"
+    );
     assert_eq!(feed["history"].as_array().map(Vec::len), Some(3));
-    let csv = app.anonymous().get(app.url("/api/v1/r4v/public/figures?format=csv")).send().await.expect("csv").text().await.expect("text");
+    let csv = app
+        .anonymous()
+        .get(app.url("/api/v1/r4v/public/figures?format=csv"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
     assert!(csv.starts_with("country,figure_type,value"), "{csv}");
 
     // IM officers load figures for their own country only; partners not at all.
     let peru = FIGURES.replace("ECU,", "PER,");
     let only_colombia: String = FIGURES.lines().take(3).collect::<Vec<_>>().join("\n");
-    assert_eq!(upload(&app, "im_col", "/api/v1/r4v/figures/import", peru.into_bytes(), "f.csv", &[]).await.status(), 403);
-    assert_eq!(upload(&app, "im_col", "/api/v1/r4v/figures/import", only_colombia.into_bytes(), "f.csv", &[]).await.status(), 200);
-    assert_eq!(upload(&app, "manager", "/api/v1/r4v/figures/import", FIGURES.as_bytes().to_vec(), "f.csv", &[]).await.status(), 403);
+    assert_eq!(
+        upload(
+            &app,
+            "im_col",
+            "/api/v1/r4v/figures/import",
+            peru.into_bytes(),
+            "f.csv",
+            &[]
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        upload(
+            &app,
+            "im_col",
+            "/api/v1/r4v/figures/import",
+            only_colombia.into_bytes(),
+            "f.csv",
+            &[]
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        upload(
+            &app,
+            "manager",
+            "/api/v1/r4v/figures/import",
+            FIGURES.as_bytes().to_vec(),
+            "f.csv",
+            &[]
+        )
+        .await
+        .status(),
+        403
+    );
 }
 
 /// A dataset without hashtags, or with a bad cell, is refused naming where; the refusal is
@@ -51,24 +125,91 @@ async fn population_figures_keep_history_and_label_regional_totals() {
 async fn exchange_datasets_are_checked_per_cell_and_their_provenance_kept() {
     let app = spawn_app().await;
     let untagged = "country,figure_type,value\nCOL,refugees_migrants,1\n";
-    let response = upload(&app, "im_col", "/api/v1/r4v/exchange", untagged.as_bytes().to_vec(), "plain.csv", &[("dataset", "population_figures")]).await;
+    let response = upload(
+        &app,
+        "im_col",
+        "/api/v1/r4v/exchange",
+        untagged.as_bytes().to_vec(),
+        "plain.csv",
+        &[("dataset", "population_figures")],
+    )
+    .await;
     assert_eq!(response.status(), 422);
     let body = json_of(response).await;
-    assert!(body["error"]["problems"][0]["problem"].as_str().unwrap_or("").contains("#country+code"));
+    assert!(
+        body["error"]["problems"][0]["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("#country+code")
+    );
     let bad = FIGURES.replace("444778", "lots");
-    let response = upload(&app, "im_col", "/api/v1/r4v/exchange", bad.into_bytes(), "bad.csv", &[("dataset", "population_figures")]).await;
+    let response = upload(
+        &app,
+        "im_col",
+        "/api/v1/r4v/exchange",
+        bad.into_bytes(),
+        "bad.csv",
+        &[("dataset", "population_figures")],
+    )
+    .await;
     let body = json_of(response).await;
     assert_eq!(body["error"]["problems"][0]["where"], "row 5, column value");
     let flows = "date,country,point,direction,total\n#date,#country+code,#loc+code,#meta+direction,#affected+total\n2024-03-01,COL,COL-CUC-SB,entry,1520\n";
-    let response = upload(&app, "im_col", "/api/v1/r4v/exchange", flows.as_bytes().to_vec(), "flows.csv", &[("dataset", "flow_counts")]).await;
+    let response = upload(
+        &app,
+        "im_col",
+        "/api/v1/r4v/exchange",
+        flows.as_bytes().to_vec(),
+        "flows.csv",
+        &[("dataset", "flow_counts")],
+    )
+    .await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
-    let list = json_of(app.api("im_col").get(app.url("/api/v1/r4v/submissions")).send().await.expect("list")).await;
-    let statuses: Vec<&str> = list["items"].as_array().expect("items").iter().filter_map(|s| s["status"].as_str()).collect();
+    let list = json_of(
+        app.api("im_col")
+            .get(app.url("/api/v1/r4v/submissions"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let statuses: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|s| s["status"].as_str())
+        .collect();
     assert_eq!(statuses, ["accepted", "rejected", "rejected"]);
-    assert!(list["items"].as_array().expect("items").iter().all(|s| s["sha256"].as_str().map(str::len) == Some(64)));
-    let schemas = json_of(app.anonymous().get(app.url("/api/v1/r4v/exchange/schemas")).send().await.expect("schemas")).await;
+    assert!(
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|s| s["sha256"].as_str().map(str::len) == Some(64))
+    );
+    let schemas = json_of(
+        app.anonymous()
+            .get(app.url("/api/v1/r4v/exchange/schemas"))
+            .send()
+            .await
+            .expect("schemas"),
+    )
+    .await;
     assert_eq!(schemas.as_array().map(Vec::len), Some(4));
-    assert_eq!(app.api("im_col").post(app.url("/api/v1/r4v/exchange")).multipart(reqwest::multipart::Form::new().text("dataset", "gossip").part("file", reqwest::multipart::Part::bytes(b"x".to_vec()))).send().await.expect("post").status(), 422);
+    assert_eq!(
+        app.api("im_col")
+            .post(app.url("/api/v1/r4v/exchange"))
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("dataset", "gossip")
+                    .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()))
+            )
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        422
+    );
 }
 
 /// The Python interpreter with libhxl to check exports with: `RUMBO_LIBHXL_PYTHON` when set
@@ -83,7 +224,10 @@ fn libhxl_python() -> Option<String> {
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        assert!(ok, "RUMBO_LIBHXL_PYTHON={python} cannot import hxl (pip install libhxl)");
+        assert!(
+            ok,
+            "RUMBO_LIBHXL_PYTHON={python} cannot import hxl (pip install libhxl)"
+        );
         return Some(python);
     }
     let ok = std::process::Command::new("python3")
@@ -109,12 +253,20 @@ fn parse_with_libhxl(python: &str, csv: &str) -> Value {
         .args(["-c", script, path.to_str().expect("path")])
         .output()
         .expect("python runs");
-    assert!(output.status.success(), "libhxl failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "libhxl failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON from the script")
 }
 
 async fn text(app: &TestApp, who: &str, path: &str) -> String {
-    let client = if who == "anonymous" { app.anonymous() } else { app.api(who) };
+    let client = if who == "anonymous" {
+        app.anonymous()
+    } else {
+        app.api(who)
+    };
     let response = client.get(app.url(path)).send().await.expect("get");
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.expect("text")
@@ -133,13 +285,46 @@ async fn hxl_exports_parse_with_libhxl() {
     };
     let app = spawn_app().await;
     import_colombia(&app).await;
-    let csv = five_w_csv(&[("COL", "Norte de Santander", "Cúcuta", "NGO-A", "2024-01", "Education", "EDU1", 12)]);
+    let csv = five_w_csv(&[(
+        "COL",
+        "Norte de Santander",
+        "Cúcuta",
+        "NGO-A",
+        "2024-01",
+        "Education",
+        "EDU1",
+        12,
+    )]);
     assert_eq!(import_5w(&app, "manager", csv, &[]).await.status(), 200);
-    upload(&app, "admin", "/api/v1/r4v/figures/import", FIGURES.as_bytes().to_vec(), "figures.csv", &[]).await;
+    upload(
+        &app,
+        "admin",
+        "/api/v1/r4v/figures/import",
+        FIGURES.as_bytes().to_vec(),
+        "figures.csv",
+        &[],
+    )
+    .await;
 
-    let five_w = parse_with_libhxl(&python, &text(&app, "manager", "/api/v1/r4v/activities?format=csv").await);
-    let tags: Vec<&str> = five_w["tags"].as_array().expect("tags").iter().filter_map(Value::as_str).collect();
-    for tag in ["#country+code", "#adm1+code", "#org+prog+name", "#sector+code", "#indicator+code", "#reached+new", "#reached+f+children"] {
+    let five_w = parse_with_libhxl(
+        &python,
+        &text(&app, "manager", "/api/v1/r4v/activities?format=csv").await,
+    );
+    let tags: Vec<&str> = five_w["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for tag in [
+        "#country+code",
+        "#adm1+code",
+        "#org+prog+name",
+        "#sector+code",
+        "#indicator+code",
+        "#reached+new",
+        "#reached+f+children",
+    ] {
         assert!(tags.contains(&tag), "{tag} in {tags:?}");
     }
     let row = &five_w["rows"][0];
@@ -147,12 +332,28 @@ async fn hxl_exports_parse_with_libhxl() {
     assert_eq!(row["#adm1+code"], "CO54");
     assert_eq!(row["#reached+f+children"], "6");
 
-    let consolidated = parse_with_libhxl(&python, &text(&app, "anonymous", "/api/v1/r4v/public/consolidated?year=2024&format=csv").await);
-    let region = consolidated["rows"].as_array().expect("rows").iter().find(|r| r["#meta+level"] == "region" && r["#sector+code"] == "intersector").expect("region");
+    let consolidated = parse_with_libhxl(
+        &python,
+        &text(
+            &app,
+            "anonymous",
+            "/api/v1/r4v/public/consolidated?year=2024&format=csv",
+        )
+        .await,
+    );
+    let region = consolidated["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["#meta+level"] == "region" && r["#sector+code"] == "intersector")
+        .expect("region");
     assert_eq!(region["#reached+unique"], "12");
     assert_eq!(region["#meta+method"], "maxsector");
 
-    let figures = parse_with_libhxl(&python, &text(&app, "anonymous", "/api/v1/r4v/public/figures?format=csv&history=true").await);
+    let figures = parse_with_libhxl(
+        &python,
+        &text(&app, "anonymous", "/api/v1/r4v/public/figures?format=csv&history=true").await,
+    );
     assert_eq!(figures["rows"].as_array().map(Vec::len), Some(3));
     assert_eq!(figures["rows"][0]["#country+code"], "COL");
 }
