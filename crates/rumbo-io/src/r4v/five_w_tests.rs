@@ -123,7 +123,7 @@ fn large_files_read_in_parts_keep_their_row_numbers() {
         let admin1 = if n == 50_000 { "Nuevo LeÃ³n" } else { "Lima" };
         csv.push_str(&format!("Peru,{admin1},2024-01,{description},{new}\n"));
     }
-    assert!(csv.len() > PARALLEL_FROM, "{} bytes", csv.len());
+    assert!(csv.len() > parts::PARALLEL_FROM, "{} bytes", csv.len());
     let file = read_five_w(csv.as_bytes()).expect("reads");
     assert_eq!(file.rows_read, rows);
     assert_eq!(file.rows.len(), rows - 1);

@@ -11,5 +11,7 @@ pub mod form;
 pub mod intake;
 /// Consolidated figures, the population figures feed, and exports.
 pub mod outputs;
+/// Planning files in: targets, FTS funding, people in need from a survey.
+pub mod planning_intake;
 /// Which 5W reports and countries a user may see.
 pub mod scope;

@@ -21,6 +21,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::files::read_upload;
 use crate::r4v::dashboard::{Dashboard, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, Intake, import_mode};
+use crate::r4v::planning_intake;
 use crate::r4v::scope::countries_for;
 use crate::r4v::scope::require_somewhere;
 
@@ -112,7 +113,7 @@ async fn import_targets(
 ) -> Result<Json<Imported>, AppError> {
     require_somewhere(&ctx, Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
-    let imported = intake::import_targets(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
+    let imported = planning_intake::import_targets(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
     Ok(Json(Imported { imported }))
 }
 
@@ -140,7 +141,7 @@ async fn import_funding(
 ) -> Result<Json<Imported>, AppError> {
     require_somewhere(&ctx, Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
-    let imported = intake::import_funding(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
+    let imported = planning_intake::import_funding(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
     Ok(Json(Imported { imported }))
 }
 
@@ -193,7 +194,8 @@ async fn compute_needs(
             .map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
         None => this_year(),
     };
-    let imported = intake::compute_needs(&state, &ctx, &upload.file, upload.file_name.as_deref(), year).await?;
+    let imported =
+        planning_intake::compute_needs(&state, &ctx, &upload.file, upload.file_name.as_deref(), year).await?;
     Ok(Json(Imported { imported }))
 }
 

@@ -25,6 +25,7 @@ use crate::pages::{Chrome, render};
 use crate::r4v::dashboard::{Line, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, import_mode};
 use crate::r4v::outputs::figures_feed;
+use crate::r4v::planning_intake;
 use crate::r4v::scope::require_somewhere;
 use crate::r4v::scope::{countries_for, may_somewhere};
 
@@ -323,11 +324,11 @@ async fn planning_upload(
         page.done(message)
     };
     let page = match what.as_str() {
-        "targets" => match intake::import_targets(&state, &ctx, &upload.file, name).await {
+        "targets" => match planning_intake::import_targets(&state, &ctx, &upload.file, name).await {
             Ok(n) => counted(n, page),
             Err(e) => page.outcome(Err(e))?,
         },
-        "funding" => match intake::import_funding(&state, &ctx, &upload.file, name).await {
+        "funding" => match planning_intake::import_funding(&state, &ctx, &upload.file, name).await {
             Ok(n) => counted(n, page),
             Err(e) => page.outcome(Err(e))?,
         },
@@ -340,7 +341,7 @@ async fn planning_upload(
                     .map_err(|_| AppError::Invalid(format!("'{y}' is not a year")))?,
                 None => i64::from(time::OffsetDateTime::now_utc().year()),
             };
-            match intake::compute_needs(&state, &ctx, &upload.file, name, year).await {
+            match planning_intake::compute_needs(&state, &ctx, &upload.file, name, year).await {
                 Ok(n) => counted(n, page),
                 Err(e) => page.outcome(Err(e))?,
             }
