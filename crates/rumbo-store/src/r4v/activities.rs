@@ -96,6 +96,17 @@ fn argument_error(e: impl ToString) -> StoreError {
     }
 }
 
+/// The placeholder of data column `column`, bound as `$n`. The CVA value is bound as text and
+/// cast in SQL: sqlx 0.9's Any driver sends a missing `f64` to PostgreSQL as a `real` NULL, and
+/// a batch mixing that with amounts is refused as "incorrect binary data format".
+fn placeholder(column: usize, n: usize) -> String {
+    if DATA_COLUMNS.get(column) == Some(&"value_usd") {
+        format!("CAST(${n} AS DOUBLE PRECISION)")
+    } else {
+        format!("${n}")
+    }
+}
+
 fn flag(b: Option<bool>) -> Option<i64> {
     b.map(i64::from)
 }
@@ -135,7 +146,8 @@ fn bind_activity(
         text(&a.activity_description),
         flag(a.rmrp_activity),
         flag(a.cva),
-        a.value_usd,
+        // As text, cast in SQL: see `placeholder`.
+        a.value_usd.map(|v| v.to_string()),
         text(&a.delivery_mechanism),
         a.quantity_output,
         a.total_monthly,
@@ -228,7 +240,7 @@ impl Store {
                 args.add(actor.user_id).map_err(argument_error)?;
                 args.add(at.clone()).map_err(argument_error)?;
                 args.add(actor.user_id).map_err(argument_error)?;
-                let placeholders: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
+                let placeholders: Vec<String> = (1..=width).map(|k| placeholder(k - 1, i * width + k)).collect();
                 values.push(format!("({})", placeholders.join(", ")));
             }
             let sql = format!("INSERT INTO r4v_activities ({columns}) VALUES {}", values.join(", "));
@@ -289,7 +301,7 @@ impl Store {
             args.add(actor.user_id).map_err(argument_error)?;
         }
         let width = DATA_COLUMNS.len() + 4;
-        let placeholders: Vec<String> = (1..=width).map(|k| format!("${k}")).collect();
+        let placeholders: Vec<String> = (1..=width).map(|k| placeholder(k - 1, k)).collect();
         let sql = format!(
             "INSERT INTO r4v_activities ({}, created_at, created_by, updated_at, updated_by) VALUES ({}) RETURNING id",
             DATA_COLUMNS.join(", "),
@@ -346,7 +358,7 @@ impl Store {
         let assignments: Vec<String> = DATA_COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .map(|(i, c)| format!("{c} = {}", placeholder(i, i + 1)))
             .collect();
         let n = DATA_COLUMNS.len();
         args.add(at.clone()).map_err(argument_error)?;
