@@ -225,6 +225,15 @@ pub const TARGETS: &[SchemaColumn] = &[
     col("budget_cva_usd", "#value+cva+usd", CellKind::Amount, false),
 ];
 
+/// The indicator registry: an RMRP year's indicators with their sector and type.
+pub const INDICATORS: &[SchemaColumn] = &[
+    col("code", "#indicator+code", CellKind::Text, true),
+    col("sector", "#sector+code", CellKind::Text, true),
+    col("name_en", "#indicator+name+i_en", CellKind::Text, true),
+    col("name_es", "#indicator+name+i_es", CellKind::Text, false),
+    col("kind", "#indicator+type", CellKind::Text, true),
+];
+
 /// OCHA FTS flows, as FTS's own CSV exports and HDX's `fts_incoming_funding` files name them.
 pub const FTS_FLOWS: &[SchemaColumn] = &[
     col("flow_id", "#meta+id", CellKind::Text, true),

@@ -208,3 +208,7 @@ entity-r4v_indicator = RMRP indicator
 entity-r4v_target = RMRP target
 entity-r4v_funding = Funding flow
 entity-r4v_needs = People in need
+r4v-indicators-title = RMRP indicators
+r4v-indicators-intro = The indicators partners report against, with their sector and type. The type decides which quality rules apply and whether a report counts people reached.
+r4v-indicators-import = Import indicators
+r4v-code = Code

@@ -208,3 +208,7 @@ entity-r4v_indicator = Indicador del RMRP
 entity-r4v_target = Meta del RMRP
 entity-r4v_funding = Flujo de financiamiento
 entity-r4v_needs = Personas con necesidades
+r4v-indicators-title = Indicadores del RMRP
+r4v-indicators-intro = Los indicadores sobre los que reportan los socios, con su sector y tipo. El tipo decide qué reglas de calidad se aplican y si un reporte cuenta personas alcanzadas.
+r4v-indicators-import = Importar indicadores
+r4v-code = Código

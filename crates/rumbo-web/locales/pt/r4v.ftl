@@ -208,3 +208,7 @@ entity-r4v_indicator = Indicador do RMRP
 entity-r4v_target = Meta do RMRP
 entity-r4v_funding = Fluxo de financiamento
 entity-r4v_needs = Pessoas com necessidades
+r4v-indicators-title = Indicadores do RMRP
+r4v-indicators-intro = Os indicadores sobre os quais os parceiros relatam, com o seu setor e tipo. O tipo decide quais regras de qualidade se aplicam e se um relatório conta pessoas alcançadas.
+r4v-indicators-import = Importar indicadores
+r4v-code = Código

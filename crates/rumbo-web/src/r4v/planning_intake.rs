@@ -5,7 +5,7 @@ use rumbo_domain::access::{Action, Target};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::r4v::needs::DeprivationMethod;
 use rumbo_domain::{Problem, Vocabulary};
-use rumbo_io::r4v::dataset::{self, FTS_FLOWS, TARGETS, read_dataset};
+use rumbo_io::r4v::dataset::{self, FTS_FLOWS, INDICATORS, TARGETS, read_dataset};
 use rumbo_io::r4v::five_w::country_named;
 use rumbo_store::r4v::{FundingFlow, NeedRow, TargetInput};
 
@@ -175,4 +175,43 @@ pub async fn compute_needs(
         })
         .collect();
     Ok(state.store.import_needs(&ctx.actor(), &rows, &source, None).await?.0)
+}
+
+/// The indicator registry of a plan year (columns code, sector, name_en, name_es, kind — the
+/// kind as R4V writes it: "Direct Assistance", "Capacity Building"...). Region-wide: only
+/// regional IM officers and administrators.
+pub async fn import_indicators(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+) -> Result<usize, AppError> {
+    ctx.require(Action::ManageR4v, &Target::anywhere())?;
+    let file =
+        read_dataset(bytes, INDICATORS, &dataset::no_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
+    let mut problems = file.problems();
+    let mut indicators = Vec::new();
+    for r in &file.records {
+        let text = |f: &str| r.text(INDICATORS, f).unwrap_or_default();
+        match rumbo_domain::r4v::IndicatorType::from_label(&text("kind")) {
+            Ok(kind) => indicators.push(rumbo_domain::r4v::registry::Indicator {
+                code: text("code"),
+                sector: text("sector"),
+                name_en: text("name_en"),
+                name_es: r.text(INDICATORS, "name_es"),
+                kind,
+            }),
+            Err(e) => problems.push(Problem::new(format!("row {}, column kind", r.number), e)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(rejected(
+            format!("{} problem(s) in the indicators; nothing was imported", problems.len()),
+            problems,
+        ));
+    }
+    Ok(state
+        .store
+        .import_indicators(&ctx.actor(), &indicators, &clean_name(file_name))
+        .await?)
 }

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_dashboard))
         .routes(routes!(get_overlaps))
         .routes(routes!(list_indicators))
+        .routes(routes!(import_indicators))
 }
 
 /// An upload: a file (CSV or XLSX) and, for some, a mode or a year.
@@ -266,4 +267,20 @@ async fn list_indicators(State(state): State<AppState>) -> Result<Json<Vec<Indic
             })
             .collect(),
     ))
+}
+
+/// Adds or replaces indicators of the registry (a new plan year brings its own): columns
+/// code, sector, name_en, name_es, kind. Regional IM officers and administrators.
+#[utoipa::path(post, path = "/r4v/indicators/import", tag = "r4v",
+    request_body(content = inline(UploadForm), content_type = "multipart/form-data"),
+    responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_indicators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<Imported>, AppError> {
+    ctx.require(Action::ManageR4v, &Target::anywhere())?;
+    let upload = read_upload(multipart).await?;
+    let imported = planning_intake::import_indicators(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
+    Ok(Json(Imported { imported }))
 }

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/r4v/planning", get(planning))
         .route("/r4v/planning/{what}", post(planning_upload))
         .route("/r4v/overlaps", get(overlaps))
+        .route("/r4v/indicators", get(indicators).post(import_indicators))
 }
 
 struct FigureRow {
@@ -370,4 +371,63 @@ async fn overlaps(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let c = Chrome::new(&ctx, "/r4v/overlaps");
     let list = overlap_list(&state.store, countries, None, None).await?;
     render(&OverlapsPage { overlaps: list, c })
+}
+
+#[derive(Template)]
+#[template(path = "r4v/indicators.html")]
+struct IndicatorsPage {
+    c: Chrome,
+    /// (sector, code, name, type)
+    rows: Vec<(String, String, String, String)>,
+    can_import: bool,
+}
+
+/// The indicator registry: sectors, indicators and their types.
+async fn indicators(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(Action::ViewReferenceData, &Target::anywhere())?;
+    let c = Chrome::new(&ctx, "/r4v/indicators");
+    let registry = state.store.r4v_registry().await?;
+    let rows = registry
+        .indicators()
+        .iter()
+        .map(|i| {
+            let sector = registry
+                .sector_by_code(&i.sector)
+                .map_or_else(|| i.sector.clone(), |s| super::sector_label(&c.tr, s));
+            let name = match (c.tr.language, &i.name_es) {
+                (rumbo_domain::language::Language::Es, Some(es)) => es.clone(),
+                _ => i.name_en.clone(),
+            };
+            (sector, i.code.clone(), name, c.tr.label(i.kind))
+        })
+        .collect();
+    render(&IndicatorsPage {
+        rows,
+        can_import: user.subject().may(Action::ManageR4v, &Target::anywhere()),
+        c,
+    })
+}
+
+async fn import_indicators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageR4v, &Target::anywhere())?;
+    let upload = read_upload(multipart).await?;
+    let c = Chrome::new(&ctx, "/r4v/indicators");
+    let title = c.tr.t("r4v-indicators-import");
+    let page = UploadResult::new(c, title, "/r4v/indicators");
+    let page = match planning_intake::import_indicators(&state, &ctx, &upload.file, upload.file_name.as_deref()).await {
+        Ok(n) => {
+            let message = page.c.tr.t1("r4v-imported-n", "count", n);
+            page.done(message)
+        }
+        Err(e) => page.outcome(Err(e))?,
+    };
+    if page.refusal.is_some() {
+        unprocessable(&page)
+    } else {
+        render(&page)
+    }
 }

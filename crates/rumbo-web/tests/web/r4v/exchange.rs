@@ -357,3 +357,81 @@ async fn hxl_exports_parse_with_libhxl() {
     assert_eq!(figures["rows"].as_array().map(Vec::len), Some(3));
     assert_eq!(figures["rows"][0]["#country+code"], "COL");
 }
+
+/// A new plan year's indicators come in a file; the rules use them at once.
+#[tokio::test]
+async fn the_indicator_registry_grows_with_each_plan_year() {
+    let app = spawn_app().await;
+    let file =
+        "code,sector,name_en,name_es,kind\nEDU9,education,# of teachers paid,# de docentes pagados,Capacity Building\n";
+    let response = upload(
+        &app,
+        "admin",
+        "/api/v1/r4v/indicators/import",
+        file.as_bytes().to_vec(),
+        "indicators-2026.csv",
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        upload(
+            &app,
+            "im_col",
+            "/api/v1/r4v/indicators/import",
+            file.as_bytes().to_vec(),
+            "i.csv",
+            &[]
+        )
+        .await
+        .status(),
+        403
+    );
+    let bad = "code,sector,name_en,kind\nX1,nowhere,x,Direct Assistance\nX2,education,y,Magic\n";
+    let response = upload(
+        &app,
+        "admin",
+        "/api/v1/r4v/indicators/import",
+        bad.as_bytes().to_vec(),
+        "i.csv",
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let list = json_of(
+        app.anonymous()
+            .get(app.url("/api/v1/r4v/indicators"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let edu9 = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["code"] == "EDU9")
+        .expect("EDU9");
+    assert_eq!(edu9["kind"], "capacity_building");
+    let report = serde_json::json!({"country": "COL", "appealing_org": "NGO-A", "month": "2026-01", "sector": "Educación",
+        "indicator": "# de docentes pagados", "total_monthly": 0});
+    let created = json_of(
+        app.api("manager")
+            .post(app.url("/api/v1/r4v/activities"))
+            .json(&report)
+            .send()
+            .await
+            .expect("create"),
+    )
+    .await;
+    assert_eq!(
+        created["indicator_code"], "EDU9",
+        "matched by its Spanish name within its sector"
+    );
+    assert!(
+        created["rules_broken"]
+            .as_array()
+            .expect("rules")
+            .contains(&serde_json::json!(18))
+    );
+}

@@ -154,6 +154,7 @@ async fn coordination_pages_are_for_im_officers() {
         ("viewer", "/r4v/planning?year=2024", 200),
         ("viewer", "/r4v/figures", 200),
         ("viewer", "/r4v/exchange", 200),
+        ("viewer", "/r4v/indicators", 200),
         ("viewer", "/r4v/activities/new", 403),
         ("im_col", "/r4v/activities", 200),
         ("anonymous", "/r4v?year=2024&method=sum", 200),
