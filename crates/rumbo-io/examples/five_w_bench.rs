@@ -17,6 +17,9 @@ use rumbo_domain::r4v::rules::{Partner, Place, References, evaluate_all};
 use rumbo_domain::r4v::{IndicatorType, Method, Month};
 use rumbo_domain::{Vocabulary, r4v::rules::Rule};
 
+/// Each step is run this many times and its best time kept.
+const RUNS: usize = 3;
+
 /// A direct-assistance report as consolidation reads it, owning its text.
 type OwnedReach = (Iso3, String, Month, String, bool, i64, i64, [i64; 5], [i64; 6]);
 
@@ -82,20 +85,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The import: read, repair, parse, match and check, as `rumbo_io::r4v::five_w` and the
     // store do for an upload, on every core as they do (the database write is left out:
     // pandas has none either).
-    let started = Instant::now();
-    let bytes = std::fs::read(&args[2])?;
-    let file = rumbo_io::r4v::five_w::read_five_w(&bytes)?;
-    let read_s = started.elapsed().as_secs_f64();
-    let mut per_rule = [0usize; 20];
-    let activities: Vec<&rumbo_domain::r4v::Activity> = file.rows.iter().map(|r| &r.activity).collect();
-    let mut checked = Vec::with_capacity(file.rows.len());
-    for (m, broken) in evaluate_all(&activities, &refs) {
-        for rule in broken.rules() {
-            per_rule[usize::from(rule.id())] += 1;
+    // The best of three runs: the machines are shared, and a neighbour's build slows any one.
+    let mut best = (f64::MAX, f64::MAX);
+    let mut last = None;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let bytes = std::fs::read(&args[2])?;
+        let file = rumbo_io::r4v::five_w::read_five_w(&bytes)?;
+        let read_s = started.elapsed().as_secs_f64();
+        let mut per_rule = [0usize; 20];
+        let activities: Vec<&rumbo_domain::r4v::Activity> = file.rows.iter().map(|r| &r.activity).collect();
+        let mut checked = Vec::with_capacity(file.rows.len());
+        for (m, broken) in evaluate_all(&activities, &refs) {
+            for rule in broken.rules() {
+                per_rule[usize::from(rule.id())] += 1;
+            }
+            checked.push(m);
         }
-        checked.push(m);
+        drop(activities);
+        let import_s = started.elapsed().as_secs_f64();
+        if import_s < best.1 {
+            best = (read_s, import_s);
+        }
+        last = Some((file, checked, per_rule));
     }
-    let import_s = started.elapsed().as_secs_f64();
+    let (read_s, import_s) = best;
+    let Some((file, checked, per_rule)) = last else {
+        return Err("no run".into());
+    };
 
     // The rows consolidation reads, written for DuckDB to load.
     let mut reach_csv = std::io::BufWriter::new(std::fs::File::create(format!("{}/reach.csv", args[5]))?);
@@ -159,9 +176,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .collect();
-    let started = Instant::now();
-    let outputs = consolidate(&reach, Method::MaxSector, None);
-    let consolidate_s = started.elapsed().as_secs_f64();
+    let mut consolidate_s = f64::MAX;
+    let mut outputs = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        outputs = consolidate(&reach, Method::MaxSector, None);
+        consolidate_s = consolidate_s.min(started.elapsed().as_secs_f64());
+    }
     let mut by_country: BTreeMap<String, i64> = BTreeMap::new();
     let mut admin1_groups = 0;
     for o in outputs.iter().filter(|o| o.sector.is_none()) {
