@@ -73,8 +73,17 @@ impl Period {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Level {
     Region,
-    Country { country: Iso3 },
-    Admin1 { country: Iso3, admin1: String },
+    /// A coordination platform (national or sub-regional): the sum of its countries.
+    Platform {
+        platform: String,
+    },
+    Country {
+        country: Iso3,
+    },
+    Admin1 {
+        country: Iso3,
+        admin1: String,
+    },
 }
 
 /// One consolidated figure.
@@ -287,6 +296,33 @@ pub fn consolidate(reports: &[Reach], method: Method, span: Option<(Month, Month
     all.extend(region.into_values());
     all.sort_by(|a, b| (&a.level, a.period, &a.sector).cmp(&(&b.level, b.period, &b.sector)));
     all
+}
+
+/// The outputs of each coordination platform (`(code, countries)`): the sum of its countries'
+/// outputs, per period and sector, like the region.
+pub fn platform_totals(outputs: &[Output], platforms: &[(String, Vec<Iso3>)]) -> Vec<Output> {
+    let mut totals: BTreeMap<(String, Period, Option<String>), Output> = BTreeMap::new();
+    for out in outputs {
+        let Level::Country { country } = &out.level else {
+            continue;
+        };
+        for (code, countries) in platforms.iter().filter(|(_, c)| c.contains(country)) {
+            totals
+                .entry((code.clone(), out.period, out.sector.clone()))
+                .or_insert_with(|| {
+                    let mut empty = Output::empty(
+                        Level::Platform { platform: code.clone() },
+                        out.period,
+                        out.sector.clone(),
+                        out.method,
+                    );
+                    empty.monthly_total = out.monthly_total.map(|_| 0);
+                    empty
+                })
+                .add(out);
+        }
+    }
+    totals.into_values().collect()
 }
 
 impl Output {

@@ -60,6 +60,24 @@ fn maxsector_takes_the_largest_sector_and_sum_adds_them() {
 }
 
 #[test]
+fn a_platform_is_the_sum_of_its_countries() {
+    let reports = [
+        report("PAN", "PA08", "2024-01", "health", 10, 10),
+        report("CRI", "CR01", "2024-01", "health", 7, 7),
+        report("COL", "CO54", "2024-01", "health", 100, 100),
+    ];
+    let outputs = consolidate(&reports, Method::MaxSector, None);
+    let platforms = vec![("CAM".to_owned(), vec![iso("PAN"), iso("CRI"), iso("MEX")])];
+    let totals = platform_totals(&outputs, &platforms);
+    let jan = Period::Month {
+        month: month("2024-01"),
+    };
+    let inter = find(&totals, &Level::Platform { platform: "CAM".into() }, jan, None);
+    assert_eq!(inter.people, 17);
+    assert_eq!(inter.monthly_total, Some(17));
+}
+
+#[test]
 fn monthly_totals_are_never_summed_across_months() {
     let reports = [
         report("PER", "PE15", "2024-01", "health", 10, 50),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rumbo_domain::Vocabulary;
 use rumbo_domain::country::Iso3;
-use rumbo_domain::r4v::consolidation::{Level, Output, Period, Reach, consolidate};
+use rumbo_domain::r4v::consolidation::{Level, Output, Period, Reach, consolidate, platform_totals};
 use rumbo_domain::r4v::disclosure::publish;
 use rumbo_domain::r4v::figures::{PopulationFigure, RegionalTotal, current, format_date, regional_totals};
 use rumbo_domain::r4v::hxl;
@@ -69,14 +69,25 @@ pub async fn consolidated(store: &Store, params: &Consolidation) -> Result<Vec<O
         }
         _ => None,
     };
-    Ok(consolidate(&reach, params.method, span))
+    let mut outputs = consolidate(&reach, params.method, span);
+    let platforms: Vec<(String, Vec<Iso3>)> = store
+        .platforms()
+        .await?
+        .into_iter()
+        .map(|p| (p.code, p.countries))
+        .collect();
+    let by_platform = platform_totals(&outputs, &platforms);
+    outputs.extend(by_platform);
+    Ok(outputs)
 }
 
 /// A consolidated figure as published. Counts from 1 to 4 are `null` when `public`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsolidatedOut {
-    /// region, country or admin1
+    /// region, platform, country or admin1
     pub level: &'static str,
+    /// The coordination platform's code, for platform outputs.
+    pub platform: Option<String>,
     pub country: Option<String>,
     /// The admin-1 P-code (or the name reported, where it matched no stored area).
     pub admin1: Option<String>,
@@ -104,10 +115,11 @@ pub fn period_text(period: Period) -> String {
 /// One output as published; `public` suppresses small counts.
 pub fn output_out(o: &Output, public: bool) -> ConsolidatedOut {
     let shown = |n: i64| if public { publish(n) } else { Some(n) };
-    let (level, country, admin1) = match &o.level {
-        Level::Region => ("region", None, None),
-        Level::Country { country } => ("country", Some(country.to_string()), None),
-        Level::Admin1 { country, admin1 } => ("admin1", Some(country.to_string()), Some(admin1.clone())),
+    let (level, platform, country, admin1) = match &o.level {
+        Level::Region => ("region", None, None, None),
+        Level::Platform { platform } => ("platform", Some(platform.clone()), None, None),
+        Level::Country { country } => ("country", None, Some(country.to_string()), None),
+        Level::Admin1 { country, admin1 } => ("admin1", None, Some(country.to_string()), Some(admin1.clone())),
     };
     let mut by_population: BTreeMap<&'static str, Option<i64>> = PopulationType::ALL
         .iter()
@@ -121,6 +133,7 @@ pub fn output_out(o: &Output, public: bool) -> ConsolidatedOut {
     by_age_gender.insert("unspecified", shown(o.by_age_gender[6]));
     ConsolidatedOut {
         level,
+        platform,
         country,
         admin1,
         period: period_text(o.period),
@@ -136,11 +149,14 @@ pub fn output_out(o: &Output, public: bool) -> ConsolidatedOut {
 
 /// Consolidated figures as a table with HXL hashtags (suppressed counts are blank).
 pub fn consolidated_table(outputs: &[ConsolidatedOut]) -> Table {
-    let mut labels: Vec<String> = ["level", "country", "admin1", "period", "sector", "method", "people"]
-        .map(str::to_owned)
-        .to_vec();
+    let mut labels: Vec<String> = [
+        "level", "platform", "country", "admin1", "period", "sector", "method", "people",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let mut hashtags: Vec<String> = [
         "#meta+level",
+        "#meta+platform",
         "#country+code",
         "#adm1+code",
         "#date+period",
@@ -192,6 +208,7 @@ pub fn consolidated_table(outputs: &[ConsolidatedOut]) -> Table {
         .map(|o| {
             let mut row = vec![
                 Cell::text(o.level),
+                Cell::opt_text(o.platform.as_deref()),
                 Cell::opt_text(o.country.as_deref()),
                 Cell::opt_text(o.admin1.as_deref()),
                 Cell::text(&o.period),

@@ -435,7 +435,7 @@ async fn consolidation_is_public_without_double_counting_and_small_counts_hidden
     assert!(
         text.lines()
             .nth(1)
-            .is_some_and(|l| l.starts_with("#meta+level,#country+code,#adm1+code")),
+            .is_some_and(|l| l.starts_with("#meta+level,#meta+platform,#country+code,#adm1+code")),
         "{text}"
     );
     // The exact figures are for IM officers of the country.

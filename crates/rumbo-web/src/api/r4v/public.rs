@@ -43,7 +43,7 @@ pub struct ConsolidationFilter {
     from: Option<String>,
     /// Last month, YYYY-MM.
     to: Option<String>,
-    /// region, country or admin1: only outputs at this level.
+    /// region, platform, country or admin1: only outputs at this level.
     level: Option<String>,
     /// A sector code, or `intersector`.
     sector: Option<String>,
@@ -112,8 +112,8 @@ async fn respond(
 
 /// People reached, consolidated without double counting: new beneficiaries only (the monthly
 /// total is shown per month, never added across months), by population type and by age and
-/// gender, per sector and intersector with the method given, at admin-1, country and region
-/// level. Public: no sign-in; every count from 1 to 4 is suppressed (null).
+/// gender, per sector and intersector with the method given, at admin-1, country, platform
+/// (national and sub-regional: the sum of their countries) and region level. Public: no sign-in; every count from 1 to 4 is suppressed (null).
 #[utoipa::path(get, path = "/r4v/public/consolidated", tag = "r4v-public", params(ConsolidationFilter), security(()),
     responses((status = 200, body = Vec<ConsolidatedOut>), (status = 422, body = ErrorBody)))]
 async fn public_consolidated(
