@@ -306,7 +306,7 @@ pub fn platform_totals(outputs: &[Output], platforms: &[(String, Vec<Iso3>)]) ->
         let Level::Country { country } = &out.level else {
             continue;
         };
-        for (code, countries) in platforms.iter().filter(|(_, c)| c.contains(country)) {
+        for (code, _) in platforms.iter().filter(|(_, c)| c.contains(country)) {
             totals
                 .entry((code.clone(), out.period, out.sector.clone()))
                 .or_insert_with(|| {
