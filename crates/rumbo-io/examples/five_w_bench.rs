@@ -189,7 +189,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match &o.level {
             Level::Admin1 { .. } => admin1_groups += 1,
             Level::Country { country } => *by_country.entry(country.to_string()).or_default() += o.people,
-            Level::Region => {}
+            Level::Region | Level::Platform { .. } => {}
         }
     }
     let rules: BTreeMap<String, usize> = Rule::ALL
