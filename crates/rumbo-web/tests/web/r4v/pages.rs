@@ -188,3 +188,43 @@ async fn coordination_pages_are_for_im_officers() {
         .expect("html");
     assert!(overview.contains("12"), "Colombia's 12 people reached, public");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_r4v() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("JSON");
+    for path in [
+        "/r4v/activities",
+        "/r4v/activities/{id}",
+        "/r4v/activities/{id}/history",
+        "/r4v/activities/import",
+        "/r4v/activities/validate",
+        "/r4v/errors",
+        "/r4v/exchange",
+        "/r4v/exchange/schemas",
+        "/r4v/submissions",
+        "/r4v/submissions/{id}/problems",
+        "/r4v/public/consolidated",
+        "/r4v/public/figures",
+        "/r4v/consolidated",
+        "/r4v/figures/import",
+        "/r4v/targets/import",
+        "/r4v/funding/import",
+        "/r4v/needs/import",
+        "/r4v/needs/compute",
+        "/r4v/dashboard",
+        "/r4v/overlaps",
+        "/r4v/indicators",
+        "/r4v/indicators/import",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    assert!(
+        doc["paths"]["/r4v/activities/import"]["post"]["requestBody"]["content"]["multipart/form-data"].is_object()
+    );
+}
