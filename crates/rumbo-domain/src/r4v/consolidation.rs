@@ -157,9 +157,13 @@ impl Acc {
         if s == 0 {
             return cells;
         }
+        // In 128 bits: the product of two large sums must not overflow; the quotient is at
+        // most `pi`, so it fits back.
+        let s = i128::from(s);
         for (row, &pi) in cells.iter_mut().zip(&p) {
             for (cell, &aj) in row.iter_mut().zip(&a) {
-                *cell = (2 * pi * aj + s) / (2 * s);
+                let value = (2 * i128::from(pi) * i128::from(aj) + s) / (2 * s);
+                *cell = i64::try_from(value).unwrap_or(i64::MAX);
             }
         }
         cells

@@ -277,7 +277,10 @@ pub fn check_cell(kind: CellKind, raw: &str) -> Result<Value, String> {
     match kind {
         Text | Code => Ok(Value::Text(text.to_owned())),
         Count => match parse_number(text) {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 1e12 => Ok(Value::Count(n as i64)),
+            // No activity reaches a billion people: larger counts are typing mistakes, and
+            // refusing them keeps every sum of a million reports within 64 bits.
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 1e9 => Ok(Value::Count(n as i64)),
+            Some(n) if n >= 1e9 => Err(format!("{text} is too large for a count of people or things")),
             Some(n) if n < 0.0 => Err(format!("{text} is negative; counts are zero or more")),
             Some(_) => Err(format!("{text} is not a whole number")),
             None => Err(format!("'{text}' is not a number")),
@@ -366,6 +369,11 @@ mod tests {
         assert_eq!(check_cell(Count, "12.0"), Ok(Value::Count(12)));
         assert!(check_cell(Count, "-3").expect_err("negative").contains("negative"));
         assert!(check_cell(Count, "2.5").is_err());
+        assert!(
+            check_cell(Count, "99999999999")
+                .expect_err("too large")
+                .contains("too large")
+        );
         assert_eq!(check_cell(Amount, "1.234,50"), Ok(Value::Amount(1234.5)));
         assert_eq!(check_cell(Amount, "7,5"), Ok(Value::Amount(7.5)));
         assert_eq!(check_cell(YesNo, "Sí"), Ok(Value::Bool(true)));

@@ -292,14 +292,22 @@ impl References {
     /// The organisation `text` names: its acronym, its name, or a name ending in its acronym
     /// in brackets.
     pub fn partner(&self, text: &str) -> Option<i64> {
-        if let Some(id) = self.partners_exact.get(text.trim()) {
+        let text = text.trim();
+        let inner = text
+            .strip_suffix(')')
+            .and_then(|t| t.rsplit_once('('))
+            .map(|(_, a)| a.trim());
+        // Exact spellings first (the acronym alone, or in brackets), then folded ones.
+        if let Some(id) = self.partners_exact.get(text) {
+            return Some(*id);
+        }
+        if let Some(id) = inner.and_then(|a| self.partners_exact.get(a)) {
             return Some(*id);
         }
         if let Some(id) = self.partners.get(&fold(text)) {
             return Some(*id);
         }
-        let inner = text.trim().strip_suffix(')')?.rsplit_once('(')?.1;
-        self.partners.get(&fold(inner)).copied()
+        self.partners.get(&fold(inner?)).copied()
     }
 
     /// Whether `text` names `partner` (see [`names_organisation`]).

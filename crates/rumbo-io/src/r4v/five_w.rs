@@ -445,8 +445,9 @@ impl Reader {
         let mut take = |field: &str| values[at(field)].take();
         let mut count = |field: &str, value: Option<Cow<str>>| -> Option<i64> {
             let raw = value?;
+            // The common case, a plain whole number, without the general number reader.
             if let Ok(n) = raw.parse::<i64>()
-                && n >= 0
+                && (0..1_000_000_000).contains(&n)
             {
                 return Some(n);
             }
