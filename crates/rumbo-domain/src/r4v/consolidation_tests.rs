@@ -118,6 +118,36 @@ fn breakdowns_that_do_not_cover_everyone_keep_the_rest_unspecified() {
 /// (country, area, month, sector, monthly total, population types, age-gender groups, cash)
 type RawReport = (usize, usize, u8, usize, i64, [i64; 5], [i64; 6], bool);
 
+/// A large set is summed on several threads; the figures are those of the whole.
+#[test]
+fn large_sets_sum_the_same_on_every_core() {
+    let areas = ["A1", "A2", "A3", "A4"];
+    let sectors = ["health", "education", "shelter"];
+    let reports: Vec<Reach> = (0..120_000)
+        .map(|i| Reach {
+            country: iso(if i % 2 == 0 { "COL" } else { "PER" }),
+            admin1: areas[i % 4],
+            month: Month::new(2024, (i % 12) as i64 + 1).expect("month"),
+            sector: sectors[i % 3],
+            cva: i % 5 == 0,
+            total_monthly: (i % 7) as i64 + 3,
+            new_beneficiaries: (i % 7) as i64 + 1,
+            population: [(i % 7) as i64 + 1, 0, 0, 0, 0],
+            age_gender: [(i % 7) as i64 + 1, 0, 0, 0, 0, 0],
+        })
+        .collect();
+    let outputs = consolidate(&reports, Method::Sum, Some((month("2024-01"), month("2024-12"))));
+    let region = outputs
+        .iter()
+        .find(|o| o.level == Level::Region && o.sector.is_none())
+        .expect("region");
+    assert_eq!(region.people, reports.iter().map(|r| r.new_beneficiaries).sum::<i64>());
+    let in_order = consolidate(&reports[..60_000], Method::MaxSector, None);
+    let mut reversed = reports[..60_000].to_vec();
+    reversed.reverse();
+    assert_eq!(consolidate(&reversed, Method::MaxSector, None), in_order);
+}
+
 fn arbitrary_report() -> impl Strategy<Value = RawReport> {
     (
         0..2usize,
