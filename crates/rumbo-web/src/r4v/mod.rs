@@ -1,7 +1,7 @@
 //! R4V information management between the HTTP edge and the store, shared by the API and the
 //! pages so that a 5W file, an exchange dataset or an export behaves the same through each:
-//! what a user may see ([`scope`]), files in ([`intake`]), and consolidated and public
-//! outputs ([`outputs`]). Access decisions are `rumbo_domain::access`'s; these modules ask it.
+//! what a user may see (`scope`), files in (`intake`), and consolidated and public
+//! outputs (`outputs`). Access decisions are `rumbo_domain::access`'s; these modules ask it.
 
 /// Reached against target, funded against required; overlaps.
 pub mod dashboard;
