@@ -18,7 +18,6 @@ use serde::Serialize;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::r4v::scope::require_somewhere;
 
 /// What an upload did, for the API and the pages alike.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -101,7 +100,7 @@ pub async fn import_five_w(
     file_name: Option<&str>,
     mode: ImportMode,
 ) -> Result<Intake, AppError> {
-    let user = require_somewhere(ctx, Action::Report5w)?;
+    let user = ctx.require_somewhere(Action::Report5w)?;
     let subject = user.subject();
     let mut meta = SubmissionMeta::new(
         DatasetType::Activities5w,
@@ -263,7 +262,7 @@ pub async fn import_figures(
     mode: ImportMode,
     require_hashtags: bool,
 ) -> Result<Intake, AppError> {
-    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let user = ctx.require_somewhere(Action::ManageR4v)?;
     let schema = hxl::schema(DatasetType::PopulationFigures);
     let mut meta = SubmissionMeta::new(
         DatasetType::PopulationFigures,
@@ -332,7 +331,7 @@ pub async fn import_needs(
     file_name: Option<&str>,
     mode: ImportMode,
 ) -> Result<Intake, AppError> {
-    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let user = ctx.require_somewhere(Action::ManageR4v)?;
     let schema = hxl::schema(DatasetType::Needs);
     let name = clean_name(file_name);
     let year = year_in(&name);
@@ -399,7 +398,7 @@ pub async fn import_flow_counts(
     file_name: Option<&str>,
     mode: ImportMode,
 ) -> Result<Intake, AppError> {
-    let user = require_somewhere(ctx, Action::ManageR4v)?;
+    let user = ctx.require_somewhere(Action::ManageR4v)?;
     let schema = hxl::schema(DatasetType::FlowCounts);
     let mut meta = SubmissionMeta::new(
         DatasetType::FlowCounts,

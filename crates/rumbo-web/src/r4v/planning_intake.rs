@@ -10,7 +10,6 @@ use rumbo_io::r4v::five_w::country_named;
 use rumbo_store::r4v::{FundingFlow, NeedRow, TargetInput};
 
 use super::intake::{clean_name, rejected, year_in};
-use super::scope::require_somewhere;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -23,7 +22,7 @@ pub async fn import_targets(
     bytes: &[u8],
     file_name: Option<&str>,
 ) -> Result<usize, AppError> {
-    require_somewhere(ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let file =
         read_dataset(bytes, TARGETS, &dataset::no_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
     let registry = state.store.r4v_registry().await?;
@@ -100,7 +99,7 @@ pub async fn import_funding(
     bytes: &[u8],
     file_name: Option<&str>,
 ) -> Result<usize, AppError> {
-    require_somewhere(ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let file =
         read_dataset(bytes, FTS_FLOWS, &dataset::fts_labels, false).map_err(|r| rejected(r.to_string(), r.problems))?;
     let problems = file.problems();
@@ -153,7 +152,7 @@ pub async fn compute_needs(
     file_name: Option<&str>,
     year: i64,
 ) -> Result<usize, AppError> {
-    require_somewhere(ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let survey = rumbo_io::r4v::households::read_households(bytes).map_err(|r| rejected(r.to_string(), r.problems))?;
     let method = DeprivationMethod::new(survey.indicators.clone())?;
     for h in &survey.households {

@@ -37,17 +37,6 @@ pub fn target_of(record: &ActivityRecord) -> Target {
     Target::organisation(record.organisation_id, Some(record.country))
 }
 
-/// Whether the user may take `action` in at least one country (or region-wide).
-pub fn may_somewhere(ctx: &Ctx, action: Action) -> bool {
-    let Ok(user) = ctx.user() else { return false };
-    let subject = user.subject();
-    subject.may(action, &Target::anywhere())
-        || user.countries().iter().any(|c| {
-            subject.may(action, &Target::country(*c))
-                || subject.may(action, &Target::organisation(user.organisation_id, Some(*c)))
-        })
-}
-
 /// The countries in which the user may take `action` on country-wide data.
 pub fn countries_for(ctx: &Ctx, action: Action) -> Result<Vec<Iso3>, AppError> {
     let user = ctx.user()?;
@@ -56,16 +45,4 @@ pub fn countries_for(ctx: &Ctx, action: Action) -> Result<Vec<Iso3>, AppError> {
         .into_iter()
         .filter(|c| subject.may(action, &Target::country(*c)))
         .collect())
-}
-
-/// The user, if they may take `action` somewhere: in a country, region-wide, or for their own
-/// organisation in a country they work in (what partners' 5W actions are about). Asked before
-/// a file is read, so that those who may not are refused at once.
-pub fn require_somewhere(ctx: &Ctx, action: Action) -> Result<&User, AppError> {
-    let user = ctx.user()?;
-    if may_somewhere(ctx, action) {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
 }

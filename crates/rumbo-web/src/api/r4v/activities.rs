@@ -24,7 +24,6 @@ use crate::files::read_upload;
 use crate::r4v::form::{fields_of, parse_activity};
 use crate::r4v::intake::{Intake, import_five_w, import_mode};
 use crate::r4v::outputs::five_w_table;
-use crate::r4v::scope::require_somewhere;
 use crate::r4v::scope::{limit_to_reach, target_of};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -179,7 +178,7 @@ async fn list_activities(
     ctx: Ctx,
     Params(filter): Params<ActivityFilter>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let query = filter.query(&ctx)?;
     let format = TableFormat::parse(filter.format.as_deref(), TableFormat::Json)?;
     if format != TableFormat::Json {
@@ -223,7 +222,7 @@ async fn create_activity(
     ctx: Ctx,
     Body(input): Body<ActivityIn>,
 ) -> Result<(StatusCode, Json<ActivityOut>), AppError> {
-    let user = require_somewhere(&ctx, Action::Report5w)?;
+    let user = ctx.require_somewhere(Action::Report5w)?;
     let activity = input.activity()?;
     let refs = state.store.r4v_references().await?;
     let owner = activity
@@ -243,7 +242,7 @@ async fn create_activity(
 #[utoipa::path(get, path = "/r4v/activities/{id}", tag = "r4v",
     responses((status = 200, body = ActivityOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_activity(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<ActivityOut>, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::View5w, &target_of(&record))?;
     Ok(Json(record.into()))
@@ -260,7 +259,7 @@ async fn update_activity(
     Id(id): Id,
     Body(input): Body<ActivityIn>,
 ) -> Result<Json<ActivityOut>, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::Report5w, &target_of(&record))?;
     let activity = input.activity()?;
@@ -277,7 +276,7 @@ async fn update_activity(
 #[utoipa::path(delete, path = "/r4v/activities/{id}", tag = "r4v",
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_activity(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::Report5w, &target_of(&record))?;
     state.store.delete_activity(&ctx.actor(), id).await?;
@@ -325,7 +324,7 @@ async fn activity_history(
     ctx: Ctx,
     Id(id): Id,
 ) -> Result<Json<Vec<ChangeOut>>, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let record = state.store.activity(id).await?;
     ctx.require(Action::View5w, &target_of(&record))?;
     Ok(Json(
@@ -362,7 +361,7 @@ async fn import_activities(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Intake>, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
     Ok(Json(
@@ -393,7 +392,7 @@ async fn validate_activities(
     ctx: Ctx,
     Body(input): Body<ValidateIn>,
 ) -> Result<Json<ValidateOut>, AppError> {
-    require_somewhere(&ctx, Action::Validate5w)?;
+    ctx.require_somewhere(Action::Validate5w)?;
     let country = Iso3::parse(&input.country)?;
     let month = Month::parse(&input.month)?;
     ctx.require(Action::Validate5w, &Target::country(country))?;
@@ -454,7 +453,7 @@ async fn error_report(
     ctx: Ctx,
     Params(filter): Params<ActivityFilter>,
 ) -> Result<Json<Vec<ErrorReportOut>>, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let query = filter.query(&ctx)?;
     Ok(Json(
         state

@@ -23,7 +23,6 @@ use crate::r4v::dashboard::{Dashboard, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, Intake, import_mode};
 use crate::r4v::planning_intake;
 use crate::r4v::scope::countries_for;
-use crate::r4v::scope::require_somewhere;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -67,7 +66,7 @@ async fn import_figures(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Intake>, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
     Ok(Json(
@@ -112,7 +111,7 @@ async fn import_targets(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Imported>, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let imported = planning_intake::import_targets(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
     Ok(Json(Imported { imported }))
@@ -140,7 +139,7 @@ async fn import_funding(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Imported>, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let imported = planning_intake::import_funding(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
     Ok(Json(Imported { imported }))
@@ -168,7 +167,7 @@ async fn import_needs(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Intake>, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
     Ok(Json(
@@ -187,7 +186,7 @@ async fn compute_needs(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Imported>, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let year = match upload.field("year") {
         Some(y) => y

@@ -25,8 +25,7 @@ use crate::pages::parts::{Fields, PAGE_SIZE, Pager, unprocessable};
 use crate::pages::{Chrome, render};
 use crate::r4v::form::{AGE_GENDER, POPULATION, fields_of, parse_activity};
 use crate::r4v::intake::{import_five_w, import_mode};
-use crate::r4v::scope::require_somewhere;
-use crate::r4v::scope::{countries_with, limit_to_reach, may_somewhere, target_of};
+use crate::r4v::scope::{countries_with, limit_to_reach, target_of};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -145,7 +144,7 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<ListFilter>) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let c = Chrome::new(&ctx, "/r4v/activities");
     let query = filter.query(&ctx)?;
     let page = Page::new(Some(PAGE_SIZE), filter.offset);
@@ -187,7 +186,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<List
         rows: records.iter().map(row).collect(),
         pager: Pager::new("/r4v/activities", &filters, page, total),
         rules: rule_choices(&c.tr),
-        can_report: may_somewhere(&ctx, Action::Report5w),
+        can_report: ctx.may_somewhere(Action::Report5w),
         validate_countries,
         export_query,
         country,
@@ -252,7 +251,7 @@ struct NewPage {
 }
 
 async fn new_form(ctx: Ctx) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::Report5w)?;
+    let user = ctx.require_somewhere(Action::Report5w)?;
     let c = Chrome::new(&ctx, "/r4v/activities/new");
     let mut values = blank_fields();
     if let Some(country) = user.countries().first() {
@@ -273,7 +272,7 @@ fn values_from(fields: &Fields) -> Vec<(&'static str, String)> {
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::Report5w)?;
+    let user = ctx.require_somewhere(Action::Report5w)?;
     let c = Chrome::new(&ctx, "/r4v/activities/new");
     let values = values_from(&fields);
     let activity = match parse_activity(&|name| Some(fields.get(name).to_owned())) {
@@ -407,7 +406,7 @@ async fn detail(
     Path(id): Path<String>,
     Query(saved): Query<Saved>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let id = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
@@ -424,7 +423,7 @@ async fn save(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let id = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
@@ -445,7 +444,7 @@ async fn save(
 }
 
 async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let id = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("5W report {id} does not exist")))?;
@@ -462,7 +461,7 @@ struct ImportPage {
 }
 
 async fn import_form(ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     render(&ImportPage {
         c: Chrome::new(&ctx, "/r4v/activities/import"),
     })
@@ -473,7 +472,7 @@ async fn import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::Report5w)?;
+    ctx.require_somewhere(Action::Report5w)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
     let result = import_five_w(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode).await;
@@ -508,7 +507,7 @@ async fn errors(
     ctx: Ctx,
     Query(filter): Query<ListFilter>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::View5w)?;
+    ctx.require_somewhere(Action::View5w)?;
     let c = Chrome::new(&ctx, "/r4v/errors");
     let query = filter.query(&ctx)?;
     let report = state.store.error_report(&query).await?;
@@ -531,7 +530,7 @@ async fn errors(
 }
 
 async fn validate(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::Validate5w)?;
+    ctx.require_somewhere(Action::Validate5w)?;
     let country = Iso3::parse(fields.get("country"))?;
     let month = Month::parse(fields.get("month"))?;
     ctx.require(Action::Validate5w, &Target::country(country))?;

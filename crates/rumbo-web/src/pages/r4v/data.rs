@@ -26,8 +26,7 @@ use crate::r4v::dashboard::{Line, OverlapOut, dashboard, overlap_list};
 use crate::r4v::intake::{self, import_mode};
 use crate::r4v::outputs::figures_feed;
 use crate::r4v::planning_intake;
-use crate::r4v::scope::require_somewhere;
-use crate::r4v::scope::{countries_for, may_somewhere};
+use crate::r4v::scope::countries_for;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -91,7 +90,7 @@ async fn figures(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Ap
             })
             .collect(),
         history: feed.history.iter().rev().map(row).collect(),
-        can_manage: may_somewhere(&ctx, Action::ManageR4v),
+        can_manage: ctx.may_somewhere(Action::ManageR4v),
         c,
     })
 }
@@ -101,7 +100,7 @@ async fn import_figures(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let mode = import_mode(upload.field("mode"));
     let result = intake::import_figures(&state, &ctx, &upload.file, upload.file_name.as_deref(), mode, false).await;
@@ -303,7 +302,7 @@ async fn planning(
             .collect(),
         sections,
         need_bars,
-        can_manage: may_somewhere(&ctx, Action::ManageR4v),
+        can_manage: ctx.may_somewhere(Action::ManageR4v),
         c,
     })
 }
@@ -314,7 +313,7 @@ async fn planning_upload(
     axum::extract::Path(what): axum::extract::Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageR4v)?;
+    ctx.require_somewhere(Action::ManageR4v)?;
     let upload = read_upload(multipart).await?;
     let name = upload.file_name.as_deref();
     let c = Chrome::new(&ctx, "/r4v/planning");

@@ -25,7 +25,6 @@ use crate::error::{AppError, ProblemOut};
 use crate::i18n::Tr;
 use crate::r4v::intake::Intake;
 use crate::r4v::outputs::{Consolidation, consolidated, figures_feed, output_out};
-use crate::r4v::scope::may_somewhere;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -183,8 +182,8 @@ async fn overview(
         regional,
         current,
         signed_in: ctx.auth.is_some(),
-        can_report: may_somewhere(&ctx, Action::Report5w),
-        can_coordinate: may_somewhere(&ctx, Action::ViewCoordination),
+        can_report: ctx.may_somewhere(Action::Report5w),
+        can_coordinate: ctx.may_somewhere(Action::ViewCoordination),
         c,
     })
 }
