@@ -75,6 +75,15 @@ pub enum Entity {
     Assistance,
     /// The keys that encrypt personal data (rotations re-encrypt it).
     DataKeys,
+    /// R4V: a 5W activity report, an information exchange submission, a population figure,
+    /// an indicator of the registry, a partner's target, a funding flow, people in need.
+    Activity5w,
+    R4vSubmission,
+    PopulationFigure,
+    R4vIndicator,
+    R4vTarget,
+    R4vFunding,
+    R4vNeeds,
 }
 
 impl Vocabulary for Entity {
@@ -98,6 +107,13 @@ impl Vocabulary for Entity {
         Self::BeneficiaryList,
         Self::Assistance,
         Self::DataKeys,
+        Self::Activity5w,
+        Self::R4vSubmission,
+        Self::PopulationFigure,
+        Self::R4vIndicator,
+        Self::R4vTarget,
+        Self::R4vFunding,
+        Self::R4vNeeds,
     ];
 
     fn code(self) -> &'static str {
@@ -120,6 +136,13 @@ impl Vocabulary for Entity {
             Self::BeneficiaryList => "beneficiary_list",
             Self::Assistance => "assistance",
             Self::DataKeys => "data_keys",
+            Self::Activity5w => "activity_5w",
+            Self::R4vSubmission => "r4v_submission",
+            Self::PopulationFigure => "population_figure",
+            Self::R4vIndicator => "r4v_indicator",
+            Self::R4vTarget => "r4v_target",
+            Self::R4vFunding => "r4v_funding",
+            Self::R4vNeeds => "r4v_needs",
         }
     }
 }

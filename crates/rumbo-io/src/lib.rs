@@ -20,6 +20,8 @@ pub mod export;
 pub mod locations;
 /// P-code lists (CSV) in.
 pub mod pcodes;
+/// R4V: 5W reports, exchange datasets, targets, funding flows, and tables out.
+pub mod r4v;
 /// Registrations (CSV, one row per person) in and out; beneficiary lists out.
 pub mod registrations;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.

@@ -23,6 +23,9 @@ mod migrations;
 pub mod organisations;
 /// Dynamic WHERE clauses with numbered placeholders.
 mod query;
+/// R4V: sectors and indicators, 5W reports, exchange submissions, population figures,
+/// targets, funding and people in need.
+pub mod r4v;
 /// Households and individuals, consent, history, sharing, scores, programmes: DTM registration.
 pub mod registration;
 /// Sessions, sign-in throttling and API tokens: how a request proves who it is.
@@ -134,6 +137,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         migrations::migrator(self.backend).run(&self.pool).await?;
         geography::ensure_known_countries(self).await?;
+        r4v::ensure_registry(self).await?;
         Ok(())
     }
 

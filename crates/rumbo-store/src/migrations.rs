@@ -23,6 +23,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_registration.sql"),
         include_str!("../migrations/postgres/0003_registration.sql"),
     ),
+    (
+        4,
+        "r4v",
+        include_str!("../migrations/sqlite/0004_r4v.sql"),
+        include_str!("../migrations/postgres/0004_r4v.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

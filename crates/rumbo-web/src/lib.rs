@@ -22,6 +22,8 @@ mod files;
 pub mod i18n;
 /// The pages people use, rendered on the server.
 mod pages;
+/// R4V information management between the edge and the store: scope, files in, outputs.
+pub mod r4v;
 /// Registration shared by the API and the pages: access to households, files in and out.
 mod registration;
 /// Reference data in and out (admin areas, locations): file formats to the store and back,

@@ -73,27 +73,6 @@ pub(crate) async fn member_for(
     household_for(state, ctx, household, action).await
 }
 
-/// The user, if they may take `action` somewhere: in a country, or on their own organisation's
-/// records in one of their countries (registering, running programmes, recording assistance
-/// are about an organisation's own desks and programmes). Asked before a form or a file is
-/// read, so that those who may not are refused at once.
-pub(crate) fn require_anywhere(ctx: &Ctx, action: Action) -> Result<&User, AppError> {
-    let user = ctx.user()?;
-    let subject = user.subject();
-    let own = |c: Iso3| Target::organisation(user.organisation_id, Some(c));
-    let somewhere = subject.may(action, &Target::anywhere())
-        || user
-            .countries()
-            .into_iter()
-            .any(|c| subject.may(action, &Target::country(c)) || subject.may(action, &own(c)));
-    if somewhere { Ok(user) } else { Err(AppError::Forbidden) }
-}
-
-/// Whether the user may take `action` somewhere (see [`require_anywhere`]).
-pub(crate) fn may_anywhere(ctx: &Ctx, action: Action) -> bool {
-    require_anywhere(ctx, action).is_ok()
-}
-
 /// What registering at `desk` touches: the organisation that runs it, in its country.
 pub(crate) fn desk_target(desk: &Desk) -> Target {
     Target::organisation(desk.organisation_id, Some(desk.country))

@@ -71,7 +71,10 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()?;
         let mut conn = self.pool.acquire().await?;
         // The candidates' profiles only, unless they are most of a large country's households.
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
         let which = if ids.len() <= 20_000 {
             Which::Households(&ids)
         } else {

@@ -13,6 +13,8 @@ mod locations;
 mod me;
 /// Organisations and coordination platforms.
 mod organisations;
+/// R4V: 5W, information exchange, figures, planning, public outputs.
+mod r4v;
 /// Registration: households, people, models, programmes, sharing agreements.
 pub(crate) mod registration;
 /// Personal API tokens.
@@ -80,6 +82,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(locations::router())
         .merge(audit::router())
         .merge(registration::router())
+        .merge(r4v::router())
 }
 
 /// The OpenAPI document, as served at /api/v1/openapi.json.

@@ -18,6 +18,8 @@ mod map;
 mod organisations;
 /// Form fields, inline field errors, select options and paging links shared by the pages.
 mod parts;
+/// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
+mod r4v;
 /// Registration: households, people, models, programmes, sharing agreements.
 mod registration;
 /// Sign in, sign out, language.
@@ -51,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(organisations::router())
         .merge(users::router())
         .merge(registration::router())
+        .merge(r4v::router())
         .layer(axum::middleware::from_fn(error_pages))
 }
 

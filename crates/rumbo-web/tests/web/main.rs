@@ -9,6 +9,7 @@ mod audit;
 mod geography;
 mod locations;
 mod organisations;
+mod r4v;
 mod registration;
 mod sessions;
 mod users;

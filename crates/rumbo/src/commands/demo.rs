@@ -155,13 +155,14 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     let loaded = loaded?;
     eprintln!(
         "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, \
-         {} households ({} people; {} possible duplicates to review) at {} more registration desks.",
+         {} 5W reports, {} households ({} people; {} possible duplicates to review) at {} more registration desks.",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
         loaded.organisations,
         loaded.locations,
         loaded.users,
+        loaded.reports_5w,
         loaded.registration.households,
         loaded.registration.people,
         loaded.registration.flagged,

@@ -18,6 +18,8 @@ mod load;
 mod locations;
 /// Demo accounts and their synthetic names.
 mod people;
+/// R4V: a year of 5W reports, population figures, targets, funding and needs.
+pub mod r4v;
 /// Households and people at the registration desks, models, programmes, sharing agreements.
 mod registration;
 /// The seeded random number generator.
@@ -44,6 +46,7 @@ pub struct Demo {
     pub locations: Vec<DemoLocation>,
     pub users: Vec<DemoUser>,
     pub registration: registration::DemoRegistration,
+    pub r4v: r4v::R4vDemo,
 }
 
 /// Builds the demo for `seed`. The same seed always gives the same values.
@@ -57,6 +60,7 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
     let users = people::users(&mut rng);
     // Drawn after the users, so that adding registrations changed nobody's name.
     let registration = registration::generate(&mut rng)?;
+    let r4v = r4v::generate(seed, &admin_areas, &organisations, &platforms);
     Ok(Demo {
         seed,
         admin_areas,
@@ -65,6 +69,7 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
         locations,
         users,
         registration,
+        r4v,
     })
 }
 

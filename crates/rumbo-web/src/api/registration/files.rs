@@ -22,9 +22,7 @@ use crate::api::Params;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
 use crate::files::{download, read_upload};
-use crate::registration::{
-    export_csv, export_purpose, import_upload, list_reach, require_anywhere, statistics_countries,
-};
+use crate::registration::{export_csv, export_purpose, import_upload, list_reach, statistics_countries};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -78,7 +76,7 @@ async fn import_registrations(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ImportOut>, AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     let upload = read_upload(multipart).await?;
     Ok(Json(import_upload(&state, &ctx, &upload).await?.into()))
 }

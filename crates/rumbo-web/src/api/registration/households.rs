@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::api::{Body, Id, Listing, Params};
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::registration::{desk_target, household_access, household_for, list_reach, require_anywhere};
+use crate::registration::{desk_target, household_access, household_for, list_reach};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -171,7 +171,7 @@ async fn register_household(
     ctx: Ctx,
     Body(body): Body<HouseholdIn>,
 ) -> Result<(StatusCode, Json<RegisteredOut>), AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     let desk = state.store.registration_desk(body.desk_id).await?;
     ctx.require(Action::RegisterHouseholds, &desk_target(&desk))?;
     let outcome = state

@@ -23,8 +23,8 @@ use crate::AppState;
 use crate::api::{Body, Id, Params};
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{download, require_somewhere};
-use crate::registration::{export_purpose, purposes, require_anywhere, statistics_countries};
+use crate::files::download;
+use crate::registration::{export_purpose, purposes, statistics_countries};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -142,7 +142,7 @@ async fn create_programme(
     ctx: Ctx,
     Body(body): Body<ProgrammeIn>,
 ) -> Result<(StatusCode, Json<ProgrammeOut>), AppError> {
-    let user = require_anywhere(&ctx, Action::ManageProgrammes)?;
+    let user = ctx.require_somewhere(Action::ManageProgrammes)?;
     let organisation_id = body.organisation_id.unwrap_or(user.organisation_id);
     let country = rumbo_domain::country::Iso3::parse(&body.country)?;
     ctx.require(
@@ -458,7 +458,7 @@ impl From<AgreementRecord> for AgreementOut {
 
 /// The countries whose agreements the user manages; `None` for all.
 pub(crate) fn agreement_countries(ctx: &Ctx) -> Result<Option<Vec<rumbo_domain::country::Iso3>>, AppError> {
-    let user = require_somewhere(ctx, Action::ManageSharingAgreements)?;
+    let user = ctx.require_somewhere(Action::ManageSharingAgreements)?;
     let subject = user.subject();
     if subject.may(Action::ManageSharingAgreements, &Target::anywhere()) {
         return Ok(None);
@@ -503,7 +503,7 @@ async fn create_agreement(
     ctx: Ctx,
     Body(body): Body<AgreementIn>,
 ) -> Result<(StatusCode, Json<AgreementOut>), AppError> {
-    require_somewhere(&ctx, Action::ManageSharingAgreements)?;
+    ctx.require_somewhere(Action::ManageSharingAgreements)?;
     let country = rumbo_domain::country::Iso3::parse(&body.country)?;
     ctx.require(Action::ManageSharingAgreements, &Target::country(country))?;
     let input = AgreementInput {

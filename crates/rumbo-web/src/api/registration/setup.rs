@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::api::{Id, Params};
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{Upload, download, read_upload, require_somewhere};
+use crate::files::{Upload, download, read_upload};
 use crate::registration::desks_for;
 use crate::transfer::{TransferError, clean_file_name};
 
@@ -257,7 +257,7 @@ async fn import_model(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ModelDetailOut>), AppError> {
-    require_somewhere(&ctx, Action::ManageVulnerabilityModels)?;
+    ctx.require_somewhere(Action::ManageVulnerabilityModels)?;
     let upload = read_upload(multipart).await?;
     let record = save_uploaded_model(&state, &ctx, &upload).await?;
     Ok((StatusCode::CREATED, Json(record.into())))

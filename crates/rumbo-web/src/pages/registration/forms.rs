@@ -20,7 +20,7 @@ use super::{Problems, field_message, vocabulary_choices};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::registration::{desk_target, desks_for, household_for, member_for, require_anywhere};
+use crate::registration::{desk_target, desks_for, household_for, member_for};
 
 #[derive(Template)]
 #[template(path = "registration/new.html")]
@@ -60,7 +60,7 @@ pub(super) async fn new_form(
     ctx: Ctx,
     Query(query): Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     let c = Chrome::new(&ctx, "/registration/households/new");
     let count = query.members.unwrap_or(4).clamp(1, 20);
     render(&NewPage {
@@ -80,7 +80,7 @@ pub(super) async fn new_form(
 }
 
 pub(super) async fn register(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     let c = Chrome::new(&ctx, "/registration/households/new");
     let count: usize = fields.get("member_count").parse().unwrap_or(4).clamp(1, 20);
     let forms: Vec<MemberForm> = (0..count).map(|i| MemberForm::read(&fields, i)).collect();

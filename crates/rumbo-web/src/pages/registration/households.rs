@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
 use crate::files::read_upload;
-use crate::registration::{import_upload, list_reach, require_anywhere, statistics_countries};
+use crate::registration::{import_upload, list_reach, statistics_countries};
 
 #[derive(Deserialize)]
 pub(super) struct ListFilter {
@@ -165,7 +165,7 @@ struct ImportPage {
 }
 
 pub(super) async fn import_form(ctx: Ctx) -> Result<Response, AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     render(&ImportPage {
         c: Chrome::new(&ctx, "/registration/import"),
         done: None,
@@ -179,7 +179,7 @@ pub(super) async fn import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_anywhere(&ctx, Action::RegisterHouseholds)?;
+    ctx.require_somewhere(Action::RegisterHouseholds)?;
     let upload = read_upload(multipart).await?;
     let mut page = ImportPage {
         c: Chrome::new(&ctx, "/registration/import"),

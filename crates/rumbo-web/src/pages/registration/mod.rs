@@ -28,14 +28,13 @@ use rumbo_domain::registration::statistics::{bracket_label, shown};
 use rumbo_domain::{DomainError, Vocabulary};
 use serde::Deserialize;
 
-use super::geography::may_somewhere;
 use super::parts::{Choice, domain_message};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::registration::{may_anywhere, statistics_countries};
+use crate::registration::statistics_countries;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -225,10 +224,10 @@ async fn overview(
         flags: f.open_flags,
         erased: f.erased_households,
         exact,
-        can_register: may_anywhere(&ctx, Action::RegisterHouseholds),
+        can_register: ctx.may_somewhere(Action::RegisterHouseholds),
         can_list: !reach.is_empty(),
-        can_import: may_anywhere(&ctx, Action::RegisterHouseholds),
-        can_share: may_somewhere(&ctx, Action::ManageSharingAgreements),
+        can_import: ctx.may_somewhere(Action::RegisterHouseholds),
+        can_share: ctx.may_somewhere(Action::ManageSharingAgreements),
         country,
         countries,
         c,

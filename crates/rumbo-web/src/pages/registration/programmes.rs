@@ -22,7 +22,7 @@ use super::vocabulary_choices;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::registration::{may_anywhere, require_anywhere, statistics_countries};
+use crate::registration::statistics_countries;
 
 #[derive(Template)]
 #[template(path = "registration/programmes.html")]
@@ -49,7 +49,7 @@ async fn list_page(state: &AppState, ctx: &Ctx) -> Result<ListPage, AppError> {
     let own = user.organisation_id;
     Ok(ListPage {
         programmes: state.store.programmes(allowed.as_deref()).await?,
-        can_create: may_anywhere(ctx, Action::ManageProgrammes),
+        can_create: ctx.may_somewhere(Action::ManageProgrammes),
         countries: countries_for(state, ctx, Action::ManageProgrammes).await?,
         organisations: organisations
             .into_iter()
@@ -68,7 +68,7 @@ pub(super) async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
 }
 
 pub(super) async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_anywhere(&ctx, Action::ManageProgrammes)?;
+    ctx.require_somewhere(Action::ManageProgrammes)?;
     let organisation_id: i64 = fields.get("organisation_id").parse().unwrap_or_default();
     let country = rumbo_domain::country::Iso3::parse(fields.get("country"))?;
     ctx.require(

@@ -22,8 +22,7 @@ use crate::AppState;
 use crate::api::registration::{agreement_countries, save_uploaded_model};
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::{read_upload, require_somewhere};
-use crate::pages::geography::may_somewhere;
+use crate::files::read_upload;
 
 #[derive(Template)]
 #[template(path = "registration/models.html")]
@@ -42,7 +41,7 @@ async fn models_page(state: &AppState, ctx: &Ctx) -> Result<ModelsPage, AppError
         c: Chrome::new(ctx, "/registration/models"),
         models: state.store.vulnerability_models(None).await?,
         countries: countries_for(state, ctx, Action::ManageVulnerabilityModels).await?,
-        can_import: may_somewhere(ctx, Action::ManageVulnerabilityModels),
+        can_import: ctx.may_somewhere(Action::ManageVulnerabilityModels),
         refusal: None,
         problems: Vec::new(),
     })
@@ -57,7 +56,7 @@ pub(super) async fn import_model(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageVulnerabilityModels)?;
+    ctx.require_somewhere(Action::ManageVulnerabilityModels)?;
     let upload = read_upload(multipart).await?;
     match save_uploaded_model(&state, &ctx, &upload).await {
         Ok(record) => Ok(Redirect::to(&format!("/registration/models/{}?saved=1", record.summary.id)).into_response()),
@@ -175,7 +174,7 @@ pub(super) async fn create_agreement(
     ctx: Ctx,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageSharingAgreements)?;
+    ctx.require_somewhere(Action::ManageSharingAgreements)?;
     let country = rumbo_domain::country::Iso3::parse(fields.get("country"))?;
     ctx.require(Action::ManageSharingAgreements, &Target::country(country))?;
     let input = AgreementInput {
