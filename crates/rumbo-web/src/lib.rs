@@ -25,7 +25,7 @@ mod pages;
 /// R4V information management between the edge and the store: scope, files in, outputs.
 pub mod r4v;
 /// Registration shared by the API and the pages: access to households, files in and out.
-mod registration;
+pub mod registration;
 /// Reference data in and out (admin areas, locations): file formats to the store and back,
 /// shared by the API, the pages and the command line.
 pub mod transfer;

@@ -167,7 +167,8 @@ pub(crate) async fn import_upload(state: &AppState, ctx: &Ctx, upload: &Upload) 
     Ok(summary)
 }
 
-fn person_row(p: ExportedPerson) -> PersonRow {
+/// One exported person as the CSV writer takes them (the CLI export writes the same file).
+pub fn person_row(p: ExportedPerson) -> PersonRow {
     PersonRow {
         household: p.household,
         person: p.person,

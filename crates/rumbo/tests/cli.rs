@@ -66,3 +66,32 @@ fn migrate_creates_and_upgrades_a_sqlite_database() {
     let (ok, text) = rumbo(&["migrate", "--database", &url]);
     assert!(ok, "running it again is harmless: {text}");
 }
+
+#[test]
+fn keys_are_made_once_and_personal_exports_need_them_and_a_purpose() {
+    let dir = std::env::temp_dir().join(format!("rumbo-cli-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let keys = dir.join("rumbo.keys");
+    let keys = keys.to_str().expect("utf-8 path");
+    let db = format!("sqlite://{}", dir.join("rumbo.db").display());
+    let (ok, text) = rumbo(&["keys", "generate", "--output", keys]);
+    assert!(ok, "{text}");
+    let (ok, text) = rumbo(&["keys", "generate", "--output", keys]);
+    assert!(!ok && text.contains("never replaces"), "{text}");
+    let (ok, text) = rumbo(&["keys", "status", "--database", &db, "--data-key-file", keys]);
+    assert!(ok && text.contains("current data key"), "{text}");
+
+    let out = dir.join("people.csv");
+    let out = out.to_str().expect("utf-8 path");
+    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--purpose", "because", "--database", &db]);
+    assert!(!ok && text.contains("distribution"), "an unknown purpose names the known ones: {text}");
+    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--purpose", "verification", "--database", &db]);
+    assert!(!ok && text.contains("data keys"), "{text}");
+    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--database", &db]);
+    assert!(ok && text.contains("pseudonymous"), "{text}");
+    let written = std::fs::read_to_string(out).expect("export");
+    assert!(written.starts_with("household,") && !written.contains("given_names"), "{written}");
+    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--database", &db]);
+    assert!(!ok && text.contains("exists already"), "{text}");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

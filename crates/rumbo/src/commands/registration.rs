@@ -1,6 +1,8 @@
-//! `rumbo registration import`: registrations from a CSV file, checked and written whole or
-//! not at all, as the command line (the system) — for migrations from other systems and for
-//! benchmarks. The same file format as the web import (see `rumbo_io::registrations`).
+//! `rumbo registration import` and `export`: registrations from a CSV file, checked and written
+//! whole or not at all, and back out, as the command line (the system) — for migrations from
+//! and to other systems and for benchmarks. The same file format as the web import and export
+//! (see `rumbo_io::registrations`). An export with names needs a stated purpose, and is audited
+//! with it, as on the web.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,9 +11,13 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Subcommand;
 use rumbo_domain::Problem;
+use rumbo_domain::Vocabulary;
+use rumbo_domain::access::RegistrationReach;
 use rumbo_domain::audit::Actor;
-use rumbo_io::registrations::read_registrations;
-use rumbo_store::registration::{NewRegistration, today};
+use rumbo_domain::country::Iso3;
+use rumbo_domain::registration::consent::{ExportPurpose, SharingPurpose};
+use rumbo_io::registrations::{read_registrations, write_registrations_csv};
+use rumbo_store::registration::{Disclosure, HouseholdQuery, NewRegistration, today};
 use rumbo_store::{StoreError, now};
 use rumbo_web::transfer::clean_file_name;
 
@@ -30,6 +36,25 @@ pub enum RegistrationCommand {
         #[command(flatten)]
         keys: DataKeyArg,
     },
+    /// Export registrations as CSV, one row per person. Without --purpose the file holds
+    /// pseudonymous codes only; with it, names, phones, documents and positions too (this needs
+    /// the data keys, and is audited with the purpose).
+    Export {
+        /// Where to write the CSV. An existing file is never replaced.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Only this country's registrations (ISO3, e.g. COL).
+        #[arg(long)]
+        country: Option<String>,
+        /// Why the names leave Rumbo: distribution, case_management, referral, verification or
+        /// subject_access_request.
+        #[arg(long)]
+        purpose: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        keys: DataKeyArg,
+    },
 }
 
 /// Problems as an error listing each on its own line.
@@ -42,7 +67,65 @@ fn refused(file: &std::path::Path, message: &str, problems: &[Problem]) -> anyho
 }
 
 pub async fn run(command: RegistrationCommand) -> anyhow::Result<()> {
-    let RegistrationCommand::Import { file, db, keys } = command;
+    match command {
+        RegistrationCommand::Import { file, db, keys } => import(file, db, keys).await,
+        RegistrationCommand::Export {
+            output,
+            country,
+            purpose,
+            db,
+            keys,
+        } => export(output, country, purpose, db, keys).await,
+    }
+}
+
+async fn export(
+    output: PathBuf,
+    country: Option<String>,
+    purpose: Option<String>,
+    db: DatabaseArg,
+    keys: DataKeyArg,
+) -> anyhow::Result<()> {
+    if output.exists() {
+        anyhow::bail!("{} exists already; choose another file", output.display());
+    }
+    let country = country.map(|c| Iso3::parse(&c)).transpose()?;
+    let purpose = purpose.map(|p| ExportPurpose::parse(&p)).transpose()?;
+    let store = db.open().await?;
+    let (store, disclosure) = match purpose {
+        Some(_) => (store.with_data_keys(keys.require()?)?, Disclosure::Personal),
+        None => (store, Disclosure::Pseudonymous),
+    };
+    let query = HouseholdQuery {
+        country,
+        ..Default::default()
+    };
+    let people = store
+        .export_people(
+            &Actor::system("cli"),
+            &query,
+            &RegistrationReach::All,
+            SharingPurpose::CaseManagement,
+            disclosure,
+            purpose,
+        )
+        .await?;
+    let rows: Vec<_> = people.into_iter().map(rumbo_web::registration::person_row).collect();
+    let file = std::fs::File::create_new(&output).with_context(|| format!("cannot create {}", output.display()))?;
+    write_registrations_csv(&rows, disclosure == Disclosure::Personal, std::io::BufWriter::new(file))?;
+    eprintln!(
+        "Wrote {} people to {}{}.",
+        rows.len(),
+        output.display(),
+        match purpose {
+            Some(p) => format!(" with their personal data, for {} (audited)", p.code()),
+            None => " under pseudonymous codes".to_owned(),
+        }
+    );
+    Ok(())
+}
+
+async fn import(file: PathBuf, db: DatabaseArg, keys: DataKeyArg) -> anyhow::Result<()> {
     let started = Instant::now();
     let store = db.open().await?.with_data_keys(keys.require()?)?;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
