@@ -79,6 +79,19 @@ test('the R4V menu shows the demo year of 5W and its error report', async () => 
   assert.match(await page.textContent('main'), /countryadmincheck/);
 });
 
+test('registration lists the demo households and explains a household\'s score', async () => {
+  await Promise.all([page.waitForURL(`${base}/registration`), page.click('nav.mainnav a[href="/registration"]')]);
+  await page.screenshot({ path: `${shots}/registration.png`, fullPage: true });
+  await page.goto(`${base}/registration/households`);
+  const first = page.locator('table a[href^="/registration/households/"]').first();
+  const code = (await first.textContent()).trim();
+  assert.match(code, /^H-/, 'households are listed under their pseudonymous codes');
+  await Promise.all([page.waitForURL(/\/registration\/households\/\d+$/), first.click()]);
+  assert.match(await page.textContent('h1'), new RegExp(code));
+  assert.match(await page.textContent('main'), /Vulnerability score/);
+  await page.screenshot({ path: `${shots}/registration-household.png`, fullPage: true });
+});
+
 test('signing out returns to the sign-in form', async () => {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);
