@@ -251,7 +251,7 @@ fn model() -> Model {
         criteria,
         caps: vec![cap("composition", 15.0), cap("needs", 12.0), cap("conditions", 30.0)],
         max_score: Some(90.0),
-        threshold: 40.0,
+        threshold: 55.0,
     };
     match Model::new(definition) {
         Ok(m) => m,

@@ -286,34 +286,50 @@ impl Facts {
         self.0[fact.index()]
     }
 
-    /// The facts of `profile` on `today` (ages and days since arrival depend on it).
+    /// The facts of `profile` on `today` (ages and days since arrival depend on it). One pass
+    /// over the members, allocating nothing: a country's households are all scored again
+    /// whenever its model changes.
     pub fn of(profile: &Profile, today: Date) -> Facts {
         let mut f = [f64::NAN; FACT_COUNT];
         let mut set = |fact: Fact, value: f64| f[fact.index()] = value;
-        let ages: Vec<u32> = profile.members.iter().map(|m| age_on(m.birth_date, today)).collect();
-        let count = |pred: &dyn Fn(usize) -> bool| (0..profile.members.len()).filter(|i| pred(*i)).count() as f64;
-        let children = count(&|i| ages[i] < ADULT_AGE);
-        let older = count(&|i| ages[i] >= OLDER_AGE);
-        let working = profile.members.len() as f64 - children - older;
-        set(Fact::HouseholdSize, profile.members.len() as f64);
+        let (mut children, mut older, mut under_five) = (0u32, 0u32, 0u32);
+        let (mut disabled, mut with_needs, mut undocumented) = (0u32, 0u32, 0u32);
+        let mut per_need = [0u32; NEEDS];
+        let mut head: Option<(&MemberProfile, u32)> = None;
+        let mut partnered = false;
+        for m in &profile.members {
+            let age = age_on(m.birth_date, today);
+            children += u32::from(age < ADULT_AGE);
+            older += u32::from(age >= OLDER_AGE);
+            under_five += u32::from(age < 5);
+            disabled += u32::from(m.has_disability());
+            undocumented += u32::from(!m.documented_on(today));
+            if !m.needs.is_empty() {
+                with_needs += 1;
+                for need in m.needs.iter() {
+                    per_need[need as usize] += 1;
+                }
+            }
+            match m.relationship {
+                Relationship::Head if head.is_none() => head = Some((m, age)),
+                Relationship::Spouse => partnered = true,
+                _ => {}
+            }
+        }
+        let size = profile.members.len() as f64;
+        let (children, older) = (f64::from(children), f64::from(older));
+        let working = size - children - older;
+        set(Fact::HouseholdSize, size);
         set(Fact::Children, children);
-        set(Fact::UnderFive, count(&|i| ages[i] < 5));
+        set(Fact::UnderFive, f64::from(under_five));
         set(Fact::OlderPeople, older);
         set(Fact::WorkingAgeAdults, working);
-        let dependants = children + older;
-        set(
-            Fact::DependencyRatio,
-            if working > 0.0 {
-                dependants / working
-            } else {
-                f64::INFINITY
-            },
-        );
         let ratio = if working > 0.0 {
-            dependants / working
+            (children + older) / working
         } else {
             f64::INFINITY
         };
+        set(Fact::DependencyRatio, ratio);
         set(
             Fact::Dependency,
             if working == 0.0 {
@@ -326,18 +342,13 @@ impl Facts {
                 2.0
             },
         );
-        let disabled = count(&|i| profile.members[i].has_disability());
-        set(Fact::MembersWithDisability, disabled);
-        set(Fact::Disability, flag(disabled > 0.0));
-        set(
-            Fact::MembersWithSpecificNeeds,
-            count(&|i| !profile.members[i].needs.is_empty()),
-        );
-        let undocumented = count(&|i| !profile.members[i].documented_on(today));
-        set(Fact::MembersWithoutDocuments, undocumented);
-        set(Fact::MissingDocumentation, flag(undocumented > 0.0));
+        set(Fact::MembersWithDisability, f64::from(disabled));
+        set(Fact::Disability, flag(disabled > 0));
+        set(Fact::MembersWithSpecificNeeds, f64::from(with_needs));
+        set(Fact::MembersWithoutDocuments, f64::from(undocumented));
+        set(Fact::MissingDocumentation, flag(undocumented > 0));
         for need in SpecificNeed::ALL {
-            set(Fact::Need(*need), count(&|i| profile.members[i].needs.contains(*need)));
+            set(Fact::Need(*need), f64::from(per_need[*need as usize]));
         }
         if let Some(arrival) = profile.arrival_date {
             set(Fact::DaysSinceArrival, (today - arrival).whole_days().max(0) as f64);
@@ -354,14 +365,7 @@ impl Facts {
                 set(Fact::Condition(q as u8), f64::from(*a));
             }
         }
-        if let Some(h) = profile
-            .members
-            .iter()
-            .position(|m| m.relationship == Relationship::Head)
-        {
-            let head = &profile.members[h];
-            let age = ages[h];
-            let partnered = profile.members.iter().any(|m| m.relationship == Relationship::Spouse);
+        if let Some((head, age)) = head {
             let single = !partnered && profile.members.len() > 1;
             set(Fact::FemaleHeaded, flag(head.sex == Sex::Female));
             set(Fact::ChildHeaded, flag(age < ADULT_AGE));

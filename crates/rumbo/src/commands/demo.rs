@@ -155,7 +155,8 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     let loaded = loaded?;
     eprintln!(
         "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, \
-         {} 5W reports, {} households ({} people; {} possible duplicates to review) at {} more registration desks.",
+         {} 5W reports, {} households ({} people; {} possible duplicates to review) at {} more registration desks \
+         (written in {:.1} s).",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
@@ -166,7 +167,8 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
         loaded.registration.households,
         loaded.registration.people,
         loaded.registration.flagged,
-        loaded.registration.desks
+        loaded.registration.desks,
+        loaded.registration.seconds
     );
     Ok(())
 }

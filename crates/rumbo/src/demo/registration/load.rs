@@ -29,6 +29,8 @@ pub struct LoadedRegistrations {
     pub households: usize,
     pub people: usize,
     pub flagged: usize,
+    /// How long writing them took: the demo's start is watched, and this is its largest part.
+    pub seconds: f64,
 }
 
 fn criterion(id: &str, label: &str, fact: Fact, op: Op, value: &str, points: f64, group: &str) -> Criterion {
@@ -229,6 +231,7 @@ pub async fn load(
     organisations: &HashMap<&str, i64>,
     source: &str,
 ) -> anyhow::Result<LoadedRegistrations> {
+    let started = std::time::Instant::now();
     let actor = Actor::system("cli");
     let iso = |code: &str| Iso3::parse(code).with_context(|| format!("country {code}"));
     let org = |acronym: &str| {
@@ -400,5 +403,6 @@ pub async fn load(
         households: summary.households,
         people: summary.people,
         flagged: summary.flagged,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
