@@ -83,14 +83,38 @@ fn keys_are_made_once_and_personal_exports_need_them_and_a_purpose() {
 
     let out = dir.join("people.csv");
     let out = out.to_str().expect("utf-8 path");
-    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--purpose", "because", "--database", &db]);
-    assert!(!ok && text.contains("distribution"), "an unknown purpose names the known ones: {text}");
-    let (ok, text) = rumbo(&["registration", "export", "-o", out, "--purpose", "verification", "--database", &db]);
+    let (ok, text) = rumbo(&[
+        "registration",
+        "export",
+        "-o",
+        out,
+        "--purpose",
+        "because",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        !ok && text.contains("distribution"),
+        "an unknown purpose names the known ones: {text}"
+    );
+    let (ok, text) = rumbo(&[
+        "registration",
+        "export",
+        "-o",
+        out,
+        "--purpose",
+        "verification",
+        "--database",
+        &db,
+    ]);
     assert!(!ok && text.contains("data keys"), "{text}");
     let (ok, text) = rumbo(&["registration", "export", "-o", out, "--database", &db]);
     assert!(ok && text.contains("pseudonymous"), "{text}");
     let written = std::fs::read_to_string(out).expect("export");
-    assert!(written.starts_with("household,") && !written.contains("given_names"), "{written}");
+    assert!(
+        written.starts_with("household,") && !written.contains("given_names"),
+        "{written}"
+    );
     let (ok, text) = rumbo(&["registration", "export", "-o", out, "--database", &db]);
     assert!(!ok && text.contains("exists already"), "{text}");
     std::fs::remove_dir_all(&dir).expect("clean up");

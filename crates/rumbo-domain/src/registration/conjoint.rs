@@ -38,9 +38,12 @@ pub struct ConjointOptions {
     pub caps: Vec<Cap>,
 }
 
+/// A feature of a conjoint table: its name, the fact it reads, and each level's value.
+type Feature = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// (feature, fact, [(level, value)]): how the features of UNHCR Americas' questionnaire map to
 /// the facts of a registration. Features and levels are compared in lower case.
-const FEATURES: &[(&str, &str, &[(&str, &str)])] = &[
+const FEATURES: &[Feature] = &[
     (
         "meals",
         "meals",

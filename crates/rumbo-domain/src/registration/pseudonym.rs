@@ -10,8 +10,8 @@ const BITS: u32 = 40;
 const MASK: u64 = (1 << BITS) - 1;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Odd, so that multiplying by it is a bijection modulo 2^40.
-const M1: u64 = 0x9E37_79B9_7F & MASK | 1;
-const M2: u64 = 0xC2B2_AE3D_27 & MASK | 1;
+const M1: u64 = 0x009E_3779_B97F & MASK | 1;
+const M2: u64 = 0x00C2_B2AE_3D27 & MASK | 1;
 
 /// What a code names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -82,7 +82,7 @@ pub(crate) struct ActiveModels(HashMap<Iso3, Option<(i64, Model)>>);
 
 impl ActiveModels {
     pub async fn get(&mut self, conn: &mut AnyConnection, country: Iso3) -> Result<Option<(i64, &Model)>> {
-        if !self.0.contains_key(&country) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(country) {
             let row = sqlx::query(dynamic(format!(
                 "SELECT {MODEL_COLUMNS} FROM vulnerability_models v LEFT JOIN users u ON u.id = v.created_by
                  WHERE v.country_iso3 = $1 AND v.is_active = 1"
@@ -95,7 +95,7 @@ impl ActiveModels {
                 .map(model_from_row)
                 .transpose()?
                 .map(|r| (r.summary.id, r.model));
-            self.0.insert(country, loaded);
+            slot.insert(loaded);
         }
         Ok(self.0.get(&country).and_then(|m| m.as_ref()).map(|(id, m)| (*id, m)))
     }

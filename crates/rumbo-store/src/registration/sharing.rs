@@ -47,8 +47,11 @@ pub struct AgreementRecord {
     pub in_force: bool,
 }
 
+/// An agreement's checked fields: country, purposes, reference, valid from, valid until.
+type CheckedAgreement = (Iso3, Vec<SharingPurpose>, String, String, Option<String>);
+
 impl AgreementInput {
-    fn validate(&self) -> Result<(Iso3, Vec<SharingPurpose>, String, String, Option<String>), Vec<Problem>> {
+    fn validate(&self) -> Result<CheckedAgreement, Vec<Problem>> {
         let mut problems = Vec::new();
         let country = Iso3::parse(&self.country)
             .map_err(|e| problems.push(Problem::new("country", e)))

@@ -287,7 +287,7 @@ async fn a_second_registration_of_a_document_is_flagged_not_refused() {
     let w = world().await;
     let first = register(&w, &w.desk_a, &household("V-12.345.678")).await;
     let second = register(&w, &w.desk_b, &household("v12345678")).await;
-    assert_eq!(second.possible_duplicates, [first.code.clone()]);
+    assert_eq!(second.possible_duplicates, std::slice::from_ref(&first.code));
     let view = w
         .store
         .household(&cli(), first.household_id, Disclosure::Pseudonymous)

@@ -73,7 +73,7 @@ async fn organisation_b_sees_organisation_a_only_under_an_agreement_and_with_con
     assert!(agreement.in_force);
     assert_eq!(
         visible_to(&w, w.org_b).await,
-        [shared.code.clone()],
+        std::slice::from_ref(&shared.code),
         "the household without consent stays hidden"
     );
     let target = w

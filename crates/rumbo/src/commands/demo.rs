@@ -168,7 +168,7 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
         loaded.registration.people,
         loaded.registration.flagged,
         loaded.registration.desks,
-        loaded.registration.seconds
+        loaded.registration.millis as f64 / 1000.0
     );
     Ok(())
 }

@@ -83,10 +83,11 @@ fn born(rng: &mut Rng, age: u32, on: Date) -> BirthDate {
         .unwrap_or(on)
         .saturating_sub(Duration::days(1 + rng.below(364) as i64));
     // One in twelve adults knows only their approximate age.
-    if age >= 18 && chance(rng, 80) {
-        if let Ok(estimated) = BirthDate::estimated(age, on) {
-            return estimated;
-        }
+    if age >= 18
+        && chance(rng, 80)
+        && let Ok(estimated) = BirthDate::estimated(age, on)
+    {
+        return estimated;
     }
     BirthDate { date, estimated: false }
 }

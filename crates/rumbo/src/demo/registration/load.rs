@@ -30,7 +30,7 @@ pub struct LoadedRegistrations {
     pub people: usize,
     pub flagged: usize,
     /// How long writing them took: the demo's start is watched, and this is its largest part.
-    pub seconds: f64,
+    pub millis: u64,
 }
 
 fn criterion(id: &str, label: &str, fact: Fact, op: Op, value: &str, points: f64, group: &str) -> Criterion {
@@ -403,6 +403,6 @@ pub async fn load(
         households: summary.households,
         people: summary.people,
         flagged: summary.flagged,
-        seconds: started.elapsed().as_secs_f64(),
+        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
 }
