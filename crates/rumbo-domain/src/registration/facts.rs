@@ -69,7 +69,11 @@ impl MemberProfile {
     /// Holds a document in force that establishes identity or legal stay (for children, a
     /// birth certificate is enough).
     pub fn documented_on(&self, on: Date) -> bool {
-        let child = age_on(self.birth_date, on) < ADULT_AGE;
+        self.documented(on, age_on(self.birth_date, on) < ADULT_AGE)
+    }
+
+    /// `documented_on` for a member whose age is known already.
+    fn documented(&self, on: Date, child: bool) -> bool {
         self.documents.iter().any(|(kind, expiry)| {
             (kind.is_identity_document() || (child && *kind == DocumentType::BirthCertificate))
                 && expiry.is_none_or(|e| e >= on)
@@ -165,7 +169,27 @@ impl Fact {
         match self {
             Fact::Need(n) => BASE.len() + n as usize,
             Fact::Condition(q) => BASE.len() + NEEDS + q as usize,
-            base => BASE.iter().position(|b| *b == base).unwrap_or(0),
+            // In the order of `BASE` (a test checks): a match, not a search, since facts are
+            // set and read millions of times when a country is scored again.
+            Fact::HouseholdSize => 0,
+            Fact::Children => 1,
+            Fact::UnderFive => 2,
+            Fact::OlderPeople => 3,
+            Fact::WorkingAgeAdults => 4,
+            Fact::DependencyRatio => 5,
+            Fact::Dependency => 6,
+            Fact::FemaleHeaded => 7,
+            Fact::ChildHeaded => 8,
+            Fact::SingleHeaded => 9,
+            Fact::HeadProfile => 10,
+            Fact::HeadAge => 11,
+            Fact::MembersWithDisability => 12,
+            Fact::Disability => 13,
+            Fact::MembersWithSpecificNeeds => 14,
+            Fact::MembersWithoutDocuments => 15,
+            Fact::MissingDocumentation => 16,
+            Fact::DaysSinceArrival => 17,
+            Fact::PopulationGroup => 18,
         }
     }
 
@@ -297,13 +321,17 @@ impl Facts {
         let mut per_need = [0u32; NEEDS];
         let mut head: Option<(&MemberProfile, u32)> = None;
         let mut partnered = false;
+        // Ages from calendar dates split once: splitting a date is most of an age's cost.
+        let (year, month, day) = today.to_calendar_date();
+        let today_md = (u8::from(month), day);
         for m in &profile.members {
-            let age = age_on(m.birth_date, today);
+            let (birth_year, birth_month, birth_day) = m.birth_date.to_calendar_date();
+            let age = (year - birth_year - i32::from(today_md < (u8::from(birth_month), birth_day))).max(0) as u32;
             children += u32::from(age < ADULT_AGE);
             older += u32::from(age >= OLDER_AGE);
             under_five += u32::from(age < 5);
             disabled += u32::from(m.has_disability());
-            undocumented += u32::from(!m.documented_on(today));
+            undocumented += u32::from(!m.documented(today, age < ADULT_AGE));
             if !m.needs.is_empty() {
                 with_needs += 1;
                 for need in m.needs.iter() {
@@ -402,6 +430,15 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn every_fact_has_its_own_place() {
+        let all = Fact::all();
+        assert_eq!(all.len(), FACT_COUNT);
+        for (i, fact) in all.iter().enumerate() {
+            assert_eq!(fact.index(), i, "{}", fact.code());
+        }
+    }
 
     const TODAY: Date = date!(2026 - 03 - 01);
 
