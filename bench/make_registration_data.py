@@ -71,7 +71,7 @@ def main():
                     needs.append("ER")
                 if female and 15 <= age <= 45 and rng.random() < 0.08:
                     needs.append("PL")
-                if age < 18 and rng.random() < 0.05:
+                if age < 16 and rng.random() < 0.05:
                     needs.append("CR")
                 wg = [""] * 6
                 if rng.random() < 0.3:
