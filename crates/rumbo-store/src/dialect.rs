@@ -17,16 +17,17 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The placeholder of the `n`th (1-based) value of a long multi-row statement on the connection's
-/// backend. Everywhere else SQL is written with `$n`, which both accept; but sqlx binds a
-/// SQLite statement's `$n` placeholders by asking SQLite each one's name, which SQLite finds by
-/// walking its list of names, so binding many values costs their square. Anonymous `?`
-/// placeholders have no names to walk.
-pub(crate) fn bulk_placeholder(backend_name: &str, n: usize) -> String {
-    if backend_name.eq_ignore_ascii_case("sqlite") {
-        "?".to_owned()
+/// Appends the placeholder of the `n`th (1-based) value of a long multi-row statement on the
+/// connection's backend. Everywhere else SQL is written with `$n`, which both accept; but sqlx
+/// binds a SQLite statement's `$n` placeholders by asking SQLite each one's name, which SQLite
+/// finds by walking its list of names, so binding many values costs their square. Anonymous
+/// `?` placeholders have no names to walk. Appended in place: a bulk write writes millions.
+pub(crate) fn push_bulk_placeholder(sql: &mut String, sqlite: bool, n: usize) {
+    if sqlite {
+        sql.push('?');
     } else {
-        format!("${n}")
+        use std::fmt::Write as _;
+        let _ = write!(sql, "${n}");
     }
 }
 

@@ -6,7 +6,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
-use crate::dialect::bulk_placeholder;
+use crate::dialect::push_bulk_placeholder;
 use crate::query::dynamic;
 use crate::{Backend, Result};
 
@@ -113,40 +113,47 @@ impl Batch {
     /// batch wrote in all.
     pub async fn flush(&mut self, conn: &mut AnyConnection) -> Result<usize> {
         let per_statement = self.rows_per_statement();
-        let rows = std::mem::take(&mut self.rows);
-        for chunk in rows.chunks(per_statement) {
+        let mut rows = std::mem::take(&mut self.rows).into_iter();
+        loop {
+            // Moved, not copied, into the statement's arguments.
+            let chunk: Vec<Vec<Cell>> = rows.by_ref().take(per_statement).collect();
+            if chunk.is_empty() {
+                break;
+            }
             self.write(conn, chunk).await?;
         }
         Ok(self.written)
     }
 
-    async fn write(&mut self, conn: &mut AnyConnection, rows: &[Vec<Cell>]) -> Result<()> {
+    async fn write(&mut self, conn: &mut AnyConnection, rows: Vec<Vec<Cell>>) -> Result<()> {
         let width = self.columns.len();
-        let backend = conn.backend_name().to_owned();
+        let count = rows.len();
+        let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
         let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
+        sql.reserve(count * width * 4);
         let mut args = AnyArguments::default();
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in rows.into_iter().enumerate() {
             if r > 0 {
                 sql.push_str(", ");
             }
             sql.push('(');
-            for (c, cell) in row.iter().enumerate() {
+            for (c, cell) in row.into_iter().enumerate() {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&bulk_placeholder(&backend, r * width + c + 1));
+                push_bulk_placeholder(&mut sql, sqlite, r * width + c + 1);
                 // Adding an i64, f64 or String (or their nulls) cannot fail: all are Any-native.
                 let _ = match cell {
-                    Cell::Int(v) => args.add(*v),
-                    Cell::Real(v) => args.add(*v),
-                    Cell::Text(v) => args.add(v.clone()),
+                    Cell::Int(v) => args.add(v),
+                    Cell::Real(v) => args.add(v),
+                    Cell::Text(v) => args.add(v),
                 };
             }
             sql.push(')');
         }
         // Table and column names are constants of this crate; every value is bound.
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
-        self.written += rows.len();
+        self.written += count;
         Ok(())
     }
 }
