@@ -61,6 +61,22 @@ pub enum Entity {
     Location,
     /// The audit log itself: browsing it shows who did what, which is personal data too.
     AuditLog,
+    /// A flow monitoring point's profile (a round of it).
+    FlowPoint,
+    /// An enumerator's assignment to a flow monitoring point.
+    FlowAssignment,
+    /// Counts at flow monitoring points (observations and their groups).
+    FlowCount,
+    /// Official border movement figures.
+    OfficialMovement,
+    /// A flow monitoring survey interview.
+    FmsInterview,
+    /// A flagged interview in the protection queue.
+    ProtectionCase,
+    /// The rule set that flags vulnerable cases.
+    RiskRules,
+    /// The operation's settings (age brackets).
+    FlowSettings,
 }
 
 impl Vocabulary for Entity {
@@ -75,6 +91,14 @@ impl Vocabulary for Entity {
         Self::AdminArea,
         Self::Location,
         Self::AuditLog,
+        Self::FlowPoint,
+        Self::FlowAssignment,
+        Self::FlowCount,
+        Self::OfficialMovement,
+        Self::FmsInterview,
+        Self::ProtectionCase,
+        Self::RiskRules,
+        Self::FlowSettings,
     ];
 
     fn code(self) -> &'static str {
@@ -88,6 +112,14 @@ impl Vocabulary for Entity {
             Self::AdminArea => "admin_area",
             Self::Location => "location",
             Self::AuditLog => "audit_log",
+            Self::FlowPoint => "flow_point",
+            Self::FlowAssignment => "flow_assignment",
+            Self::FlowCount => "flow_count",
+            Self::OfficialMovement => "official_movement",
+            Self::FmsInterview => "fms_interview",
+            Self::ProtectionCase => "protection_case",
+            Self::RiskRules => "risk_rules",
+            Self::FlowSettings => "flow_settings",
         }
     }
 }
