@@ -232,8 +232,13 @@ impl Subject {
             ManageUsers => self.has_role(OrganisationManager) && self.owns(target),
             ViewAudit => false,
             ManageOwnAccount => true,
-            ViewFlowData => self.grants.iter().any(|g| g.scope == Scope::Region)
-                || target.countries.iter().any(|c| self.grants.iter().any(|g| g.scope.covers(*c))),
+            ViewFlowData => {
+                self.grants.iter().any(|g| g.scope == Scope::Region)
+                    || target
+                        .countries
+                        .iter()
+                        .any(|c| self.grants.iter().any(|g| g.scope.covers(*c)))
+            }
             RecordFlowData { assigned } => {
                 self.holds_over(ImOfficer, target) || (assigned && self.holds_over(Enumerator, target))
             }

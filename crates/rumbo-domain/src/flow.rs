@@ -10,6 +10,12 @@ use crate::vocabulary::Vocabulary;
 
 /// Observations and their groups: raw rows in, checked groups out.
 pub mod counts;
+/// Official border movement figures (entries and exits by border point and month).
+pub mod official;
+/// A point's profile: type, movements observed, schedule, services, institutions.
+pub mod profile;
+/// Daily, weekly and monthly series of inflow, outflow and net.
+pub mod series;
 
 /// Which way people were going when they were counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -361,7 +367,11 @@ impl AgeBrackets {
 
     /// The column of a sex and bracket in files: `female_0_4`, `male_60plus`.
     pub fn column(&self, sex: Sex, index: usize) -> String {
-        format!("{}_{}", sex.code(), self.label(index).replace('-', "_").replace('+', "plus"))
+        format!(
+            "{}_{}",
+            sex.code(),
+            self.label(index).replace('-', "_").replace('+', "plus")
+        )
     }
 
     /// Its HXL hashtag: `#population+f+age0_4`, `#population+m+age60plus`.

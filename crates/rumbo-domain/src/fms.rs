@@ -279,7 +279,9 @@ mod tests {
     fn consent_is_required_and_named() {
         let mut i = adult_woman();
         i.consent = false;
-        let problems = i.check(date!(2025 - 05 - 01), date!(2025 - 05 - 02)).expect_err("no consent");
+        let problems = i
+            .check(date!(2025 - 05 - 01), date!(2025 - 05 - 02))
+            .expect_err("no consent");
         assert_eq!(problems[0].0, "consent");
     }
 
@@ -296,7 +298,11 @@ mod tests {
             .map(|(f, _)| f)
             .collect();
         assert_eq!(fields, ["departure_date", "unaccompanied_child", "contact"]);
-        assert!(adult_woman().check(date!(2025 - 05 - 01), date!(2025 - 05 - 01)).is_ok());
+        assert!(
+            adult_woman()
+                .check(date!(2025 - 05 - 01), date!(2025 - 05 - 01))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -16,18 +16,26 @@
 pub mod boundaries;
 /// Admin areas and locations out: CSV with HXL hashtags, and GeoJSON.
 pub mod export;
+/// Count files of flow monitoring (CSV, or XLSX through [`sheet`]) in, read row by row.
+pub mod flow_counts;
 /// Location lists (CSV) in.
 pub mod locations;
+/// Official border movement tables in.
+pub mod official;
 /// P-code lists (CSV) in.
 pub mod pcodes;
+/// Spreadsheets (XLSX) in, as CSV text.
+pub mod sheet;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
+/// Any table out as CSV, HXL or XLSX.
+pub mod tables;
 /// Bytes to UTF-8 text, and the problems collected while reading.
 mod text;
 
 use rumbo_domain::country::{Iso3, known_countries};
 
-pub use text::Rejected;
+pub use text::{Rejected, utf8};
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]

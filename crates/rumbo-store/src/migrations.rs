@@ -10,12 +10,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::Backend;
 
 /// (version, description, SQLite, PostgreSQL)
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "flow_monitoring",
+        include_str!("../migrations/sqlite/0002_flow_monitoring.sql"),
+        include_str!("../migrations/postgres/0002_flow_monitoring.sql"),
+    ),
+];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let migrations = MIGRATIONS

@@ -125,7 +125,10 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
     let point = {
         let code = raw.fmp.trim().to_ascii_uppercase();
         if code.is_empty() {
-            fail(column::FMP, "missing: give the code of the flow monitoring point".into());
+            fail(
+                column::FMP,
+                "missing: give the code of the flow monitoring point".into(),
+            );
             None
         } else {
             let found = ctx.points.get(&code);
@@ -161,7 +164,9 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
             None
         }
     };
-    let start_minute = parse_time(&raw.start_time).map_err(|e| fail(column::START_TIME, e)).ok();
+    let start_minute = parse_time(&raw.start_time)
+        .map_err(|e| fail(column::START_TIME, e))
+        .ok();
     let hours = match raw.hours.trim().parse::<i64>() {
         Ok(h) if (1..=24).contains(&h) => Some(h as u8),
         Ok(h) => {
@@ -169,7 +174,10 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
             None
         }
         Err(_) if raw.hours.trim().is_empty() => {
-            fail(column::HOURS, "missing: give the hours the count covers (1 to 24)".into());
+            fail(
+                column::HOURS,
+                "missing: give the hours the count covers (1 to 24)".into(),
+            );
             None
         }
         Err(_) => {
@@ -183,7 +191,9 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
     let direction = Direction::parse(&raw.direction)
         .map_err(|e| fail(column::DIRECTION, e.to_string()))
         .ok();
-    let size = count(&raw.group_size, true).map_err(|e| fail(column::GROUP_SIZE, e)).ok();
+    let size = count(&raw.group_size, true)
+        .map_err(|e| fail(column::GROUP_SIZE, e))
+        .ok();
     let columns = ctx.brackets.columns();
     let breakdown = if raw.breakdown.iter().all(|v| v.trim().is_empty()) {
         None
@@ -200,9 +210,7 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
                 }
             }
         }
-        if ok
-            && let Some(size) = size
-        {
+        if ok && let Some(size) = size {
             let total: u64 = slots.iter().map(|n| u64::from(*n)).sum();
             if total != u64::from(size) {
                 fail(
@@ -215,11 +223,15 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
     };
     let nationality = match raw.nationality.trim() {
         "" => None,
-        code => Iso3::parse(code).map_err(|e| fail(column::NATIONALITY, e.to_string())).ok(),
+        code => Iso3::parse(code)
+            .map_err(|e| fail(column::NATIONALITY, e.to_string()))
+            .ok(),
     };
     let transport = match raw.transport.trim() {
         "" => None,
-        code => Transport::parse(code).map_err(|e| fail(column::TRANSPORT, e.to_string())).ok(),
+        code => Transport::parse(code)
+            .map_err(|e| fail(column::TRANSPORT, e.to_string()))
+            .ok(),
     };
     let mut place = |column: &str, raw: &str| match raw.trim() {
         "" => None,
@@ -374,52 +386,78 @@ pub struct Rollup {
 }
 
 impl Rollup {
-    /// Adds `groups`, which must be new: their observations are counted (and their hours
-    /// added) once each.
+    /// The rollup of `groups`, which must be new: each observation is counted (and its hours
+    /// added) once.
     pub fn of(groups: &[CountGroup]) -> Rollup {
         let mut rollup = Rollup::default();
         let mut seen: HashSet<ObservationKey> = HashSet::new();
         for g in groups {
-            let day = (g.fmp_id, g.date, g.direction);
-            let total = rollup.daily.entry(day).or_default();
-            if seen.insert(g.key()) {
-                total.observations += 1;
-                total.hours += i64::from(g.hours);
-            }
-            total.groups += 1;
-            total.people += i64::from(g.size);
-            if let Some(slots) = &g.breakdown {
-                for (sum, n) in total.slots.iter_mut().zip(slots) {
-                    *sum += i64::from(*n);
-                }
-            }
-            let people = i64::from(g.size);
-            let mut add = |dimension: Dimension, value: String| {
-                *rollup.dimensions.entry((day, dimension, value)).or_default() += people;
-            };
-            add(
-                Dimension::Nationality,
-                g.nationality.map(|n| n.to_string()).unwrap_or_default(),
-            );
-            add(
-                Dimension::Transport,
-                g.transport.map(|t| t.code().to_owned()).unwrap_or_default(),
-            );
-            add(Dimension::Previous, g.previous.clone().unwrap_or_default());
-            add(Dimension::Next, g.next.clone().unwrap_or_default());
-            add(Dimension::Final, g.final_destination.clone().unwrap_or_default());
-            if g.previous.is_some() || g.next.is_some() {
-                add(
-                    Dimension::Corridor,
-                    format!(
-                        "{}|{}",
-                        g.previous.as_deref().unwrap_or(""),
-                        g.next.as_deref().unwrap_or("")
-                    ),
-                );
-            }
+            rollup.add(g, seen.insert(g.key()));
         }
         rollup
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.daily.is_empty()
+    }
+
+    /// Adds one group; `new_observation` when it is the first group of its observation.
+    pub fn add(&mut self, g: &CountGroup, new_observation: bool) {
+        let day = (g.fmp_id, g.date, g.direction);
+        let total = self.daily.entry(day).or_default();
+        if new_observation {
+            total.observations += 1;
+            total.hours += i64::from(g.hours);
+        }
+        total.groups += 1;
+        total.people += i64::from(g.size);
+        if let Some(slots) = &g.breakdown {
+            for (sum, n) in total.slots.iter_mut().zip(slots) {
+                *sum += i64::from(*n);
+            }
+        }
+        let people = i64::from(g.size);
+        let mut add = |dimension: Dimension, value: String| {
+            *self.dimensions.entry((day, dimension, value)).or_default() += people;
+        };
+        add(
+            Dimension::Nationality,
+            g.nationality.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        add(
+            Dimension::Transport,
+            g.transport.map(|t| t.code().to_owned()).unwrap_or_default(),
+        );
+        add(Dimension::Previous, g.previous.clone().unwrap_or_default());
+        add(Dimension::Next, g.next.clone().unwrap_or_default());
+        add(Dimension::Final, g.final_destination.clone().unwrap_or_default());
+        if g.previous.is_some() || g.next.is_some() {
+            add(
+                Dimension::Corridor,
+                format!(
+                    "{}|{}",
+                    g.previous.as_deref().unwrap_or(""),
+                    g.next.as_deref().unwrap_or("")
+                ),
+            );
+        }
+    }
+
+    /// The same totals with the opposite sign: what removing the groups takes away.
+    pub fn negated(mut self) -> Rollup {
+        for total in self.daily.values_mut() {
+            total.observations = -total.observations;
+            total.hours = -total.hours;
+            total.groups = -total.groups;
+            total.people = -total.people;
+            for slot in &mut total.slots {
+                *slot = -*slot;
+            }
+        }
+        for people in self.dimensions.values_mut() {
+            *people = -*people;
+        }
+        self
     }
 }
 

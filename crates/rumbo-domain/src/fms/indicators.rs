@@ -84,7 +84,11 @@ pub fn tables(respondents: &[Respondent], brackets: &AgeBrackets) -> Vec<Indicat
         "country",
         false,
         tally(respondents, |r| {
-            r.interview.destination_country.map(|n| n.to_string()).into_iter().collect()
+            r.interview
+                .destination_country
+                .map(|n| n.to_string())
+                .into_iter()
+                .collect()
         }),
     );
     add(
@@ -92,10 +96,19 @@ pub fn tables(respondents: &[Respondent], brackets: &AgeBrackets) -> Vec<Indicat
         Return::NAME,
         false,
         tally(respondents, |r| {
-            r.interview.intends_to_return.map(|v| v.code().to_owned()).into_iter().collect()
+            r.interview
+                .intends_to_return
+                .map(|v| v.code().to_owned())
+                .into_iter()
+                .collect()
         }),
     );
-    add("needs", Need::NAME, true, tally(respondents, |r| codes(&r.interview.needs)));
+    add(
+        "needs",
+        Need::NAME,
+        true,
+        tally(respondents, |r| codes(&r.interview.needs)),
+    );
     add(
         "incidents",
         Incident::NAME,
@@ -234,7 +247,12 @@ mod tests {
         }];
         for table in tables(&respondents, &AgeBrackets::default()) {
             assert_eq!(table.base, Disclosed::Suppressed, "{}", table.code);
-            assert!(table.rows.iter().all(|r| r.count == Disclosed::Suppressed && r.percent.is_none()));
+            assert!(
+                table
+                    .rows
+                    .iter()
+                    .all(|r| r.count == Disclosed::Suppressed && r.percent.is_none())
+            );
         }
     }
 }

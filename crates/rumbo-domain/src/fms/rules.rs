@@ -288,10 +288,7 @@ mod tests {
         child.age = Some(15);
         child.sex = Some(Sex::Male);
         child.separated_child = true;
-        assert_eq!(
-            rules.assess(&child).flags,
-            [RiskFlag::UnaccompaniedOrSeparatedChild]
-        );
+        assert_eq!(rules.assess(&child).flags, [RiskFlag::UnaccompaniedOrSeparatedChild]);
         let mut survivor = adult_woman();
         survivor.incidents = vec![Incident::SexualViolence];
         assert_eq!(rules.assess(&survivor).flags, [RiskFlag::GbvRisk]);

@@ -1,0 +1,568 @@
+//! Counts in: observations and their groups, written with multi-row INSERTs in one
+//! transaction, and the daily rollups brought up to date in that same transaction (additive
+//! upserts: `ON CONFLICT ... DO UPDATE SET people = people + excluded.people`, which SQLite and
+//! PostgreSQL both read). Rows are checked by the domain as they stream in; an observation
+//! already stored is refused by the database's unique key, never counted twice.
+
+use std::collections::{HashMap, HashSet};
+
+use rumbo_domain::Vocabulary;
+use rumbo_domain::audit::{Actor, AuditAction, Entity};
+use rumbo_domain::flow::counts::{
+    CountContext, CountGroup, ObservationKey, RawCount, Rollup, SLOTS, check_count, format_time,
+};
+use rumbo_domain::flow::{AgeBrackets, Direction};
+use serde::Serialize;
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments, Row};
+
+use crate::audit::record;
+use crate::query::dynamic;
+use crate::{Result, Store, StoreError, now};
+
+/// Placeholders per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_PARAMS: usize = 30_000;
+/// Rows checked before they are written, so that memory stays flat on a large file.
+const CHUNK: usize = 20_000;
+
+/// What to do when some rows have problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Store nothing if any row has a problem.
+    AllOrNothing,
+    /// Store the valid rows; the rejected ones are reported with their reasons.
+    ValidRows,
+}
+
+/// One rejected row: its number as a spreadsheet shows it, the column and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CountReport {
+    /// Rows stored (0 when nothing was committed).
+    pub imported: usize,
+    /// Rows that were valid (stored, or that would have been).
+    pub valid: usize,
+    pub observations: usize,
+    pub people: i64,
+    pub rejected: Vec<RejectedRow>,
+    /// Whether anything was stored.
+    pub committed: bool,
+}
+
+impl Store {
+    /// Checks `rows` and stores them with their rollups, in one transaction. With
+    /// [`ImportMode::AllOrNothing`] one problem anywhere stores nothing; with
+    /// [`ImportMode::ValidRows`] the valid rows are stored and the others reported.
+    pub async fn import_counts(
+        &self,
+        actor: &Actor,
+        rows: impl IntoIterator<Item = (usize, Result<RawCount, String>)>,
+        mode: ImportMode,
+        source: &str,
+    ) -> Result<CountReport> {
+        let points = self.point_rules().await?;
+        let brackets = self.age_brackets().await?;
+        let today = time::OffsetDateTime::now_utc().date();
+        let ctx = CountContext {
+            points: &points,
+            brackets: &brackets,
+            today,
+        };
+        let mut writer = Writer::new(&brackets);
+        let mut tx = self.pool.begin().await?;
+        let mut chunk: Vec<(usize, CountGroup)> = Vec::with_capacity(CHUNK);
+        for (row, raw) in rows {
+            match raw
+                .map_err(|e| vec![("row".to_owned(), e)])
+                .and_then(|raw| check_count(&raw, &ctx))
+            {
+                Ok(group) => chunk.push((row, group)),
+                Err(problems) => writer.reject(row, problems),
+            }
+            if chunk.len() == CHUNK {
+                writer.write(&mut tx, &mut chunk, actor.user_id).await?;
+            }
+        }
+        writer.write(&mut tx, &mut chunk, actor.user_id).await?;
+        let mut report = writer.report;
+        report.rejected.sort_by_key(|r| r.row);
+        let keep = report.valid > 0 && (mode == ImportMode::ValidRows || report.rejected.is_empty());
+        if keep {
+            record(
+                &mut tx,
+                actor,
+                AuditAction::Import,
+                Entity::FlowCount,
+                None,
+                &format!(
+                    "imported {} count rows ({} observations, {} people) from {source}; {} rows rejected",
+                    report.valid,
+                    report.observations,
+                    report.people,
+                    report.rejected.len()
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            report.imported = report.valid;
+            report.committed = true;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok(report)
+    }
+
+    /// Stores groups already checked (the demo, benchmark data): all of them or, if one of
+    /// their observations is already stored, none.
+    pub async fn record_count_groups(
+        &self,
+        actor: &Actor,
+        groups: Vec<CountGroup>,
+        source: &str,
+    ) -> Result<CountReport> {
+        let brackets = self.age_brackets().await?;
+        let mut writer = Writer::new(&brackets);
+        let mut tx = self.pool.begin().await?;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for (i, group) in groups.into_iter().enumerate() {
+            chunk.push((i + 1, group));
+            if chunk.len() == CHUNK {
+                writer.write(&mut tx, &mut chunk, actor.user_id).await?;
+            }
+        }
+        writer.write(&mut tx, &mut chunk, actor.user_id).await?;
+        let mut report = writer.report;
+        if !report.rejected.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Rejected {
+                message: format!("{} count(s) refused; nothing was stored", report.rejected.len()),
+                problems: report
+                    .rejected
+                    .iter()
+                    .take(200)
+                    .map(|r| rumbo_domain::Problem::new(format!("group {}, {}", r.row, r.column), &r.reason))
+                    .collect(),
+            });
+        }
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Import,
+            Entity::FlowCount,
+            None,
+            &format!(
+                "recorded {} groups ({} observations, {} people) from {source}",
+                report.valid, report.observations, report.people
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        report.imported = report.valid;
+        report.committed = true;
+        Ok(report)
+    }
+
+    /// Deletes an observation recorded by mistake, with its groups, and takes them out of the
+    /// rollups in the same transaction. Returns the point it was at.
+    pub async fn delete_observation(&self, actor: &Actor, id: i64) -> Result<i64> {
+        let brackets = self.age_brackets().await?;
+        let groups = self.observation_groups(id).await?;
+        let point = groups
+            .first()
+            .map(|g| g.fmp_id)
+            .ok_or_else(|| StoreError::not_found("observation", id))?;
+        let mut tx = self.pool.begin().await?;
+        add_rollup(&mut tx, &Rollup::of(&groups).negated(), &brackets).await?;
+        sqlx::query("DELETE FROM flow_groups WHERE observation_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM flow_observations WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            Entity::FlowCount,
+            Some(&id.to_string()),
+            &format!("deleted observation {id} ({} groups)", groups.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(point)
+    }
+
+    /// The groups of one observation, as checked groups.
+    pub async fn observation_groups(&self, id: i64) -> Result<Vec<CountGroup>> {
+        let rows = sqlx::query(
+            "SELECT o.location_id, o.obs_date, o.start_minute, o.hours, o.direction, g.size, g.has_breakdown,
+                    g.f0, g.f1, g.f2, g.f3, g.f4, g.f5, g.f6, g.f7, g.m0, g.m1, g.m2, g.m3, g.m4, g.m5, g.m6, g.m7,
+                    g.nationality, g.transport, g.previous_point, g.next_destination, g.final_destination
+             FROM flow_groups g JOIN flow_observations o ON o.id = g.observation_id
+             WHERE o.id = $1 ORDER BY g.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(group_from_row).collect()
+    }
+
+    /// Observations of a point, newest first, with their groups and people: (id, key, groups,
+    /// people, recorded by).
+    pub async fn recent_observations(&self, location_id: i64, limit: i64) -> Result<Vec<ObservationRow>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.obs_date, o.start_minute, o.hours, o.direction, COUNT(g.id) AS group_count,
+                    CAST(COALESCE(SUM(g.size), 0) AS BIGINT) AS people, u.username
+             FROM flow_observations o LEFT JOIN flow_groups g ON g.observation_id = o.id
+             LEFT JOIN users u ON u.id = o.recorded_by
+             WHERE o.location_id = $1
+             GROUP BY o.id, o.obs_date, o.start_minute, o.hours, o.direction, u.username
+             ORDER BY o.obs_date DESC, o.start_minute DESC, o.id DESC LIMIT $2",
+        )
+        .bind(location_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let start: i64 = r.try_get("start_minute")?;
+                Ok(ObservationRow {
+                    id: r.try_get("id")?,
+                    date: r.try_get("obs_date")?,
+                    start: (start >= 0).then(|| format_time(start as u16)),
+                    hours: r.try_get("hours")?,
+                    direction: r.try_get("direction")?,
+                    groups: r.try_get("group_count")?,
+                    people: r.try_get("people")?,
+                    recorded_by: r.try_get("username")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An observation as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObservationRow {
+    pub id: i64,
+    pub date: String,
+    pub start: Option<String>,
+    pub hours: i64,
+    pub direction: String,
+    pub groups: i64,
+    pub people: i64,
+    pub recorded_by: Option<String>,
+}
+
+fn group_from_row(row: &sqlx::any::AnyRow) -> Result<CountGroup> {
+    let corrupt = |what: &'static str, detail: String| StoreError::Corrupt { what, detail };
+    let text = |c: &str| -> Result<Option<String>> { Ok(row.try_get::<Option<String>, _>(c)?) };
+    let mut slots = [0u32; SLOTS];
+    for (i, slot) in slots.iter_mut().enumerate() {
+        let column = if i < AgeBrackets::MAX {
+            format!("f{i}")
+        } else {
+            format!("m{}", i - AgeBrackets::MAX)
+        };
+        *slot = row.try_get::<i64, _>(column.as_str())? as u32;
+    }
+    let start: i64 = row.try_get("start_minute")?;
+    Ok(CountGroup {
+        fmp_id: row.try_get("location_id")?,
+        date: rumbo_domain::flow::counts::parse_date(&row.try_get::<String, _>("obs_date")?)
+            .map_err(|e| corrupt("observation date", e))?,
+        start_minute: (start >= 0).then_some(start as u16),
+        hours: row.try_get::<i64, _>("hours")? as u8,
+        direction: Direction::parse(&row.try_get::<String, _>("direction")?)?,
+        size: row.try_get::<i64, _>("size")? as u32,
+        breakdown: (row.try_get::<i64, _>("has_breakdown")? != 0).then_some(slots),
+        nationality: text("nationality")?
+            .map(|n| rumbo_domain::country::Iso3::parse(&n))
+            .transpose()?,
+        transport: text("transport")?
+            .map(|t| rumbo_domain::flow::Transport::parse(&t))
+            .transpose()?,
+        previous: text("previous_point")?,
+        next: text("next_destination")?,
+        final_destination: text("final_destination")?,
+    })
+}
+
+/// Writes checked groups chunk by chunk, remembering the observations it created.
+struct Writer<'b> {
+    brackets: &'b AgeBrackets,
+    observations: HashMap<ObservationKey, i64>,
+    /// Observations found already stored: every row of theirs is refused.
+    conflicts: HashSet<ObservationKey>,
+    report: CountReport,
+}
+
+impl<'b> Writer<'b> {
+    fn new(brackets: &'b AgeBrackets) -> Self {
+        Writer {
+            brackets,
+            observations: HashMap::new(),
+            conflicts: HashSet::new(),
+            report: CountReport::default(),
+        }
+    }
+
+    fn reject(&mut self, row: usize, problems: Vec<(String, String)>) {
+        for (column, reason) in problems {
+            self.report.rejected.push(RejectedRow { row, column, reason });
+        }
+    }
+
+    async fn write(
+        &mut self,
+        conn: &mut AnyConnection,
+        chunk: &mut Vec<(usize, CountGroup)>,
+        recorded_by: Option<i64>,
+    ) -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        // New observations of this chunk; those already stored come back missing.
+        let mut new_keys: Vec<ObservationKey> = Vec::new();
+        let mut seen = HashSet::new();
+        for (_, g) in chunk.iter() {
+            let key = g.key();
+            if !self.observations.contains_key(&key) && !self.conflicts.contains(&key) && seen.insert(key) {
+                new_keys.push(key);
+            }
+        }
+        let created = insert_observations(conn, &new_keys, recorded_by).await?;
+        for key in &new_keys {
+            match created.get(key) {
+                Some(id) => {
+                    self.observations.insert(*key, *id);
+                }
+                None => {
+                    self.conflicts.insert(*key);
+                }
+            }
+        }
+        let mut rollup = Rollup::default();
+        let mut kept: Vec<(i64, &CountGroup)> = Vec::with_capacity(chunk.len());
+        let fresh: HashSet<ObservationKey> = created.keys().copied().collect();
+        let mut counted: HashSet<ObservationKey> = HashSet::new();
+        let mut refused = Vec::new();
+        for (row, g) in chunk.iter() {
+            let key = g.key();
+            if self.conflicts.contains(&key) {
+                refused.push((
+                    *row,
+                    vec![(
+                        "date".to_owned(),
+                        format!(
+                            "an observation on {} from {} ({} h, {}) at this point is already recorded",
+                            g.date,
+                            g.start_minute.map_or("an unstated time".to_owned(), format_time),
+                            g.hours,
+                            g.direction.code()
+                        ),
+                    )],
+                ));
+                continue;
+            }
+            let Some(id) = self.observations.get(&key) else {
+                continue;
+            };
+            rollup.add(g, fresh.contains(&key) && counted.insert(key));
+            kept.push((*id, g));
+        }
+        for (row, problems) in refused {
+            self.reject(row, problems);
+        }
+        insert_groups(conn, &kept, self.brackets).await?;
+        add_rollup(conn, &rollup, self.brackets).await?;
+        self.report.valid += kept.len();
+        self.report.observations += counted.len();
+        self.report.people += kept.iter().map(|(_, g)| i64::from(g.size)).sum::<i64>();
+        chunk.clear();
+        Ok(())
+    }
+}
+
+fn placeholders(rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            n += 1;
+            sql.push('$');
+            sql.push_str(&n.to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Adding i64, Option and String values to AnyArguments cannot fail: all are Any-native.
+fn add<'t, T>(args: &mut AnyArguments, value: T)
+where
+    T: sqlx::Encode<'t, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    let _ = args.add(value);
+}
+
+/// Inserts observations; returns the ids of those created (an existing one is skipped by the
+/// unique key and missing from the map).
+async fn insert_observations(
+    conn: &mut AnyConnection,
+    keys: &[ObservationKey],
+    recorded_by: Option<i64>,
+) -> Result<HashMap<ObservationKey, i64>> {
+    const WIDTH: usize = 7;
+    let mut created = HashMap::with_capacity(keys.len());
+    let at = now();
+    for batch in keys.chunks(MAX_PARAMS / WIDTH) {
+        let sql = format!(
+            "INSERT INTO flow_observations (location_id, obs_date, start_minute, hours, direction, recorded_by, created_at)
+             VALUES {} ON CONFLICT (location_id, obs_date, start_minute, hours, direction) DO NOTHING
+             RETURNING id, location_id, obs_date, start_minute, hours, direction",
+            placeholders(batch.len(), WIDTH)
+        );
+        let mut args = AnyArguments::default();
+        for k in batch {
+            add(&mut args, k.fmp_id);
+            add(&mut args, k.date.to_string());
+            add(&mut args, k.start_minute.map_or(-1, i64::from));
+            add(&mut args, i64::from(k.hours));
+            add(&mut args, k.direction.code());
+            add(&mut args, recorded_by);
+            add(&mut args, at.clone());
+        }
+        let rows = sqlx::query_with(dynamic(sql), args).fetch_all(&mut *conn).await?;
+        for row in rows {
+            let start: i64 = row.try_get("start_minute")?;
+            let key = ObservationKey {
+                fmp_id: row.try_get("location_id")?,
+                date: rumbo_domain::flow::counts::parse_date(&row.try_get::<String, _>("obs_date")?).map_err(
+                    |detail| StoreError::Corrupt {
+                        what: "observation date",
+                        detail,
+                    },
+                )?,
+                start_minute: (start >= 0).then_some(start as u16),
+                hours: row.try_get::<i64, _>("hours")? as u8,
+                direction: Direction::parse(&row.try_get::<String, _>("direction")?)?,
+            };
+            created.insert(key, row.try_get("id")?);
+        }
+    }
+    Ok(created)
+}
+
+/// The sex and age columns in use: f0.., then m0.. (as many as there are brackets).
+fn slot_columns(brackets: &AgeBrackets) -> Vec<(String, usize)> {
+    let n = brackets.len();
+    (0..n)
+        .map(|i| (format!("f{i}"), i))
+        .chain((0..n).map(|i| (format!("m{i}"), AgeBrackets::MAX + i)))
+        .collect()
+}
+
+async fn insert_groups(conn: &mut AnyConnection, groups: &[(i64, &CountGroup)], brackets: &AgeBrackets) -> Result<()> {
+    let slots = slot_columns(brackets);
+    let width = 8 + slots.len();
+    let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
+    for batch in groups.chunks(MAX_PARAMS / width) {
+        let sql = format!(
+            "INSERT INTO flow_groups (observation_id, size, has_breakdown, {}, nationality, transport, previous_point,
+                 next_destination, final_destination) VALUES {}",
+            names.join(", "),
+            placeholders(batch.len(), width)
+        );
+        let mut args = AnyArguments::default();
+        for (observation, g) in batch {
+            add(&mut args, *observation);
+            add(&mut args, i64::from(g.size));
+            add(&mut args, i64::from(g.breakdown.is_some()));
+            for (_, slot) in &slots {
+                add(&mut args, g.breakdown.map_or(0, |b| i64::from(b[*slot])));
+            }
+            add(&mut args, g.nationality.map(|n| n.to_string()));
+            add(&mut args, g.transport.map(|t| t.code()));
+            add(&mut args, g.previous.clone());
+            add(&mut args, g.next.clone());
+            add(&mut args, g.final_destination.clone());
+        }
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Adds `rollup` to the stored daily rollups (negative totals take away).
+pub(crate) async fn add_rollup(conn: &mut AnyConnection, rollup: &Rollup, brackets: &AgeBrackets) -> Result<()> {
+    let slots = slot_columns(brackets);
+    let width = 7 + slots.len();
+    let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
+    let updates: Vec<String> = ["observations", "hours", "group_count", "people"]
+        .iter()
+        .copied()
+        .chain(names.iter().copied())
+        .map(|c| format!("{c} = flow_daily.{c} + excluded.{c}"))
+        .collect();
+    let daily: Vec<_> = rollup.daily.iter().collect();
+    for batch in daily.chunks(MAX_PARAMS / width) {
+        let sql = format!(
+            "INSERT INTO flow_daily (location_id, day, direction, observations, hours, group_count, people, {})
+             VALUES {} ON CONFLICT (location_id, day, direction) DO UPDATE SET {}",
+            names.join(", "),
+            placeholders(batch.len(), width),
+            updates.join(", ")
+        );
+        let mut args = AnyArguments::default();
+        for ((point, day, direction), total) in batch {
+            add(&mut args, *point);
+            add(&mut args, day.to_string());
+            add(&mut args, direction.code());
+            add(&mut args, total.observations);
+            add(&mut args, total.hours);
+            add(&mut args, total.groups);
+            add(&mut args, total.people);
+            for (_, slot) in &slots {
+                add(&mut args, total.slots[*slot]);
+            }
+        }
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
+    }
+    let dimensions: Vec<_> = rollup.dimensions.iter().collect();
+    for batch in dimensions.chunks(MAX_PARAMS / 6) {
+        let sql = format!(
+            "INSERT INTO flow_daily_breakdown (location_id, dimension, day, direction, value, people) VALUES {}
+             ON CONFLICT (location_id, dimension, day, direction, value)
+             DO UPDATE SET people = flow_daily_breakdown.people + excluded.people",
+            placeholders(batch.len(), 6)
+        );
+        let mut args = AnyArguments::default();
+        for (((point, day, direction), dimension, value), people) in batch {
+            add(&mut args, *point);
+            add(&mut args, dimension.code());
+            add(&mut args, day.to_string());
+            add(&mut args, direction.code());
+            add(&mut args, value.clone());
+            add(&mut args, *people);
+        }
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
