@@ -116,7 +116,13 @@ async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
         },
     ];
     let refused = store
-        .import_counts(&cli(), numbered(rows.clone()), ImportMode::AllOrNothing, "test.csv")
+        .import_counts(
+            &cli(),
+            numbered(rows.clone()),
+            ImportMode::AllOrNothing,
+            "test.csv",
+            &|_| true,
+        )
         .await
         .expect("report");
     assert!(!refused.committed);
@@ -135,7 +141,13 @@ async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
     );
 
     let kept = store
-        .import_counts(&cli(), numbered(rows.clone()), ImportMode::ValidRows, "test.csv")
+        .import_counts(
+            &cli(),
+            numbered(rows.clone()),
+            ImportMode::ValidRows,
+            "test.csv",
+            &|_| true,
+        )
         .await
         .expect("report");
     assert!(kept.committed);
@@ -146,7 +158,13 @@ async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
 
     // The same file again: its observations are already recorded, nothing is counted twice.
     let again = store
-        .import_counts(&cli(), numbered(rows[..3].to_vec()), ImportMode::ValidRows, "test.csv")
+        .import_counts(
+            &cli(),
+            numbered(rows[..3].to_vec()),
+            ImportMode::ValidRows,
+            "test.csv",
+            &|_| true,
+        )
         .await
         .expect("report");
     assert_eq!(again.imported, 0);

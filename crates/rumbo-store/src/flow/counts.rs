@@ -61,12 +61,15 @@ impl Store {
     /// Checks `rows` and stores them with their rollups, in one transaction. With
     /// [`ImportMode::AllOrNothing`] one problem anywhere stores nothing; with
     /// [`ImportMode::ValidRows`] the valid rows are stored and the others reported.
+    /// `may_record` says whether the importer may record at a point (by id): rows at other
+    /// points are refused like any invalid row.
     pub async fn import_counts(
         &self,
         actor: &Actor,
         rows: impl IntoIterator<Item = (usize, Result<RawCount, String>)>,
         mode: ImportMode,
         source: &str,
+        may_record: &(dyn Fn(i64) -> bool + Sync),
     ) -> Result<CountReport> {
         let points = self.point_rules().await?;
         let brackets = self.age_brackets().await?;
@@ -80,11 +83,22 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut chunk: Vec<(usize, CountGroup)> = Vec::with_capacity(CHUNK);
         for (row, raw) in rows {
+            let raw_fmp = raw.as_ref().map(|r| r.fmp.clone()).unwrap_or_default();
             match raw
                 .map_err(|e| vec![("row".to_owned(), e)])
                 .and_then(|raw| check_count(&raw, &ctx))
             {
-                Ok(group) => chunk.push((row, group)),
+                Ok(group) if may_record(group.fmp_id) => chunk.push((row, group)),
+                Ok(_) => writer.reject(
+                    row,
+                    vec![(
+                        "fmp".to_owned(),
+                        format!(
+                            "you may not record counts at {} (only at points you are assigned to)",
+                            raw_code(&raw_fmp)
+                        ),
+                    )],
+                ),
                 Err(problems) => writer.reject(row, problems),
             }
             if chunk.len() == CHUNK {
@@ -249,6 +263,10 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn raw_code(code: &str) -> String {
+    code.trim().to_ascii_uppercase()
 }
 
 /// An observation as a list shows it.
