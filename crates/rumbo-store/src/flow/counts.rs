@@ -584,3 +584,67 @@ pub(crate) async fn add_rollup(conn: &mut AnyConnection, rollup: &Rollup, bracke
     }
     Ok(())
 }
+
+/// A count file kept while its uploader chooses what to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingImport {
+    pub id: i64,
+    pub user_id: i64,
+    pub file_name: String,
+    pub content: String,
+    /// pending, imported or discarded.
+    pub status: String,
+}
+
+impl Store {
+    /// Keeps a file with problems until its uploader chooses. Count files hold no personal
+    /// data; the file is kept as text so that its rejected rows can be downloaded later.
+    pub async fn keep_pending_import(
+        &self,
+        user_id: i64,
+        file_name: &str,
+        content: &str,
+        valid: usize,
+        rejected: usize,
+    ) -> Result<i64> {
+        Ok(sqlx::query(
+            "INSERT INTO flow_imports (user_id, file_name, content, status, valid_rows, rejected_rows, created_at)
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(file_name)
+        .bind(content)
+        .bind(valid as i64)
+        .bind(rejected as i64)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("id")?)
+    }
+
+    pub async fn pending_import(&self, id: i64) -> Result<PendingImport> {
+        let row = sqlx::query("SELECT id, user_id, file_name, content, status FROM flow_imports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("import", id))?;
+        Ok(PendingImport {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            file_name: row.try_get("file_name")?,
+            content: row.try_get("content")?,
+            status: row.try_get("status")?,
+        })
+    }
+
+    /// Marks a kept file as imported or discarded: it cannot be imported a second time.
+    pub async fn finish_pending_import(&self, id: i64, status: &str) -> Result<()> {
+        sqlx::query("UPDATE flow_imports SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'pending'")
+            .bind(status)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(flow_breakdown))
         .routes(routes!(export_table))
         .routes(routes!(set_age_brackets))
+        .routes(routes!(corridors))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -715,4 +716,48 @@ async fn set_age_brackets(
     let brackets = AgeBrackets::parse(&input.brackets)?;
     state.store.set_age_brackets(&ctx.actor(), &brackets).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The main corridors (previous point → next destination) as GeoJSON lines, for the places
+/// Rumbo can put on a map: a previous point or destination given as a location's code or name.
+/// Each line carries the people counted on it.
+#[utoipa::path(get, path = "/flow/corridors", tag = "flow", params(FlowQuery),
+    responses((status = 200, description = "FeatureCollection of LineStrings", body = String, content_type = "application/geo+json"),
+              (status = 401, body = ErrorBody)))]
+async fn corridors(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Params(query): Params<FlowQuery>,
+) -> Result<Response, AppError> {
+    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let (filter, _) = query.filter(reach(user, Action::ViewFlowData))?;
+    let rows = state.store.flow_breakdown(&filter, Dimension::Corridor, 40).await?;
+    let (locations, _) = state
+        .store
+        .locations(&Default::default(), crate::transfer::everything())
+        .await?;
+    let mut places = std::collections::HashMap::new();
+    for l in &locations {
+        places.insert(l.code.to_lowercase(), [l.position.lon, l.position.lat]);
+        places.insert(l.name.to_lowercase(), [l.position.lon, l.position.lat]);
+    }
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|r| {
+            let (from, to) = r.value.split_once('|')?;
+            let a = places.get(&from.trim().to_lowercase())?;
+            let b = places.get(&to.trim().to_lowercase())?;
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [a, b]},
+                "properties": {"from": from, "to": to, "people": r.total},
+            }))
+        })
+        .collect();
+    let body = serde_json::json!({"type": "FeatureCollection", "features": features});
+    Ok(crate::files::download(
+        body.to_string().into_bytes(),
+        "application/geo+json",
+        None,
+    ))
 }
