@@ -449,3 +449,6 @@ async fn the_published_official_table_imports_through_the_api() {
     let figures = get_json(&app, "viewer_per", "/api/v1/flow/official").await;
     assert!(figures.as_array().expect("list").iter().all(|f| f["country"] == "PER"));
 }
+
+/// The pages, as a person uses them.
+mod pages;
