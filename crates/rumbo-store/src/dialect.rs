@@ -16,3 +16,44 @@ pub fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// The VALUES list of a multi-row INSERT: `(…),(…)` with `rows` rows of `width` placeholders.
+/// SQLite gets anonymous `?` placeholders: it looks numbered ones (`$17`) up by name with a
+/// linear scan per binding, which makes a statement of 20,000 parameters take seconds instead
+/// of milliseconds. PostgreSQL needs `$1, $2...`.
+pub fn values_list(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 4);
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_lists_number_placeholders_only_for_postgres() {
+        assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
+        assert_eq!(values_list(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
+    }
+}

@@ -17,8 +17,9 @@ use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
 use crate::audit::record;
+use crate::dialect::values_list;
 use crate::query::dynamic;
-use crate::{Result, Store, StoreError, now};
+use crate::{Backend, Result, Store, StoreError, now};
 
 /// Placeholders per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMS: usize = 30_000;
@@ -79,7 +80,7 @@ impl Store {
             brackets: &brackets,
             today,
         };
-        let mut writer = Writer::new(&brackets);
+        let mut writer = Writer::new(self.backend, &brackets);
         let mut tx = self.pool.begin().await?;
         let mut chunk: Vec<(usize, CountGroup)> = Vec::with_capacity(CHUNK);
         for (row, raw) in rows {
@@ -143,7 +144,7 @@ impl Store {
         source: &str,
     ) -> Result<CountReport> {
         let brackets = self.age_brackets().await?;
-        let mut writer = Writer::new(&brackets);
+        let mut writer = Writer::new(self.backend, &brackets);
         let mut tx = self.pool.begin().await?;
         let mut chunk = Vec::with_capacity(CHUNK);
         for (i, group) in groups.into_iter().enumerate() {
@@ -194,7 +195,7 @@ impl Store {
             .map(|g| g.fmp_id)
             .ok_or_else(|| StoreError::not_found("observation", id))?;
         let mut tx = self.pool.begin().await?;
-        add_rollup(&mut tx, &Rollup::of(&groups).negated(), &brackets).await?;
+        add_rollup(&mut tx, self.backend, &Rollup::of(&groups).negated(), &brackets).await?;
         sqlx::query("DELETE FROM flow_groups WHERE observation_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -318,6 +319,7 @@ fn group_from_row(row: &sqlx::any::AnyRow) -> Result<CountGroup> {
 
 /// Writes checked groups chunk by chunk, remembering the observations it created.
 struct Writer<'b> {
+    backend: Backend,
     brackets: &'b AgeBrackets,
     observations: HashMap<ObservationKey, i64>,
     /// Observations found already stored: every row of theirs is refused.
@@ -326,8 +328,9 @@ struct Writer<'b> {
 }
 
 impl<'b> Writer<'b> {
-    fn new(brackets: &'b AgeBrackets) -> Self {
+    fn new(backend: Backend, brackets: &'b AgeBrackets) -> Self {
         Writer {
+            backend,
             brackets,
             observations: HashMap::new(),
             conflicts: HashSet::new(),
@@ -359,7 +362,7 @@ impl<'b> Writer<'b> {
                 new_keys.push(key);
             }
         }
-        let created = insert_observations(conn, &new_keys, recorded_by).await?;
+        let created = insert_observations(conn, self.backend, &new_keys, recorded_by).await?;
         for key in &new_keys {
             match created.get(key) {
                 Some(id) => {
@@ -402,35 +405,14 @@ impl<'b> Writer<'b> {
         for (row, problems) in refused {
             self.reject(row, problems);
         }
-        insert_groups(conn, &kept, self.brackets).await?;
-        add_rollup(conn, &rollup, self.brackets).await?;
+        insert_groups(conn, self.backend, &kept, self.brackets).await?;
+        add_rollup(conn, self.backend, &rollup, self.brackets).await?;
         self.report.valid += kept.len();
         self.report.observations += counted.len();
         self.report.people += kept.iter().map(|(_, g)| i64::from(g.size)).sum::<i64>();
         chunk.clear();
         Ok(())
     }
-}
-
-fn placeholders(rows: usize, width: usize) -> String {
-    let mut sql = String::with_capacity(rows * width * 5);
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push(',');
-            }
-            n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 /// Adding i64, Option and String values to AnyArguments cannot fail: all are Any-native.
@@ -445,6 +427,7 @@ where
 /// unique key and missing from the map).
 async fn insert_observations(
     conn: &mut AnyConnection,
+    backend: Backend,
     keys: &[ObservationKey],
     recorded_by: Option<i64>,
 ) -> Result<HashMap<ObservationKey, i64>> {
@@ -456,7 +439,7 @@ async fn insert_observations(
             "INSERT INTO flow_observations (location_id, obs_date, start_minute, hours, direction, recorded_by, created_at)
              VALUES {} ON CONFLICT (location_id, obs_date, start_minute, hours, direction) DO NOTHING
              RETURNING id, location_id, obs_date, start_minute, hours, direction",
-            placeholders(batch.len(), WIDTH)
+            values_list(backend, batch.len(), WIDTH)
         );
         let mut args = AnyArguments::default();
         for k in batch {
@@ -498,7 +481,12 @@ fn slot_columns(brackets: &AgeBrackets) -> Vec<(String, usize)> {
         .collect()
 }
 
-async fn insert_groups(conn: &mut AnyConnection, groups: &[(i64, &CountGroup)], brackets: &AgeBrackets) -> Result<()> {
+async fn insert_groups(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    groups: &[(i64, &CountGroup)],
+    brackets: &AgeBrackets,
+) -> Result<()> {
     let slots = slot_columns(brackets);
     let width = 8 + slots.len();
     let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
@@ -507,7 +495,7 @@ async fn insert_groups(conn: &mut AnyConnection, groups: &[(i64, &CountGroup)], 
             "INSERT INTO flow_groups (observation_id, size, has_breakdown, {}, nationality, transport, previous_point,
                  next_destination, final_destination) VALUES {}",
             names.join(", "),
-            placeholders(batch.len(), width)
+            values_list(backend, batch.len(), width)
         );
         let mut args = AnyArguments::default();
         for (observation, g) in batch {
@@ -529,7 +517,12 @@ async fn insert_groups(conn: &mut AnyConnection, groups: &[(i64, &CountGroup)], 
 }
 
 /// Adds `rollup` to the stored daily rollups (negative totals take away).
-pub(crate) async fn add_rollup(conn: &mut AnyConnection, rollup: &Rollup, brackets: &AgeBrackets) -> Result<()> {
+pub(crate) async fn add_rollup(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rollup: &Rollup,
+    brackets: &AgeBrackets,
+) -> Result<()> {
     let slots = slot_columns(brackets);
     let width = 7 + slots.len();
     let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
@@ -545,7 +538,7 @@ pub(crate) async fn add_rollup(conn: &mut AnyConnection, rollup: &Rollup, bracke
             "INSERT INTO flow_daily (location_id, day, direction, observations, hours, group_count, people, {})
              VALUES {} ON CONFLICT (location_id, day, direction) DO UPDATE SET {}",
             names.join(", "),
-            placeholders(batch.len(), width),
+            values_list(backend, batch.len(), width),
             updates.join(", ")
         );
         let mut args = AnyArguments::default();
@@ -569,7 +562,7 @@ pub(crate) async fn add_rollup(conn: &mut AnyConnection, rollup: &Rollup, bracke
             "INSERT INTO flow_daily_breakdown (location_id, dimension, day, direction, value, people) VALUES {}
              ON CONFLICT (location_id, dimension, day, direction, value)
              DO UPDATE SET people = flow_daily_breakdown.people + excluded.people",
-            placeholders(batch.len(), 6)
+            values_list(backend, batch.len(), 6)
         );
         let mut args = AnyArguments::default();
         for (((point, day, direction), dimension, value), people) in batch {

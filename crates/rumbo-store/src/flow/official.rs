@@ -26,21 +26,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let at = now();
         for batch in figures.chunks(2000) {
-            let mut values = Vec::with_capacity(batch.len());
             let mut args = AnyArguments::default();
-            let mut n = 0;
             for f in batch {
-                values.push(format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 7
-                ));
-                n += 7;
                 use sqlx::Arguments;
                 let _ = args.add(f.country.to_string());
                 let _ = args.add(f.movement.code());
@@ -54,7 +41,7 @@ impl Store {
                 "INSERT INTO flow_official_movements (country_iso3, movement, border_point, month, total, source, imported_at)
                  VALUES {} ON CONFLICT (country_iso3, movement, border_point, month)
                  DO UPDATE SET total = excluded.total, source = excluded.source, imported_at = excluded.imported_at",
-                values.join(", ")
+                crate::dialect::values_list(self.backend, batch.len(), 7)
             );
             sqlx::query_with(dynamic(sql), args).execute(&mut *tx).await?;
         }

@@ -115,13 +115,18 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let loaded = loaded?;
     eprintln!(
-        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts.",
+        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts; \
+         {} counted groups ({} people), {} survey interviews ({} protection cases).",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
         loaded.organisations,
         loaded.locations,
-        loaded.users
+        loaded.users,
+        loaded.flow.groups,
+        loaded.flow.people,
+        loaded.flow.interviews,
+        loaded.flow.cases
     );
     Ok(())
 }

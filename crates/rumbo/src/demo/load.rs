@@ -74,6 +74,7 @@ pub struct Loaded {
     pub organisations: usize,
     pub locations: usize,
     pub users: usize,
+    pub flow: super::flow::FlowLoaded,
 }
 
 /// Writes `demo` to an empty database, advancing `bar` as it goes.
@@ -128,6 +129,11 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         .context("importing the demo's locations")?;
     bar.inc(1);
 
+    bar.set_message("flow monitoring: a year of counts and interviews");
+    let end = time::OffsetDateTime::now_utc().date() - time::Duration::days(1);
+    let flow = super::flow::generate(demo.seed, &demo.locations, end);
+    let flow = super::flow::load(store, flow, &source).await?;
+
     // Each password is hashed with argon2: this is the slow step, so it advances one by one.
     bar.set_message("user accounts");
     for user in &demo.users {
@@ -154,7 +160,12 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         bar.inc(1);
     }
 
+    super::flow::assign(store)
+        .await
+        .context("assigning the demo enumerators")?;
+
     Ok(Loaded {
+        flow,
         admin_areas: demo.admin_areas.len(),
         platforms: demo.platforms.len(),
         organisations: demo.organisations.len(),

@@ -9,8 +9,18 @@ async fn an_enumerator_records_on_the_form_and_the_dashboard_shows_it() {
     let app = spawn_app().await;
     let [a, b, _] = seed_points(&app).await;
     let (client, csrf) = app.browser("enumerator").await;
-    let form = client.get(app.url("/flow/record")).send().await.expect("form").text().await.expect("html");
-    assert!(form.contains("COL-FM-A") && !form.contains("COL-FM-B"), "only the assigned point is offered");
+    let form = client
+        .get(app.url("/flow/record"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        form.contains("COL-FM-A") && !form.contains("COL-FM-B"),
+        "only the assigned point is offered"
+    );
     let mut fields: Vec<(String, String)> = vec![
         ("csrf".into(), csrf.clone()),
         ("point".into(), a.to_string()),
@@ -19,7 +29,10 @@ async fn an_enumerator_records_on_the_form_and_the_dashboard_shows_it() {
         ("hours".into(), "12".into()),
         ("direction".into(), "incoming".into()),
     ];
-    for (size, nationality, breakdown) in [("3", "VEN", ["0", "1", "0", "1", "0", "0", "0", "0", "1", "0"]), ("", "", [""; 10])] {
+    for (size, nationality, breakdown) in [
+        ("3", "VEN", ["0", "1", "0", "1", "0", "0", "0", "0", "1", "0"]),
+        ("", "", [""; 10]),
+    ] {
         fields.push(("size".into(), size.into()));
         fields.push(("nationality".into(), nationality.into()));
         fields.push(("transport".into(), "on_foot".into()));
@@ -30,24 +43,56 @@ async fn an_enumerator_records_on_the_form_and_the_dashboard_shows_it() {
             fields.push((format!("b{i}"), (*b).into()));
         }
     }
-    let saved = client.post(app.url("/flow/record")).form(&fields).send().await.expect("post");
+    let saved = client
+        .post(app.url("/flow/record"))
+        .form(&fields)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(saved.status(), 303);
     let elsewhere: Vec<(String, String)> = fields
         .iter()
         .map(|(k, v)| (k.clone(), if k == "point" { b.to_string() } else { v.clone() }))
         .collect();
-    assert_eq!(client.post(app.url("/flow/record")).form(&elsewhere).send().await.expect("post").status(), 403);
+    assert_eq!(
+        client
+            .post(app.url("/flow/record"))
+            .form(&elsewhere)
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        403
+    );
     let mismatch: Vec<(String, String)> = fields
         .iter()
         .map(|(k, v)| (k.clone(), if k == "size" && v == "3" { "5".into() } else { v.clone() }))
         .collect();
-    let refused = client.post(app.url("/flow/record")).form(&mismatch).send().await.expect("post");
+    let refused = client
+        .post(app.url("/flow/record"))
+        .form(&mismatch)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.expect("html").contains("adds up to 3"));
 
-    let page = client.get(app.url("/flow?interval=day")).send().await.expect("dashboard").text().await.expect("html");
-    assert!(page.contains("<svg class=\"flow-chart\""), "the chart is drawn on the server");
-    assert!(page.contains("table=series&amp;format=xlsx"), "every table has its exports");
+    let page = client
+        .get(app.url("/flow?interval=day"))
+        .send()
+        .await
+        .expect("dashboard")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("<svg class=\"flow-chart\""),
+        "the chart is drawn on the server"
+    );
+    assert!(
+        page.contains("table=series&amp;format=xlsx"),
+        "every table has its exports"
+    );
     assert!(page.contains("COL-FM-B → COL-FM-A"), "the corridor is listed");
     let corridors: serde_json::Value = app
         .api("viewer")
@@ -70,8 +115,10 @@ async fn a_file_with_problems_waits_for_the_users_choice() {
                 COL-FM-A,2025-03-03,12,incoming,4,VEN\n\
                 COL-FM-A,2025-03-03,12,incoming,-1,VEN\n\
                 COL-FM-B,2025-03-04,12,outgoing,2,COL\n";
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("counts.csv"));
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("counts.csv"),
+    );
     let response = client
         .post(app.url(&format!("/flow/import?csrf={csrf}")))
         .multipart(form)
@@ -80,7 +127,10 @@ async fn a_file_with_problems_waits_for_the_users_choice() {
         .expect("upload");
     assert_eq!(response.status(), 422);
     let page = response.text().await.expect("html");
-    assert!(page.contains("row 3, group_size") && page.contains("import-valid") && page.contains("import-nothing"), "{page}");
+    assert!(
+        page.contains("row 3, group_size") && page.contains("import-valid") && page.contains("import-nothing"),
+        "{page}"
+    );
     let id = page
         .split("/flow/import/")
         .nth(1)
@@ -114,8 +164,19 @@ async fn a_file_with_problems_waits_for_the_users_choice() {
         .await
         .expect("valid");
     assert_eq!(done.status(), 200);
-    let series: serde_json::Value = app.api("im_col").get(app.url("/api/v1/flow/series?interval=month")).send().await.expect("series").json().await.expect("json");
-    assert_eq!((series[0]["incoming"].as_i64(), series[0]["outgoing"].as_i64()), (Some(4), Some(2)));
+    let series: serde_json::Value = app
+        .api("im_col")
+        .get(app.url("/api/v1/flow/series?interval=month"))
+        .send()
+        .await
+        .expect("series")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (series[0]["incoming"].as_i64(), series[0]["outgoing"].as_i64()),
+        (Some(4), Some(2))
+    );
     let again = client
         .post(app.url(&format!("/flow/import/{id}/valid")))
         .form(&[("csrf", csrf.as_str())])
@@ -141,21 +202,68 @@ async fn interviews_on_the_form_reach_the_protection_queue() {
         ("needs", "food"),
     ];
     let point = a.to_string();
-    let without: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, if *k == "point" { point.as_str() } else { *v })).collect();
-    let refused = client.post(app.url("/fms/new")).form(&without).send().await.expect("post");
+    let without: Vec<(&str, &str)> = base
+        .iter()
+        .map(|(k, v)| (*k, if *k == "point" { point.as_str() } else { *v }))
+        .collect();
+    let refused = client
+        .post(app.url("/fms/new"))
+        .form(&without)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.expect("html");
     assert!(page.contains("consent") && page.contains("class=\"caveat\""));
     let mut with = without.clone();
     with.push(("consent", "1"));
-    assert_eq!(client.post(app.url("/fms/new")).form(&with).send().await.expect("post").status(), 303);
+    assert_eq!(
+        client
+            .post(app.url("/fms/new"))
+            .form(&with)
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        303
+    );
 
     let (officer, _) = app.browser("protection").await;
-    let queue = officer.get(app.url("/protection")).send().await.expect("queue").text().await.expect("html");
-    assert!(queue.contains("Unaccompanied or separated child") || queue.contains("Niñez no acompañada"), "{queue}");
-    let case = queue.split("href=\"/protection/").nth(1).and_then(|r| r.split('"').next()).expect("case link").to_owned();
-    let opened = officer.get(app.url(&format!("/protection/{case}"))).send().await.expect("case");
+    let queue = officer
+        .get(app.url("/protection"))
+        .send()
+        .await
+        .expect("queue")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        queue.contains("Unaccompanied or separated child") || queue.contains("Niñez no acompañada"),
+        "{queue}"
+    );
+    let case = queue
+        .split("href=\"/protection/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("case link")
+        .to_owned();
+    let opened = officer
+        .get(app.url(&format!("/protection/{case}")))
+        .send()
+        .await
+        .expect("case");
     assert_eq!(opened.status(), 200);
-    let fms = client.get(app.url("/fms")).send().await.expect("fms").text().await.expect("html");
-    assert!(fms.contains("class=\"caveat\"") && fms.contains("&#60;5"), "caveat and suppressed counts: {}", &fms[fms.len().saturating_sub(3000)..]);
+    let fms = client
+        .get(app.url("/fms"))
+        .send()
+        .await
+        .expect("fms")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        fms.contains("class=\"caveat\"") && fms.contains("&#60;5"),
+        "caveat and suppressed counts: {}",
+        &fms[fms.len().saturating_sub(3000)..]
+    );
 }
