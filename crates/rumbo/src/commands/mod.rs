@@ -3,6 +3,8 @@
 
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
+/// `rumbo flow ...`: count files and official tables in; benchmark data.
+mod flow;
 /// `rumbo import ...` and `rumbo export ...`: reference data in and out.
 mod geography;
 /// `rumbo serve` and `rumbo migrate`.
@@ -82,6 +84,9 @@ pub enum Command {
     /// Export reference data as CSV (with HXL hashtags) or GeoJSON.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Flow monitoring: import count files and official border movement tables.
+    #[command(subcommand)]
+    Flow(flow::FlowCommand),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -94,5 +99,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Organisation(command) => users::run_organisation(command).await,
         Command::Import(command) => geography::import(command).await,
         Command::Export(command) => geography::export(command).await,
+        Command::Flow(command) => flow::run(command).await,
     }
 }

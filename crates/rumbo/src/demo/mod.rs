@@ -20,8 +20,8 @@ mod load;
 mod locations;
 /// Demo accounts and their synthetic names.
 mod people;
-/// The seeded random number generator.
-mod rng;
+/// The seeded random number generator (also behind the benchmarks' data).
+pub mod rng;
 /// Voronoi cells by half-plane clipping.
 mod voronoi;
 
