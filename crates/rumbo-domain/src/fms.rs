@@ -25,64 +25,208 @@ pub mod rules;
 pub const CAVEAT: &str = "Flow monitoring survey samples are not representative of all people on the move, and \
      an interview is not a case-identification tool on its own: flags call for a protection officer's follow-up.";
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident, $label:literal, { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl Vocabulary for $name {
-            const NAME: &'static str = $label;
-            const ALL: &'static [Self] = &[$(Self::$variant),+];
-            fn code(self) -> &'static str {
-                match self { $(Self::$variant => $code),+ }
-            }
-        }
-    };
+/// Highest level of education completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Education {
+    None,
+    Primary,
+    Secondary,
+    Technical,
+    University,
 }
 
-vocabulary!(
-    /// Highest level of education completed.
-    Education, "education", {
-    None => "none", Primary => "primary", Secondary => "secondary", Technical => "technical",
-    University => "university",
-});
+impl Vocabulary for Education {
+    const NAME: &'static str = "education";
+    const ALL: &'static [Self] = &[
+        Self::None,
+        Self::Primary,
+        Self::Secondary,
+        Self::Technical,
+        Self::University,
+    ];
 
-vocabulary!(
-    /// Identity and travel documents carried.
-    Document, "document", {
-    Passport => "passport", IdCard => "id_card", BirthCertificate => "birth_certificate",
-    ResidencePermit => "residence_permit", NoDocument => "no_document",
-});
+    fn code(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Primary => "primary",
+            Self::Secondary => "secondary",
+            Self::Technical => "technical",
+            Self::University => "university",
+        }
+    }
+}
 
-vocabulary!(
-    /// Why the person left their place of habitual residence.
-    Reason, "reason", {
-    Economic => "economic", LackOfFood => "lack_of_food", LackOfHealthCare => "lack_of_health_care",
-    Violence => "violence", Persecution => "persecution", FamilyReunification => "family_reunification",
-    Education => "education", Other => "other",
-});
+/// Identity and travel documents carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Document {
+    Passport,
+    IdCard,
+    BirthCertificate,
+    ResidencePermit,
+    NoDocument,
+}
 
-vocabulary!(
-    /// What the person needs most now.
-    Need, "need", {
-    Food => "food", Water => "water", Health => "health", Shelter => "shelter",
-    Documentation => "documentation", Legal => "legal", Transport => "transport", Employment => "employment",
-});
+impl Vocabulary for Document {
+    const NAME: &'static str = "document";
+    const ALL: &'static [Self] = &[
+        Self::Passport,
+        Self::IdCard,
+        Self::BirthCertificate,
+        Self::ResidencePermit,
+        Self::NoDocument,
+    ];
 
-vocabulary!(
-    /// Protection incidents suffered on the journey.
-    Incident, "incident", {
-    Robbery => "robbery", PhysicalViolence => "physical_violence", SexualViolence => "sexual_violence",
-    Extortion => "extortion", Detention => "detention", Threats => "threats",
-});
+    fn code(self) -> &'static str {
+        match self {
+            Self::Passport => "passport",
+            Self::IdCard => "id_card",
+            Self::BirthCertificate => "birth_certificate",
+            Self::ResidencePermit => "residence_permit",
+            Self::NoDocument => "no_document",
+        }
+    }
+}
 
-vocabulary!(
-    /// Whether the person intends to return to their country of origin.
-    Return, "intention to return", {
-    Yes => "yes", No => "no", DontKnow => "dont_know",
-});
+/// Why the person left their place of habitual residence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Economic,
+    LackOfFood,
+    LackOfHealthCare,
+    Violence,
+    Persecution,
+    FamilyReunification,
+    Education,
+    Other,
+}
+
+impl Vocabulary for Reason {
+    const NAME: &'static str = "reason";
+    const ALL: &'static [Self] = &[
+        Self::Economic,
+        Self::LackOfFood,
+        Self::LackOfHealthCare,
+        Self::Violence,
+        Self::Persecution,
+        Self::FamilyReunification,
+        Self::Education,
+        Self::Other,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Economic => "economic",
+            Self::LackOfFood => "lack_of_food",
+            Self::LackOfHealthCare => "lack_of_health_care",
+            Self::Violence => "violence",
+            Self::Persecution => "persecution",
+            Self::FamilyReunification => "family_reunification",
+            Self::Education => "education",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// What the person needs most now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Food,
+    Water,
+    Health,
+    Shelter,
+    Documentation,
+    Legal,
+    Transport,
+    Employment,
+}
+
+impl Vocabulary for Need {
+    const NAME: &'static str = "need";
+    const ALL: &'static [Self] = &[
+        Self::Food,
+        Self::Water,
+        Self::Health,
+        Self::Shelter,
+        Self::Documentation,
+        Self::Legal,
+        Self::Transport,
+        Self::Employment,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Food => "food",
+            Self::Water => "water",
+            Self::Health => "health",
+            Self::Shelter => "shelter",
+            Self::Documentation => "documentation",
+            Self::Legal => "legal",
+            Self::Transport => "transport",
+            Self::Employment => "employment",
+        }
+    }
+}
+
+/// Protection incidents suffered on the journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incident {
+    Robbery,
+    PhysicalViolence,
+    SexualViolence,
+    Extortion,
+    Detention,
+    Threats,
+}
+
+impl Vocabulary for Incident {
+    const NAME: &'static str = "incident";
+    const ALL: &'static [Self] = &[
+        Self::Robbery,
+        Self::PhysicalViolence,
+        Self::SexualViolence,
+        Self::Extortion,
+        Self::Detention,
+        Self::Threats,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Robbery => "robbery",
+            Self::PhysicalViolence => "physical_violence",
+            Self::SexualViolence => "sexual_violence",
+            Self::Extortion => "extortion",
+            Self::Detention => "detention",
+            Self::Threats => "threats",
+        }
+    }
+}
+
+/// Whether the person intends to return to their country of origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Return {
+    Yes,
+    No,
+    DontKnow,
+}
+
+impl Vocabulary for Return {
+    const NAME: &'static str = "intention to return";
+    const ALL: &'static [Self] = &[Self::Yes, Self::No, Self::DontKnow];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::DontKnow => "dont_know",
+        }
+    }
+}
 
 /// The answers of one interview. Every question may be left unanswered (`None` or empty),
 /// except consent, sex, age and nationality.

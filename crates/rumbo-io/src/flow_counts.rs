@@ -222,15 +222,16 @@ pub fn count_columns(text: &str, brackets: &AgeBrackets) -> Result<CountColumns,
 
 /// The data rows of a count file, each with its number as a spreadsheet shows it (the header is
 /// row 1). A row that cannot be read as CSV comes as an error naming why.
-pub fn count_rows<'a>(
-    text: &'a str,
-    columns: &'a CountColumns,
-) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + 'a {
+/// The rows own their text, so that they can be read on another thread than the caller's.
+pub fn count_rows(
+    text: String,
+    columns: CountColumns,
+) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + Send + 'static {
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(columns.delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(std::io::Cursor::new(text));
     reader
         .into_records()
         .enumerate()
@@ -326,7 +327,7 @@ mod tests {
                     #loc+code;#date;#indicator+hours;#indicator+direction;#population+total;;;;;;;;;;;#country+nationality\n\
                     COL-1;2025-03-01;12;incoming;2;0;0;0;1;0;0;0;0;1;0;VEN\n\n";
         let columns = count_columns(text, &brackets).expect("header");
-        let rows: Vec<_> = count_rows(text, &columns).collect();
+        let rows: Vec<_> = count_rows(text.to_owned(), columns).collect();
         assert_eq!(rows.len(), 1);
         let (number, raw) = &rows[0];
         assert_eq!(*number, 3);

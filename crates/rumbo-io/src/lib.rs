@@ -18,6 +18,8 @@ pub mod boundaries;
 pub mod export;
 /// Count files of flow monitoring (CSV, or XLSX through [`sheet`]) in, read row by row.
 pub mod flow_counts;
+/// Profiles of flow monitoring points (CSV) in.
+pub mod flow_points;
 /// Location lists (CSV) in.
 pub mod locations;
 /// Official border movement tables in.

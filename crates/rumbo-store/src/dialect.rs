@@ -57,3 +57,17 @@ mod tests {
         assert_eq!(values_list(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
     }
 }
+
+/// Settings for a connection about to write a large batch, and how to undo them. SQLite's
+/// default page cache (2 MB) spills dirty pages to the log in the middle of a large transaction,
+/// and its statement journals go to temporary files: a larger cache and journals in memory
+/// roughly halve the time of a million-row import. PostgreSQL needs nothing.
+pub fn bulk_write(backend: Backend) -> Option<(&'static str, &'static str)> {
+    match backend {
+        Backend::Sqlite => Some((
+            "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY",
+            "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT",
+        )),
+        Backend::Postgres => None,
+    }
+}

@@ -92,6 +92,42 @@ fn profile_from_row(row: &AnyRow) -> Result<ProfileRound> {
     })
 }
 
+async fn insert_profile(
+    conn: &mut sqlx::AnyConnection,
+    location_id: i64,
+    round: i64,
+    profile: &Profile,
+    recorded_by: Option<i64>,
+) -> Result<()> {
+    let date = |d: Option<time::Date>| d.map(|d| d.to_string());
+    sqlx::query(
+        "INSERT INTO flow_point_profiles (location_id, round, point_type, movement_types, days, hours_from, hours_to,
+             services, institutions, key_informants, active_from, active_until, notes, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(location_id)
+    .bind(round)
+    .bind(profile.point_type.code())
+    .bind(rumbo_domain::flow::join_codes(&profile.movement_types))
+    .bind(rumbo_domain::flow::join_codes(&profile.days))
+    .bind(&profile.hours_from)
+    .bind(&profile.hours_to)
+    .bind(rumbo_domain::flow::join_codes(&profile.services))
+    .bind(rumbo_domain::flow::join_codes(&profile.institutions))
+    .bind(&profile.key_informants)
+    .bind(date(profile.active_from))
+    .bind(date(profile.active_until))
+    .bind(&profile.notes)
+    .bind(recorded_by)
+    .bind(now())
+    .execute(conn)
+    .await
+    .map_err(crate::error::conflict_on_unique(|| {
+        "a round of this profile was recorded at the same time".to_owned()
+    }))?;
+    Ok(())
+}
+
 /// The profile's problems as one refusal naming each field.
 pub fn profile_problems(problems: Vec<(&'static str, rumbo_domain::DomainError)>) -> StoreError {
     StoreError::Rejected {
@@ -175,36 +211,16 @@ impl Store {
         let profile = input.check().map_err(profile_problems)?;
         let point = self.flow_point(location_id).await?;
         let round = point.profile.as_ref().map_or(1, |p| p.round + 1);
-        let date = |d: Option<time::Date>| d.map(|d| d.to_string());
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO flow_point_profiles (location_id, round, point_type, movement_types, days, hours_from, hours_to,
-                 services, institutions, key_informants, active_from, active_until, notes, recorded_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(location_id)
-        .bind(round)
-        .bind(profile.point_type.code())
-        .bind(rumbo_domain::flow::join_codes(&profile.movement_types))
-        .bind(rumbo_domain::flow::join_codes(&profile.days))
-        .bind(&profile.hours_from)
-        .bind(&profile.hours_to)
-        .bind(rumbo_domain::flow::join_codes(&profile.services))
-        .bind(rumbo_domain::flow::join_codes(&profile.institutions))
-        .bind(&profile.key_informants)
-        .bind(date(profile.active_from))
-        .bind(date(profile.active_until))
-        .bind(&profile.notes)
-        .bind(actor.user_id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::error::conflict_on_unique(|| {
-            format!(
-                "the profile of {} changed while you edited it; reload and try again",
-                point.location.code
-            )
-        }))?;
+        insert_profile(&mut tx, location_id, round, &profile, actor.user_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "the profile of {} changed while you edited it; reload and try again",
+                    point.location.code
+                )),
+                other => other,
+            })?;
         record(
             &mut tx,
             actor,
@@ -219,6 +235,62 @@ impl Store {
             .await?
             .profile
             .ok_or_else(|| StoreError::not_found("profile", location_id))
+    }
+
+    /// Records a round of the profile of each point a file lists, all or none: every row's
+    /// problems (an unknown point, a bad field) are listed with the row and field.
+    pub async fn import_profiles(
+        &self,
+        actor: &Actor,
+        rows: &[(String, String, ProfileInput)],
+        source: &str,
+    ) -> Result<usize> {
+        let points: HashMap<String, PointRule> = self.point_rules().await?;
+        let mut problems = Vec::new();
+        let mut checked = Vec::new();
+        for (place, code, input) in rows {
+            let Some(point) = points.get(code) else {
+                problems.push(rumbo_domain::Problem::new(
+                    format!("{place}, column code"),
+                    format!("no flow monitoring point has the code '{code}'"),
+                ));
+                continue;
+            };
+            match input.check() {
+                Ok(_) => checked.push((point.id, input)),
+                Err(list) => {
+                    for (field, e) in list {
+                        problems.push(rumbo_domain::Problem::new(format!("{place}, column {field}"), e));
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected {
+                message: format!("{} problem(s) in the profiles; nothing was imported", problems.len()),
+                problems,
+            });
+        }
+        let latest = self.latest_profiles().await?;
+        let mut tx = self.pool.begin().await?;
+        let mut rounds: HashMap<i64, i64> = latest.iter().map(|(id, r)| (*id, r.round)).collect();
+        for (id, input) in &checked {
+            let profile = input.check().map_err(profile_problems)?;
+            let round = rounds.get(id).copied().unwrap_or(0) + 1;
+            rounds.insert(*id, round);
+            insert_profile(&mut tx, *id, round, &profile, actor.user_id).await?;
+        }
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Import,
+            Entity::FlowPoint,
+            None,
+            &format!("imported {} point profiles from {source}", checked.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(checked.len())
     }
 
     /// What checking counts needs to know about every point: id, code, active period.

@@ -156,7 +156,7 @@ pub async fn import_count_text(
     Ok(store
         .import_counts(
             actor,
-            rumbo_io::flow_counts::count_rows(text, &columns),
+            rumbo_io::flow_counts::count_rows(text.to_owned(), columns),
             mode,
             source,
             &may_record,

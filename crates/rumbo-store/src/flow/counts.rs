@@ -14,7 +14,7 @@ use rumbo_domain::flow::counts::{
 use rumbo_domain::flow::{AgeBrackets, Direction};
 use serde::Serialize;
 use sqlx::any::AnyArguments;
-use sqlx::{AnyConnection, Arguments, Row};
+use sqlx::{AnyConnection, Arguments, Connection, Row};
 
 use crate::audit::record;
 use crate::dialect::values_list;
@@ -67,7 +67,7 @@ impl Store {
     pub async fn import_counts(
         &self,
         actor: &Actor,
-        rows: impl IntoIterator<Item = (usize, Result<RawCount, String>)>,
+        rows: impl IntoIterator<Item = (usize, Result<RawCount, String>), IntoIter: Send + 'static>,
         mode: ImportMode,
         source: &str,
         may_record: &(dyn Fn(i64) -> bool + Sync),
@@ -75,37 +75,36 @@ impl Store {
         let points = self.point_rules().await?;
         let brackets = self.age_brackets().await?;
         let today = time::OffsetDateTime::now_utc().date();
-        let ctx = CountContext {
-            points: &points,
-            brackets: &brackets,
-            today,
-        };
+        // Rows are read and checked on a thread of their own, a chunk ahead of the database,
+        // so that parsing and writing overlap; a bounded channel keeps memory flat.
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Checked>(2);
+        let rows = rows.into_iter();
+        let parser_brackets = brackets.clone();
+        std::thread::spawn(move || check_rows(rows, points, parser_brackets, today, sender));
         let mut writer = Writer::new(self.backend, &brackets);
-        let mut tx = self.pool.begin().await?;
-        let mut chunk: Vec<(usize, CountGroup)> = Vec::with_capacity(CHUNK);
-        for (row, raw) in rows {
-            let raw_fmp = raw.as_ref().map(|r| r.fmp.clone()).unwrap_or_default();
-            match raw
-                .map_err(|e| vec![("row".to_owned(), e)])
-                .and_then(|raw| check_count(&raw, &ctx))
-            {
-                Ok(group) if may_record(group.fmp_id) => chunk.push((row, group)),
-                Ok(_) => writer.reject(
-                    row,
-                    vec![(
-                        "fmp".to_owned(),
-                        format!(
-                            "you may not record counts at {} (only at points you are assigned to)",
-                            raw_code(&raw_fmp)
-                        ),
-                    )],
-                ),
-                Err(problems) => writer.reject(row, problems),
+        let mut conn = self.bulk_connection().await?;
+        let mut tx = conn.begin().await?;
+        while let Some(checked) = receiver.recv().await {
+            for (row, problems) in checked.refused {
+                writer.reject(row, problems);
             }
-            if chunk.len() == CHUNK {
-                writer.write(&mut tx, &mut chunk, actor.user_id).await?;
+            let mut chunk = Vec::with_capacity(checked.groups.len());
+            for (row, code, group) in checked.groups {
+                if may_record(group.fmp_id) {
+                    chunk.push((row, group));
+                } else {
+                    writer.reject(
+                        row,
+                        vec![(
+                            "fmp".to_owned(),
+                            format!("you may not record counts at {code} (only at points you are assigned to)"),
+                        )],
+                    );
+                }
             }
+            writer.write(&mut tx, &mut chunk, actor.user_id).await?;
         }
+        let mut chunk = Vec::new();
         writer.write(&mut tx, &mut chunk, actor.user_id).await?;
         let mut report = writer.report;
         report.rejected.sort_by_key(|r| r.row);
@@ -132,7 +131,24 @@ impl Store {
         } else {
             tx.rollback().await?;
         }
+        self.end_bulk(&mut conn).await?;
         Ok(report)
+    }
+
+    /// A connection set up for a large write (see [`crate::dialect::bulk_write`]).
+    async fn bulk_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        let mut conn = self.pool.acquire().await?;
+        if let Some((start, _)) = crate::dialect::bulk_write(self.backend) {
+            sqlx::raw_sql(start).execute(&mut *conn).await?;
+        }
+        Ok(conn)
+    }
+
+    async fn end_bulk(&self, conn: &mut AnyConnection) -> Result<()> {
+        if let Some((_, end)) = crate::dialect::bulk_write(self.backend) {
+            sqlx::raw_sql(end).execute(conn).await?;
+        }
+        Ok(())
     }
 
     /// Stores groups already checked (the demo, benchmark data): all of them or, if one of
@@ -145,7 +161,8 @@ impl Store {
     ) -> Result<CountReport> {
         let brackets = self.age_brackets().await?;
         let mut writer = Writer::new(self.backend, &brackets);
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.bulk_connection().await?;
+        let mut tx = conn.begin().await?;
         let mut chunk = Vec::with_capacity(CHUNK);
         for (i, group) in groups.into_iter().enumerate() {
             chunk.push((i + 1, group));
@@ -157,6 +174,7 @@ impl Store {
         let mut report = writer.report;
         if !report.rejected.is_empty() {
             tx.rollback().await?;
+            self.end_bulk(&mut conn).await?;
             return Err(StoreError::Rejected {
                 message: format!("{} count(s) refused; nothing was stored", report.rejected.len()),
                 problems: report
@@ -180,6 +198,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.end_bulk(&mut conn).await?;
         report.imported = report.valid;
         report.committed = true;
         Ok(report)
@@ -266,8 +285,44 @@ impl Store {
     }
 }
 
-fn raw_code(code: &str) -> String {
-    code.trim().to_ascii_uppercase()
+/// A chunk of rows, checked: the groups (with the point's code, for messages) and the rows
+/// refused with their problems.
+#[derive(Default)]
+struct Checked {
+    groups: Vec<(usize, String, CountGroup)>,
+    refused: Vec<(usize, Vec<(String, String)>)>,
+}
+
+/// Reads and checks rows, sending them on in chunks; stops when the receiver is gone (the
+/// import failed).
+fn check_rows(
+    rows: impl Iterator<Item = (usize, Result<RawCount, String>)>,
+    points: HashMap<String, rumbo_domain::flow::counts::PointRule>,
+    brackets: AgeBrackets,
+    today: time::Date,
+    sender: tokio::sync::mpsc::Sender<Checked>,
+) {
+    let ctx = CountContext {
+        points: &points,
+        brackets: &brackets,
+        today,
+    };
+    let mut checked = Checked::default();
+    for (row, raw) in rows {
+        match raw {
+            Ok(raw) => match check_count(&raw, &ctx) {
+                Ok(group) => checked.groups.push((row, raw.fmp.trim().to_ascii_uppercase(), group)),
+                Err(problems) => checked.refused.push((row, problems)),
+            },
+            Err(e) => checked.refused.push((row, vec![("row".to_owned(), e)])),
+        }
+        if checked.groups.len() + checked.refused.len() >= CHUNK
+            && sender.blocking_send(std::mem::take(&mut checked)).is_err()
+        {
+            return;
+        }
+    }
+    let _ = sender.blocking_send(checked);
 }
 
 /// An observation as a list shows it.

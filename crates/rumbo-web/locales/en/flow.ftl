@@ -74,6 +74,9 @@ flow-delete = Delete
 flow-assignments = Enumerators assigned
 flow-assignments-help = Enumerators record counts and interviews only at the points they are assigned to.
 flow-assign = Assign
+flow-profiles-import = Import profiles
+flow-profiles-imported = Imported { $count } profiles: each is a new round of its point's profile.
+flow-profiles-import-help = CSV or XLSX: code, point_type, movement_types, days, hours_from, hours_to, services, institutions, key_informants, active_from, active_until, notes; lists of codes separated by ';'. The points are locations: import them first with the location list (kind flow_monitoring_point or border_crossing). All rows or none.
 flow-unassign = Remove
 
 # Count form

@@ -74,6 +74,9 @@ flow-delete = Eliminar
 flow-assignments = Enumeradores asignados
 flow-assignments-help = Los enumeradores registran conteos y entrevistas solo en los puntos a los que están asignados.
 flow-assign = Asignar
+flow-profiles-import = Importar perfiles
+flow-profiles-imported = Se importaron { $count } perfiles: cada uno es una nueva ronda del perfil de su punto.
+flow-profiles-import-help = CSV o XLSX: code, point_type, movement_types, days, hours_from, hours_to, services, institutions, key_informants, active_from, active_until, notes; listas de códigos separadas por ';'. Los puntos son ubicaciones: impórtelos antes con la lista de ubicaciones (tipo flow_monitoring_point o border_crossing). Todas las filas o ninguna.
 flow-unassign = Quitar
 
 # Formulario de conteo

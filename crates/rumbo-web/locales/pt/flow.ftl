@@ -74,6 +74,9 @@ flow-delete = Excluir
 flow-assignments = Recenseadores designados
 flow-assignments-help = Os recenseadores registram contagens e entrevistas apenas nos pontos para os quais foram designados.
 flow-assign = Designar
+flow-profiles-import = Importar perfis
+flow-profiles-imported = Foram importados { $count } perfis: cada um é uma nova rodada do perfil do seu ponto.
+flow-profiles-import-help = CSV ou XLSX: code, point_type, movement_types, days, hours_from, hours_to, services, institutions, key_informants, active_from, active_until, notes; listas de códigos separadas por ';'. Os pontos são localidades: importe-os antes com a lista de localidades (tipo flow_monitoring_point ou border_crossing). Todas as linhas ou nenhuma.
 flow-unassign = Remover
 
 # Formulário de contagem

@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_table))
         .routes(routes!(set_age_brackets))
         .routes(routes!(corridors))
+        .routes(routes!(import_profiles))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -760,4 +761,51 @@ async fn corridors(
         "application/geo+json",
         None,
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileImportOut {
+    /// Profiles recorded, each as a new round of its point.
+    pub imported: usize,
+}
+
+/// Imports point profiles (CSV or XLSX: code, point_type, movement_types, days, hours_from,
+/// hours_to, services, institutions, key_informants, active_from, active_until, notes; lists
+/// separated by `;`). Each row records a new round of that point's profile; all rows or none.
+#[utoipa::path(post, path = "/flow/points/import", tag = "flow",
+    request_body(content = inline(CountImportForm), content_type = "multipart/form-data"),
+    responses((status = 200, body = ProfileImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_profiles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ProfileImportOut>, AppError> {
+    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    let upload = read_upload(multipart).await?;
+    let imported = import_profiles_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
+    Ok(Json(ProfileImportOut { imported }))
+}
+
+/// Shared with the points page: checks the importer manages every country the file touches.
+pub(crate) async fn import_profiles_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    bytes: &[u8],
+    file_name: Option<&str>,
+) -> Result<usize, AppError> {
+    let text = upload_text(bytes)?;
+    let rows = rumbo_io::flow_points::read_profiles(text.as_bytes()).map_err(TransferError::from)?;
+    let countries: std::collections::HashMap<String, rumbo_domain::country::Iso3> = state
+        .store
+        .flow_points(None, None)
+        .await?
+        .into_iter()
+        .map(|p| (p.location.code, p.location.country))
+        .collect();
+    let touched = crate::transfer::countries_of(rows.iter().filter_map(|(_, code, _)| countries.get(code).copied()));
+    crate::files::require_in_each(ctx, Action::ManageFlowPoints, &touched)?;
+    Ok(state
+        .store
+        .import_profiles(&ctx.actor(), &rows, &clean_file_name(file_name))
+        .await?)
 }

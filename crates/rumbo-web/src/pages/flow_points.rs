@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/flow/points", get(list))
         .route("/flow/points/new", get(new_form).post(create))
+        .route("/flow/points/import", post(import))
         .route("/flow/points/{id}", get(detail))
         .route("/flow/points/{id}/profile", post(save_profile))
         .route("/flow/points/{id}/assignments", post(assign))
@@ -88,20 +89,51 @@ struct ListPage {
     c: Chrome,
     points: Vec<PointLine>,
     can_manage: bool,
+    done: Option<String>,
+    problems: Vec<ProblemOut>,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
-    let c = Chrome::new(&ctx, "/flow/points");
+async fn list_page(state: &AppState, ctx: &Ctx) -> Result<ListPage, AppError> {
+    let user = require_somewhere(ctx, Action::ViewFlowData)?;
+    let c = Chrome::new(ctx, "/flow/points");
     let points = state
         .store
         .flow_points(reach(user, Action::ViewFlowData).as_deref(), None)
         .await?;
-    render(&ListPage {
+    Ok(ListPage {
         points: points.iter().map(|p| point_line(&c, p)).collect(),
-        can_manage: may_somewhere(&ctx, Action::ManageFlowPoints),
+        can_manage: may_somewhere(ctx, Action::ManageFlowPoints),
+        done: None,
+        problems: Vec::new(),
         c,
     })
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    render(&list_page(&state, &ctx).await?)
+}
+
+async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    let upload = crate::files::read_upload(multipart).await?;
+    let result =
+        crate::api::flow::import_profiles_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await;
+    let mut page = list_page(&state, &ctx).await?;
+    match result {
+        Ok(n) => {
+            page.done = Some(page.c.tr.t1("flow-profiles-imported", "count", n));
+            render(&page)
+        }
+        Err(AppError::Rejected { problems, .. }) => {
+            page.problems = problems;
+            unprocessable(&page)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The profile fields' choices, with what the form holds ticked.

@@ -72,11 +72,14 @@ pub async fn run(command: FlowCommand) -> anyhow::Result<()> {
             } else {
                 ImportMode::AllOrNothing
             };
-            let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let source = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let report = store
                 .import_counts(
                     &Actor::system("cli"),
-                    rumbo_io::flow_counts::count_rows(&text, &columns),
+                    rumbo_io::flow_counts::count_rows(text, columns),
                     mode,
                     &source,
                     &|_| true,
@@ -97,11 +100,17 @@ pub async fn run(command: FlowCommand) -> anyhow::Result<()> {
             let text = rumbo_web::flow_data::upload_text(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
             let table = rumbo_io::official::read_official(&text).map_err(rejected)?;
             let figures: Vec<_> = table.figures.into_iter().map(|(_, f)| f).collect();
-            let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let source = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let n = store
                 .import_official_figures(&Actor::system("cli"), &figures, &source)
                 .await?;
-            println!("Imported {n} official figures; {} rows had no figure.", table.not_reported);
+            println!(
+                "Imported {n} official figures; {} rows had no figure.",
+                table.not_reported
+            );
             Ok(())
         }
         FlowCommand::BenchData {
@@ -136,7 +145,8 @@ fn print_report(report: &CountReport, seconds: f64) {
 }
 
 /// Deterministic count rows spread over the points and the last 365 days, groups of 1 to 6
-/// with a sex and age breakdown that adds up.
+/// with a sex and age breakdown that adds up. As at a real point, groups at one point come
+/// from one of three previous points and head to one of four next destinations.
 async fn bench_data(
     rows: usize,
     csv: Option<PathBuf>,
@@ -177,7 +187,7 @@ async fn bench_data(
     let (mut written, mut stored) = (0usize, 0usize);
     'outer: for day in 0..365 {
         let date = first + Duration::days(day);
-        for point in &points {
+        for (point_index, point) in points.iter().enumerate() {
             for direction in [Direction::Incoming, Direction::Outgoing] {
                 for _ in 0..per_observation {
                     if written == rows {
@@ -200,8 +210,8 @@ async fn bench_data(
                         breakdown: Some(slots),
                         nationality: Iso3::parse(nationalities[rng.below(nationalities.len())]).ok(),
                         transport: Transport::ALL.get(rng.below(4)).copied(),
-                        previous: Some(places[rng.below(places.len())].to_owned()),
-                        next: Some(places[rng.below(places.len())].to_owned()),
+                        previous: Some(places[(point_index * 7 + rng.below(3)) % places.len()].to_owned()),
+                        next: Some(places[(point_index * 11 + 1 + rng.below(4)) % places.len()].to_owned()),
                         final_destination: Some(["COL", "ECU", "PER", "CHL"][rng.below(4)].to_owned()),
                     };
                     if let Some(file) = out.as_mut() {
@@ -210,10 +220,11 @@ async fn bench_data(
                     written += 1;
                     if keep {
                         batch.push(group);
-                        if batch.len() == batch.capacity() {
-                            stored += store_batch(&store, &mut batch).await?;
-                        }
                     }
+                }
+                // Whole observations per batch: a later batch may not add to a stored one.
+                if batch.len() >= 500_000 {
+                    stored += store_batch(&store, &mut batch).await?;
                 }
             }
         }
