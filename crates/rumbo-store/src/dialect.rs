@@ -47,17 +47,6 @@ pub fn values_list(backend: Backend, rows: usize, width: usize) -> String {
     sql
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_lists_number_placeholders_only_for_postgres() {
-        assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
-        assert_eq!(values_list(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
-    }
-}
-
 /// Settings for a connection about to write a large batch, and how to undo them. SQLite's
 /// default page cache (2 MB) spills dirty pages to the log in the middle of a large transaction,
 /// and its statement journals go to temporary files: a larger cache and journals in memory
@@ -69,5 +58,26 @@ pub fn bulk_write(backend: Backend) -> Option<(&'static str, &'static str)> {
             "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT",
         )),
         Backend::Postgres => None,
+    }
+}
+
+/// After a large import: PostgreSQL plans from table statistics that autovacuum refreshes only
+/// later, and until then may scan a whole rollup table for one country's quarter. SQLite's
+/// planner needs no statistics for these indexed lookups.
+pub fn refresh_rollup_statistics(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_breakdown, flow_observations"),
+        Backend::Sqlite => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_lists_number_placeholders_only_for_postgres() {
+        assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
+        assert_eq!(values_list(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
     }
 }

@@ -106,11 +106,27 @@ async fn profiles_keep_their_rounds() {
         ("row 3".to_owned(), "NOPE".to_owned(), input.clone()),
         ("row 4".to_owned(), "COL-FM-1".to_owned(), bad),
     ];
-    let err = store.import_profiles(&cli(), &rows, "profiles.csv").await.expect_err("refused");
+    let err = store
+        .import_profiles(&cli(), &rows, "profiles.csv")
+        .await
+        .expect_err("refused");
     let text = format!("{err:?}");
-    assert!(text.contains("row 3, column code") && text.contains("row 4, column point_type"), "{text}");
-    assert_eq!(store.profile_rounds(id).await.expect("rounds").len(), 2, "nothing imported");
-    assert_eq!(store.import_profiles(&cli(), &rows[..1], "profiles.csv").await.expect("imported"), 1);
+    assert!(
+        text.contains("row 3, column code") && text.contains("row 4, column point_type"),
+        "{text}"
+    );
+    assert_eq!(
+        store.profile_rounds(id).await.expect("rounds").len(),
+        2,
+        "nothing imported"
+    );
+    assert_eq!(
+        store
+            .import_profiles(&cli(), &rows[..1], "profiles.csv")
+            .await
+            .expect("imported"),
+        1
+    );
     assert_eq!(store.profile_rounds(id).await.expect("rounds").len(), 3);
 }
 

@@ -136,7 +136,7 @@ fn rollups_count_observations_once_and_people_by_dimension() {
     assert_eq!(day.groups, 3);
     assert_eq!(day.people, 11);
     assert_eq!(day.slots[AgeBrackets::MAX + 3], 4);
-    let key = |dimension, value: &str| (((7, a.date, Direction::Incoming)), dimension, value.to_owned());
+    let key = |dimension, value: &str| ((7, a.date, Direction::Incoming), dimension, value.to_owned());
     assert_eq!(rollup.dimensions[&key(Dimension::Nationality, "VEN")], 8);
     assert_eq!(rollup.dimensions[&key(Dimension::Nationality, "")], 3);
     assert_eq!(

@@ -128,6 +128,7 @@ impl Store {
             tx.commit().await?;
             report.imported = report.valid;
             report.committed = true;
+            self.after_large_import(&mut conn, report.imported).await?;
         } else {
             tx.rollback().await?;
         }
@@ -147,6 +148,16 @@ impl Store {
     async fn end_bulk(&self, conn: &mut AnyConnection) -> Result<()> {
         if let Some((_, end)) = crate::dialect::bulk_write(self.backend) {
             sqlx::raw_sql(end).execute(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Statistics refreshed after a large import (see [`crate::dialect::refresh_rollup_statistics`]).
+    async fn after_large_import(&self, conn: &mut AnyConnection, rows: usize) -> Result<()> {
+        if rows >= 10_000
+            && let Some(sql) = crate::dialect::refresh_rollup_statistics(self.backend)
+        {
+            sqlx::raw_sql(sql).execute(conn).await?;
         }
         Ok(())
     }
@@ -199,6 +210,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.end_bulk(&mut conn).await?;
+        self.after_large_import(&mut conn, report.valid).await?;
         report.imported = report.valid;
         report.committed = true;
         Ok(report)

@@ -201,7 +201,7 @@ impl Store {
             entry.total += people;
         }
         let mut list: Vec<(i64, BreakdownRow)> = by_point.into_iter().collect();
-        list.sort_by(|a, b| b.1.total.cmp(&a.1.total));
+        list.sort_by_key(|b| std::cmp::Reverse(b.1.total));
         Ok(list)
     }
 }

@@ -366,10 +366,11 @@ async fn surveys_need_consent_and_flagged_cases_reach_only_protection_officers()
     assert_eq!(followed.status(), 200);
     let audit = get_json(&app, "admin", "/api/v1/audit?entity=protection_case&action=read").await;
     let reads = audit["items"].as_array().expect("items");
+    let case_text = case_id.to_string();
     assert!(
         reads
             .iter()
-            .any(|e| e["summary"] == "opened protection case" && e["entity_id"] == case_id.to_string())
+            .any(|e| e["summary"] == "opened protection case" && e["entity_id"].as_str() == Some(case_text.as_str()))
     );
 
     // Aggregates: small counts hidden, the caveat everywhere, no personal answer anywhere.

@@ -191,7 +191,7 @@ async fn interviews_on_the_form_reach_the_protection_queue() {
     let app = spawn_app().await;
     let [a, _, _] = seed_points(&app).await;
     let (client, csrf) = app.browser("enumerator").await;
-    let base = vec![
+    let base = [
         ("csrf", csrf.as_str()),
         ("point", "0"),
         ("date", "2025-03-03"),
