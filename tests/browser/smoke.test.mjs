@@ -81,6 +81,15 @@ test('the flow dashboard draws its chart and its corridors map', async () => {
   assert.ok(await page.isVisible('.caveat'), 'surveys carry the caveat');
 });
 
+test('the R4V menu shows the demo year of 5W and its error report', async () => {
+  await Promise.all([page.waitForURL(`${base}/r4v`), page.click('nav.mainnav a[href="/r4v"]')]);
+  assert.match(await page.textContent('h1'), /R4V/);
+  assert.ok((await page.locator('svg rect').count()) > 5, 'bars of people reached by country and sector');
+  await page.screenshot({ path: `${shots}/r4v.png`, fullPage: true });
+  await page.goto(`${base}/r4v/errors`);
+  assert.match(await page.textContent('main'), /countryadmincheck/);
+});
+
 test('signing out returns to the sign-in form', async () => {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);

@@ -59,6 +59,14 @@ impl Scope {
         }
     }
 
+    /// Whether the scope covers one of the target's countries (a region-wide scope covers all).
+    pub fn covers_any(self, target: &Target) -> bool {
+        match self {
+            Scope::Region => true,
+            Scope::Country(c) => target.countries.contains(&c),
+        }
+    }
+
     /// `None` stands for the whole region, as it is stored.
     pub fn country(self) -> Option<Iso3> {
         match self {
@@ -138,6 +146,20 @@ pub enum Action {
     ViewProtectionCases,
     /// Change the rule set that flags vulnerable cases (region-wide).
     ManageRiskRules,
+    /// See an organisation's 5W activity reports and its error report: the organisation's own
+    /// staff, and IM officers of the country.
+    View5w,
+    /// Enter, import and correct 5W reports: the organisation's managers and enumerators in the
+    /// report's country, and IM officers of the country.
+    Report5w,
+    /// Validate a country's 5W reports (mark them checked): IM officers of the country.
+    Validate5w,
+    /// Population figures, RMRP targets, requirements and funding, needs, the indicator
+    /// registry and information exchange datasets of a country: its IM officers.
+    ManageR4v,
+    /// Coordination views across partners (overlaps, every organisation's error report, the
+    /// dashboards by partner): IM officers of the country.
+    ViewCoordination,
 }
 
 /// What an action is about: the countries it touches and the organisation that owns it.
@@ -247,6 +269,16 @@ impl Subject {
             ViewProtectionCases => self.holds_over(ProtectionOfficer, target),
             // The rule set is one for the whole response: only a region-wide IM officer changes it.
             ManageRiskRules => self.holds_over(ImOfficer, &Target::anywhere()),
+            View5w => {
+                self.holds_over(ImOfficer, target)
+                    || (self.owns(target) && self.grants.iter().any(|g| g.scope.covers_any(target)))
+            }
+            Report5w => {
+                self.holds_over(ImOfficer, target)
+                    || (self.owns(target)
+                        && (self.holds_over(OrganisationManager, target) || self.holds_over(Enumerator, target)))
+            }
+            Validate5w | ManageR4v | ViewCoordination => self.holds_over(ImOfficer, target),
         }
     }
 
@@ -361,6 +393,7 @@ mod tests {
         let own_org = Target::organisation(OWN_ORG, Some(iso("COL")));
         let other_org_col = Target::organisation(OTHER_ORG, Some(iso("COL")));
         let other_org_per = Target::organisation(OTHER_ORG, Some(iso("PER")));
+        let own_org_per = Target::organisation(OWN_ORG, Some(iso("PER")));
 
         #[rustfmt::skip]
         let table: Vec<(Role, Scope, Action, &Target, bool)> = vec![
@@ -454,6 +487,41 @@ mod tests {
             (Viewer, col, ViewProtectionCases, &in_col, false),
             (OrganisationManager, col, ViewProtectionCases, &in_col, false),
             (OrganisationManager, col, ManageFlowPoints, &in_col, false),
+            // 5W: partners report and see their own; IM officers see, correct and validate
+            // their country's; coordination views and R4V reference data are IM officers'.
+            (PlatformAdmin, Scope::Region, Validate5w, &in_per, true),
+            (ImOfficer, col, View5w, &other_org_col, true),
+            (ImOfficer, col, View5w, &other_org_per, false),
+            (ImOfficer, col, Report5w, &other_org_col, true),
+            (ImOfficer, col, Report5w, &other_org_per, false),
+            (ImOfficer, col, Validate5w, &in_col, true),
+            (ImOfficer, col, Validate5w, &in_per, false),
+            (ImOfficer, col, ManageR4v, &in_col, true),
+            (ImOfficer, col, ManageR4v, &in_per, false),
+            (ImOfficer, col, ManageR4v, &regional, false),
+            (ImOfficer, Scope::Region, ManageR4v, &regional, true),
+            (ImOfficer, col, ViewCoordination, &in_col, true),
+            (ImOfficer, col, ViewCoordination, &in_per, false),
+            (OrganisationManager, col, View5w, &own_org, true),
+            (OrganisationManager, col, View5w, &other_org_col, false),
+            (OrganisationManager, col, Report5w, &own_org, true),
+            (OrganisationManager, col, Report5w, &other_org_col, false),
+            (OrganisationManager, col, Report5w, &own_org_per, false),
+            (OrganisationManager, col, Validate5w, &in_col, false),
+            (OrganisationManager, col, ManageR4v, &in_col, false),
+            (OrganisationManager, col, ViewCoordination, &in_col, false),
+            (Enumerator, col, View5w, &own_org, true),
+            (Enumerator, col, Report5w, &own_org, true),
+            (Enumerator, col, Report5w, &other_org_col, false),
+            (Enumerator, col, Validate5w, &in_col, false),
+            (ProtectionOfficer, col, View5w, &own_org, true),
+            (ProtectionOfficer, col, Report5w, &own_org, false),
+            (Viewer, col, View5w, &own_org, true),
+            (Viewer, col, View5w, &other_org_col, false),
+            (Viewer, col, View5w, &own_org_per, false),
+            (Viewer, col, Report5w, &own_org, false),
+            (Viewer, col, ManageR4v, &in_col, false),
+            (Viewer, col, ViewCoordination, &in_col, false),
         ];
         for (role, scope, action, target, expected) in table {
             assert_eq!(

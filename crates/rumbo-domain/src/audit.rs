@@ -77,6 +77,15 @@ pub enum Entity {
     RiskRules,
     /// The operation's settings (age brackets).
     FlowSettings,
+    /// R4V: a 5W activity report, an information exchange submission, a population figure,
+    /// an indicator of the registry, a partner's target, a funding flow, people in need.
+    Activity5w,
+    R4vSubmission,
+    PopulationFigure,
+    R4vIndicator,
+    R4vTarget,
+    R4vFunding,
+    R4vNeeds,
 }
 
 impl Vocabulary for Entity {
@@ -99,6 +108,13 @@ impl Vocabulary for Entity {
         Self::ProtectionCase,
         Self::RiskRules,
         Self::FlowSettings,
+        Self::Activity5w,
+        Self::R4vSubmission,
+        Self::PopulationFigure,
+        Self::R4vIndicator,
+        Self::R4vTarget,
+        Self::R4vFunding,
+        Self::R4vNeeds,
     ];
 
     fn code(self) -> &'static str {
@@ -120,6 +136,13 @@ impl Vocabulary for Entity {
             Self::ProtectionCase => "protection_case",
             Self::RiskRules => "risk_rules",
             Self::FlowSettings => "flow_settings",
+            Self::Activity5w => "activity_5w",
+            Self::R4vSubmission => "r4v_submission",
+            Self::PopulationFigure => "population_figure",
+            Self::R4vIndicator => "r4v_indicator",
+            Self::R4vTarget => "r4v_target",
+            Self::R4vFunding => "r4v_funding",
+            Self::R4vNeeds => "r4v_needs",
         }
     }
 }

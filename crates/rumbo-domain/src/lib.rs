@@ -25,6 +25,8 @@ pub mod language;
 pub mod location;
 /// Organisations, their types, and the national and sub-regional platforms they belong to.
 pub mod organisation;
+/// R4V information management: population figures, HXL exchange, 5W, consolidation, planning.
+pub mod r4v;
 /// Closed lists of codes (location types, roles...) and how they parse.
 pub mod vocabulary;
 

@@ -28,6 +28,8 @@ pub mod official;
 pub mod pcodes;
 /// Spreadsheets (XLSX) in, as CSV text.
 pub mod sheet;
+/// R4V: 5W reports, exchange datasets, targets, funding flows, and tables out.
+pub mod r4v;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
 /// Any table out as CSV, HXL or XLSX.

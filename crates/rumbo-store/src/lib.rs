@@ -27,6 +27,9 @@ mod migrations;
 pub mod organisations;
 /// Dynamic WHERE clauses with numbered placeholders.
 mod query;
+/// R4V: sectors and indicators, 5W reports, exchange submissions, population figures,
+/// targets, funding and people in need.
+pub mod r4v;
 /// Sessions, sign-in throttling and API tokens: how a request proves who it is.
 pub mod sessions;
 /// Fresh SQLite or PostgreSQL databases for tests, one per test.
@@ -111,6 +114,7 @@ impl Store {
         migrations::migrator(self.backend).run(&self.pool).await?;
         geography::ensure_known_countries(self).await?;
         self.ensure_default_rules().await?;
+        r4v::ensure_registry(self).await?;
         Ok(())
     }
 

@@ -23,6 +23,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_flow_monitoring.sql"),
         include_str!("../migrations/postgres/0002_flow_monitoring.sql"),
     ),
+    (
+        4,
+        "r4v",
+        include_str!("../migrations/sqlite/0004_r4v.sql"),
+        include_str!("../migrations/postgres/0004_r4v.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

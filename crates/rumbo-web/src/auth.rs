@@ -71,6 +71,31 @@ impl Ctx {
         }
     }
 
+    /// Whether the user may take `action` somewhere: region-wide, in a country they work in,
+    /// or for their own organisation there (what partners' own-data actions are about). Decides
+    /// whether a link or form is shown.
+    pub fn may_somewhere(&self, action: Action) -> bool {
+        let Ok(user) = self.user() else { return false };
+        let subject = user.subject();
+        subject.may(action, &Target::anywhere())
+            || user.countries().iter().any(|c| {
+                subject.may(action, &Target::country(*c))
+                    || subject.may(action, &Target::organisation(user.organisation_id, Some(*c)))
+            })
+    }
+
+    /// The signed-in user, if they may take `action` somewhere: asked before an upload is
+    /// read, so that those who may not are refused at once; each row is then checked on its
+    /// own target.
+    pub fn require_somewhere(&self, action: Action) -> Result<&User, AppError> {
+        let user = self.user()?;
+        if self.may_somewhere(action) {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The session's CSRF token, for forms. API-token requests have none.
     pub fn csrf_token(&self) -> Option<&str> {
         match self.auth.as_deref().map(|a| &a.credential) {

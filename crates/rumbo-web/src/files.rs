@@ -13,7 +13,6 @@ use rumbo_domain::country::Iso3;
 use rumbo_domain::geography::AdminLevel;
 use rumbo_store::geography::AdminImportSummary;
 use rumbo_store::locations::LocationImportSummary;
-use rumbo_store::users::User;
 
 use crate::AppState;
 use crate::auth::Ctx;
@@ -80,19 +79,6 @@ pub(crate) async fn read_upload(multipart: Result<Multipart, MultipartRejection>
         ));
     }
     Ok(upload)
-}
-
-/// The user, if they may take `action` in at least one country: asked before a file is parsed,
-/// so that those who may not import anything are refused at once.
-pub(crate) fn require_somewhere(ctx: &Ctx, action: Action) -> Result<&User, AppError> {
-    let user = ctx.user()?;
-    let subject = user.subject();
-    let somewhere = subject.may(action, &Target::anywhere())
-        || user
-            .countries()
-            .iter()
-            .any(|c| subject.may(action, &Target::country(*c)));
-    if somewhere { Ok(user) } else { Err(AppError::Forbidden) }
 }
 
 /// The user, if they may take `action` in each of `countries`.

@@ -169,6 +169,16 @@ mod tests {
         wanted.extend(PlatformKind::ALL.iter().map(|v| v.label_key()));
         wanted.extend(AuditAction::ALL.iter().map(|v| v.label_key()));
         wanted.extend(Entity::ALL.iter().map(|v| v.label_key()));
+        {
+            use rumbo_domain::r4v::{AgeGender, DatasetType, FigureType, IndicatorType, Method, PopulationType};
+            wanted.extend(FigureType::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(Method::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(PopulationType::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(AgeGender::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(IndicatorType::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(DatasetType::ALL.iter().map(|v| v.label_key()));
+            wanted.extend(rumbo_domain::r4v::Rule::ALL.iter().map(|r| r.label_key()));
+        }
         let missing: Vec<_> = wanted.iter().filter(|k| !en.contains(*k)).collect();
         assert!(missing.is_empty(), "labels missing: {missing:?}");
     }

@@ -24,6 +24,8 @@ pub mod flow_data;
 pub mod i18n;
 /// The pages people use, rendered on the server.
 mod pages;
+/// R4V information management between the edge and the store: scope, files in, outputs.
+pub mod r4v;
 /// Reference data in and out (admin areas, locations): file formats to the store and back,
 /// shared by the API, the pages and the command line.
 pub mod transfer;

@@ -27,7 +27,7 @@ use super::{Body, Id, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{read_upload, require_somewhere};
+use crate::files::read_upload;
 use crate::flow_data::{FlowQuery, flow_table, import_count_text, reach, table_download, upload_text};
 use crate::transfer::{TransferError, clean_file_name};
 
@@ -152,7 +152,7 @@ async fn list_points(
     ctx: Ctx,
     Params(filter): Params<PointFilter>,
 ) -> Result<Json<Vec<PointOut>>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let country = filter
         .country
         .as_deref()
@@ -185,7 +185,7 @@ async fn create_point(
     ctx: Ctx,
     Body(input): Body<PointIn>,
 ) -> Result<(StatusCode, Json<PointOut>), AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let country = rumbo_domain::country::Iso3::parse(&input.country)?;
     ctx.require(Action::ManageFlowPoints, &Target::country(country))?;
     let point = create_point_with_profile(&state, &ctx, &input).await?;
@@ -483,7 +483,7 @@ async fn import_counts(
 #[utoipa::path(get, path = "/flow/counts/template", tag = "flow",
     responses((status = 200, description = "CSV", content_type = "text/csv")))]
 async fn count_template(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let brackets = state.store.age_brackets().await?;
     Ok(crate::files::download(
         rumbo_io::flow_counts::count_template(&brackets),
@@ -509,7 +509,7 @@ async fn import_official(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<OfficialImportOut>, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let upload = read_upload(multipart).await?;
     Ok(Json(
         import_official_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?,
@@ -554,7 +554,7 @@ async fn list_official(
     ctx: Ctx,
     Params(filter): Params<PointFilter>,
 ) -> Result<Json<Vec<OfficialOut>>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let country = filter
         .country
         .as_deref()
@@ -599,7 +599,7 @@ async fn flow_series(
     ctx: Ctx,
     Params(query): Params<FlowQuery>,
 ) -> Result<Json<Vec<PeriodOut>>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let (filter, interval) = query.filter(reach(user, Action::ViewFlowData))?;
     let periods = series(&state.store.flow_days(&filter).await?, interval);
     Ok(Json(
@@ -642,7 +642,7 @@ async fn flow_breakdown(
     Params(query): Params<BreakdownQuery>,
     Params(filter): Params<FlowQuery>,
 ) -> Result<Json<Vec<BreakdownOut>>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let dimension = Dimension::parse(&query.dimension)?;
     let (filter, _) = filter.filter(reach(user, Action::ViewFlowData))?;
     let rows = state.store.flow_breakdown(&filter, dimension, 500).await?;
@@ -678,7 +678,7 @@ async fn export_table(
     Params(query): Params<ExportQuery>,
     Params(filter): Params<FlowQuery>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let format = TableFormat::parse(query.format.as_deref()).map_err(AppError::Invalid)?;
     let (filter, interval) = filter.filter(reach(user, Action::ViewFlowData))?;
     let table = flow_table(&state.store, &query.table, &filter, interval).await?;
@@ -730,7 +730,7 @@ async fn corridors(
     ctx: Ctx,
     Params(query): Params<FlowQuery>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let (filter, _) = query.filter(reach(user, Action::ViewFlowData))?;
     let rows = state.store.flow_breakdown(&filter, Dimension::Corridor, 40).await?;
     let (locations, _) = state
@@ -780,7 +780,7 @@ async fn import_profiles(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ProfileImportOut>, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let upload = read_upload(multipart).await?;
     let imported = import_profiles_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await?;
     Ok(Json(ProfileImportOut { imported }))

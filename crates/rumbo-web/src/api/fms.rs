@@ -23,7 +23,6 @@ use super::{Body, Id, Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::require_somewhere;
 use crate::flow_data::{FlowQuery, fms_tables, indicator_data_table, reach, table_download};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -141,7 +140,7 @@ async fn list_interviews(
     Params(query): Params<InterviewListQuery>,
     Params(flow): Params<FlowQuery>,
 ) -> Result<Listing<InterviewSummaryOut>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFmsInterviews)?;
+    let user = ctx.require_somewhere(Action::ViewFmsInterviews)?;
     let filter = flow.interviews(reach(user, Action::ViewFmsInterviews))?;
     let page = Page::new(query.limit, query.offset);
     let (items, total) = state.store.browse_interviews(&ctx.actor(), &filter, page).await?;
@@ -204,7 +203,7 @@ async fn indicators(
     ctx: Ctx,
     Params(query): Params<FlowQuery>,
 ) -> Result<Json<IndicatorsOut>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let filter = query.interviews(reach(user, Action::ViewFlowData))?;
     Ok(Json(IndicatorsOut {
         caveat: CAVEAT,
@@ -231,7 +230,7 @@ async fn export_indicators(
     Params(query): Params<IndicatorExport>,
     Params(flow): Params<FlowQuery>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let format = TableFormat::parse(query.format.as_deref()).map_err(AppError::Invalid)?;
     let filter = flow.interviews(reach(user, Action::ViewFlowData))?;
     let tables = fms_tables(&state.store, &filter).await?;
@@ -265,7 +264,7 @@ pub struct RulesOut {
 #[utoipa::path(get, path = "/fms/rules", tag = "fms",
     responses((status = 200, body = RulesOut), (status = 401, body = ErrorBody)))]
 async fn get_rules(State(state): State<AppState>, ctx: Ctx) -> Result<Json<RulesOut>, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let (version, rules) = state.store.rule_set().await?;
     Ok(Json(RulesOut {
         version,
@@ -335,7 +334,7 @@ async fn list_cases(
     ctx: Ctx,
     Params(filter): Params<CaseFilter>,
 ) -> Result<Listing<CaseOut>, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewProtectionCases)?;
+    let user = ctx.require_somewhere(Action::ViewProtectionCases)?;
     let status = filter
         .status
         .as_deref()

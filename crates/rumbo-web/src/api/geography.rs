@@ -22,7 +22,7 @@ use super::{Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{download, import_admin_area_upload, read_upload, require_somewhere};
+use crate::files::{download, import_admin_area_upload, read_upload};
 use crate::transfer::{self, ExportFormat};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -305,7 +305,7 @@ async fn import_admin_areas(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<AdminImportOut>, AppError> {
-    require_somewhere(&ctx, Action::ManageGeography)?;
+    ctx.require_somewhere(Action::ManageGeography)?;
     let upload = read_upload(multipart).await?;
     Ok(Json(import_admin_area_upload(&state, &ctx, &upload).await?.into()))
 }

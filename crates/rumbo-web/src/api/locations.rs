@@ -24,7 +24,7 @@ use super::{Body, Listing, Params};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ErrorBody};
-use crate::files::{download, import_location_upload, read_upload, require_somewhere};
+use crate::files::{download, import_location_upload, read_upload};
 use crate::transfer::{self, ExportFormat, everything};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -227,7 +227,7 @@ async fn create_location(
     ctx: Ctx,
     Body(input): Body<LocationIn>,
 ) -> Result<(StatusCode, Json<LocationOut>), AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     let input = LocationInput::from(input);
     check_fields(&input)?;
     ctx.require(Action::ManageLocations, &Target::country(country_of(&input)?))?;
@@ -359,7 +359,7 @@ async fn import_locations(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<LocationImportOut>, AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     let upload = read_upload(multipart).await?;
     Ok(Json(import_location_upload(&state, &ctx, &upload).await?.into()))
 }

@@ -17,6 +17,8 @@ pub(crate) mod locations;
 mod me;
 /// Organisations and coordination platforms.
 mod organisations;
+/// R4V: 5W, information exchange, figures, planning, public outputs.
+mod r4v;
 /// Personal API tokens.
 mod tokens;
 /// User accounts and roles.
@@ -83,6 +85,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(flow::router())
         .merge(fms::router())
+        .merge(r4v::router())
 }
 
 /// The OpenAPI document, as served at /api/v1/openapi.json.

@@ -14,13 +14,11 @@ use rumbo_domain::flow::counts::Dimension;
 use rumbo_domain::flow::series::{Interval, Period, series, total};
 use rumbo_domain::flow::{AgeBrackets, Transport};
 
-use super::geography::may_somewhere;
 use super::map::map_labels;
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::files::require_somewhere;
 use crate::flow_data::{FlowQuery, reach};
 
 pub fn router() -> Router<AppState> {
@@ -140,7 +138,7 @@ async fn dashboard(
     ctx: Ctx,
     Query(query): Query<FlowQuery>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let c = Chrome::new(&ctx, "/flow");
     let seen = reach(user, Action::ViewFlowData);
     let (filter, interval, filter_error) = match query.filter(seen.clone()) {
@@ -212,9 +210,9 @@ async fn dashboard(
             .map(|i| (i.code().to_owned(), c.tr.t(&format!("flow-interval-{}", i.code()))))
             .collect(),
         countries,
-        can_record: may_somewhere(&ctx, Action::RecordFlowData { assigned: true }),
-        can_manage: may_somewhere(&ctx, Action::ManageFlowPoints),
-        can_protect: may_somewhere(&ctx, Action::ViewProtectionCases),
+        can_record: ctx.may_somewhere(Action::RecordFlowData { assigned: true }),
+        can_manage: ctx.may_somewhere(Action::ManageFlowPoints),
+        can_protect: ctx.may_somewhere(Action::ViewProtectionCases),
         labels: map_labels(&c),
         corridors_url: format!("/api/v1/flow/corridors?{qs}"),
         qs,

@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::api::flow::{GroupIn, ObservationIn, import_official_upload, store_observation};
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::{download, read_upload, require_somewhere};
+use crate::files::{download, read_upload};
 use crate::flow_data::{import_count_text, reach, upload_text};
 use crate::transfer::clean_file_name;
 
@@ -182,7 +182,7 @@ async fn record_form(
     ctx: Ctx,
     Query(query): Query<RecordQuery>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let point = query.point.unwrap_or_default();
     render(&record_page(&state, &ctx, None, &point, Vec::new(), query.saved).await?)
 }
@@ -197,7 +197,7 @@ fn whole(raw: &str) -> Result<i64, String> {
 }
 
 async fn record(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let point_raw = fields.get("point").to_owned();
     let mut problems = Vec::new();
     let point = point_raw.parse::<i64>().map_err(|_| {
@@ -302,7 +302,7 @@ fn import_page(c: Chrome) -> ImportPage {
 }
 
 async fn import_form(ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     render(&import_page(Chrome::new(&ctx, "/flow/import")))
 }
 
@@ -322,7 +322,7 @@ async fn import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?.clone();
+    let user = ctx.require_somewhere(Action::ViewFlowData)?.clone();
     let upload = read_upload(multipart).await?;
     let mut page = import_page(Chrome::new(&ctx, "/flow/import"));
     let source = clean_file_name(upload.file_name.as_deref());
@@ -394,7 +394,7 @@ async fn pending_of(
 }
 
 async fn import_valid(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?.clone();
+    let user = ctx.require_somewhere(Action::ViewFlowData)?.clone();
     let pending = pending_of(&state, &ctx, &id).await?;
     if pending.status != "pending" {
         return Err(AppError::Conflict(format!(
@@ -425,7 +425,7 @@ async fn discard(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>
 }
 
 async fn rejected_csv(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?.clone();
+    let user = ctx.require_somewhere(Action::ViewFlowData)?.clone();
     let pending = pending_of(&state, &ctx, &id).await?;
     // Checked again without storing anything: the same rows are rejected for the same reasons.
     let report = import_count_text(
@@ -469,7 +469,7 @@ struct OfficialQuery {
 }
 
 async fn official_page(state: &AppState, ctx: &Ctx, country: &str) -> Result<OfficialPage, AppError> {
-    let user = require_somewhere(ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let c = Chrome::new(ctx, "/flow/official");
     let seen = reach(user, Action::ViewFlowData);
     let chosen = rumbo_domain::country::Iso3::parse(country).ok();
@@ -481,7 +481,7 @@ async fn official_page(state: &AppState, ctx: &Ctx, country: &str) -> Result<Off
             .into_iter()
             .map(|m| (m.month, m.entries, m.exits))
             .collect(),
-        can_import: super::geography::may_somewhere(ctx, Action::ManageFlowPoints),
+        can_import: ctx.may_somewhere(Action::ManageFlowPoints),
         done: None,
         problems: Vec::new(),
         c,
@@ -501,7 +501,7 @@ async fn official_import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let upload = read_upload(multipart).await?;
     let result = import_official_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await;
     let mut page = official_page(&state, &ctx, "").await?;

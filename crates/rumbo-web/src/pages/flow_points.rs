@@ -15,14 +15,13 @@ use rumbo_domain::flow::{Direction, Institution, PointType, Service, Weekday};
 use rumbo_store::flow::counts::ObservationRow;
 use rumbo_store::flow::{FlowPoint, ProfileRound};
 
-use super::geography::{countries_for, may_somewhere};
+use super::geography::countries_for;
 use super::parts::{Choice, Fields, unprocessable};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::api::flow::{PointIn, ProfileIn, create_point_with_profile};
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::require_somewhere;
 use crate::flow_data::reach;
 use crate::i18n::Tr;
 
@@ -94,7 +93,7 @@ struct ListPage {
 }
 
 async fn list_page(state: &AppState, ctx: &Ctx) -> Result<ListPage, AppError> {
-    let user = require_somewhere(ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let c = Chrome::new(ctx, "/flow/points");
     let points = state
         .store
@@ -102,7 +101,7 @@ async fn list_page(state: &AppState, ctx: &Ctx) -> Result<ListPage, AppError> {
         .await?;
     Ok(ListPage {
         points: points.iter().map(|p| point_line(&c, p)).collect(),
-        can_manage: may_somewhere(ctx, Action::ManageFlowPoints),
+        can_manage: ctx.may_somewhere(Action::ManageFlowPoints),
         done: None,
         problems: Vec::new(),
         c,
@@ -118,7 +117,7 @@ async fn import(
     ctx: Ctx,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let upload = crate::files::read_upload(multipart).await?;
     let result =
         crate::api::flow::import_profiles_upload(&state, &ctx, &upload.file, upload.file_name.as_deref()).await;
@@ -213,7 +212,7 @@ struct NewPage {
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let c = Chrome::new(&ctx, "/flow/points/new");
     let countries = countries_for(&state, &ctx, Action::ManageFlowPoints).await?;
     let profile = ProfileInput {
@@ -247,7 +246,7 @@ fn number(raw: &str) -> f64 {
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageFlowPoints)?;
+    ctx.require_somewhere(Action::ManageFlowPoints)?;
     let profile = profile_from(&fields);
     let input = PointIn {
         code: fields.get("code").to_owned(),

@@ -26,7 +26,6 @@ use crate::AppState;
 use crate::api::fms::save_interview;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::require_somewhere;
 use crate::flow_data::{FlowQuery, fms_tables, reach};
 use crate::i18n::Tr;
 
@@ -102,7 +101,7 @@ async fn indicators(
     ctx: Ctx,
     Query(query): Query<FlowQuery>,
 ) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFlowData)?;
+    let user = ctx.require_somewhere(Action::ViewFlowData)?;
     let c = Chrome::new(&ctx, "/fms");
     let seen = reach(user, Action::ViewFlowData);
     let filter = query.interviews(seen.clone())?;
@@ -110,8 +109,8 @@ async fn indicators(
     render(&IndicatorsPage {
         tables: tables.iter().map(|t| table_view(&c.tr, t)).collect(),
         countries: country_choices(&state, &c, seen.as_deref()).await?,
-        can_record: super::geography::may_somewhere(&ctx, Action::RecordFlowData { assigned: true }),
-        can_read: super::geography::may_somewhere(&ctx, Action::ViewFmsInterviews),
+        can_record: ctx.may_somewhere(Action::RecordFlowData { assigned: true }),
+        can_read: ctx.may_somewhere(Action::ViewFmsInterviews),
         qs: query.query_string(),
         query,
         c,
@@ -246,7 +245,7 @@ async fn new_form(
     ctx: Ctx,
     Query(query): Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let point = query.point.unwrap_or_default();
     render(&new_page(&state, &ctx, None, &point, Vec::new(), query.saved.is_some()).await?)
 }
@@ -324,7 +323,7 @@ fn answers_of(fields: &Fields, problems: &mut Vec<ProblemOut>) -> Interview {
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let mut problems = Vec::new();
     let answers = answers_of(&fields, &mut problems);
     let point_raw = fields.get("point").to_owned();
@@ -365,7 +364,7 @@ struct ListQuery {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewFmsInterviews)?;
+    let user = ctx.require_somewhere(Action::ViewFmsInterviews)?;
     let c = Chrome::new(&ctx, "/fms/interviews");
     let page = Page::new(Some(PAGE_SIZE), q.offset);
     let filter = FlowQuery::default().interviews(reach(user, Action::ViewFmsInterviews))?;
@@ -443,7 +442,7 @@ async fn rules_page(
     text: Option<String>,
     problems: Vec<ProblemOut>,
 ) -> Result<RulesPage, AppError> {
-    require_somewhere(ctx, Action::ViewFlowData)?;
+    ctx.require_somewhere(Action::ViewFlowData)?;
     let (version, set) = state.store.rule_set().await?;
     Ok(RulesPage {
         c: Chrome::new(ctx, "/fms/rules"),

@@ -23,7 +23,7 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::{import_admin_area_upload, read_upload, require_somewhere};
+use crate::files::{import_admin_area_upload, read_upload};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,11 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/geography/import", get(import_form).post(import))
         .route("/geography/areas/{pcode}", get(area))
         .route("/geography/{iso3}", get(country))
-}
-
-/// Whether the user may take `action` in at least one country (to show a link or a form).
-pub(super) fn may_somewhere(ctx: &Ctx, action: Action) -> bool {
-    require_somewhere(ctx, action).is_ok()
 }
 
 /// A known country, or not found.
@@ -105,7 +100,7 @@ async fn countries(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     render(&CountriesPage {
-        can_import: may_somewhere(&ctx, Action::ManageGeography),
+        can_import: ctx.may_somewhere(Action::ManageGeography),
         c,
         rows,
     })
@@ -324,7 +319,7 @@ pub(super) async fn countries_for(
 }
 
 async fn import_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageGeography)?;
+    ctx.require_somewhere(Action::ManageGeography)?;
     render(&ImportPage {
         c: Chrome::new(&ctx, "/geography/import"),
         countries: countries_for(&state, &ctx, Action::ManageGeography).await?,
@@ -344,7 +339,7 @@ async fn import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageGeography)?;
+    ctx.require_somewhere(Action::ManageGeography)?;
     let upload = read_upload(multipart).await?;
     let c = Chrome::new(&ctx, "/geography/import");
     let mut page = ImportPage {

@@ -19,14 +19,14 @@ use rumbo_store::organisations::OrganisationQuery;
 use rumbo_store::{Page, StoreError};
 use serde::Deserialize;
 
-use super::geography::{LocationRow, countries_for, location_row, may_somewhere};
+use super::geography::{LocationRow, countries_for, location_row};
 use super::map::map_labels;
 use super::parts::{PAGE_SIZE, Pager};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{AppError, ProblemOut};
-use crate::files::{import_location_upload, read_upload, require_somewhere};
+use crate::files::{import_location_upload, read_upload};
 use crate::i18n::Tr;
 
 pub fn router() -> Router<AppState> {
@@ -125,7 +125,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<List
         ),
         countries: all_countries(&state, &c).await?,
         kinds: kinds(&c),
-        can_create: may_somewhere(&ctx, Action::ManageLocations),
+        can_create: ctx.may_somewhere(Action::ManageLocations),
         country,
         kind,
         admin_area,
@@ -286,7 +286,7 @@ struct NewPage {
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     let c = Chrome::new(&ctx, "/locations/new");
     let choices = choices(&state, &ctx, &c).await?;
     let form = LocationForm {
@@ -317,7 +317,7 @@ fn field_error(e: &AppError, errors: &mut FieldErrors, tr: &Tr) -> bool {
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LocationForm>) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     let c = Chrome::new(&ctx, "/locations/new");
     let tr = c.tr;
     let (input, mut errors) = form.input(true, &tr);
@@ -498,7 +498,7 @@ struct ImportPage {
 }
 
 async fn import_form(ctx: Ctx) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     render(&ImportPage {
         c: Chrome::new(&ctx, "/locations/import"),
         done: None,
@@ -512,7 +512,7 @@ async fn import(
     ctx: Ctx,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    require_somewhere(&ctx, Action::ManageLocations)?;
+    ctx.require_somewhere(Action::ManageLocations)?;
     let upload = read_upload(multipart).await?;
     let mut page = ImportPage {
         c: Chrome::new(&ctx, "/locations/import"),

@@ -28,6 +28,8 @@ mod organisations;
 mod parts;
 /// The protection queue of flagged interviews.
 mod protection;
+/// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
+mod r4v;
 /// Sign in, sign out, language.
 mod session;
 /// User accounts and roles.
@@ -63,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(flow_points::router())
         .merge(fms::router())
         .merge(protection::router())
+        .merge(r4v::router())
         .layer(axum::middleware::from_fn(error_pages))
 }
 

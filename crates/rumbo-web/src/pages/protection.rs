@@ -21,7 +21,6 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::files::require_somewhere;
 use crate::flow_data::reach;
 use crate::i18n::Tr;
 
@@ -75,7 +74,7 @@ struct QueueQuery {
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Response, AppError> {
-    let user = require_somewhere(&ctx, Action::ViewProtectionCases)?;
+    let user = ctx.require_somewhere(Action::ViewProtectionCases)?;
     let c = Chrome::new(&ctx, "/protection");
     let status_raw = q.status.clone().unwrap_or_else(|| "open".to_owned());
     let status = CaseStatus::parse(&status_raw).ok();

@@ -17,6 +17,10 @@ const NGO_A: &str = r#"{"name":"NGO-A test organisation","acronym":"NGO-A","kind
 const NGO_B: &str = r#"{"name":"NGO-B test organisation","acronym":"NGO-B","kind":"national_ngo","country":"COL"}"#;
 const NGO_P: &str = r#"{"name":"NGO-P test organisation","acronym":"NGO-P","kind":"national_ngo","country":"PER"}"#;
 const VIEWER_COL: &str = r#"{"role":"viewer","country":"COL"}"#;
+const REPORT_NGO_A: &str = r#"{"country":"COL","appealing_org":"NGO-A","month":"2024-01"}"#;
+const REPORT_NGO_B: &str = r#"{"country":"COL","appealing_org":"NGO-B","month":"2024-01"}"#;
+const REPORT_PER: &str = r#"{"country":"PER","appealing_org":"NGO-A","month":"2024-01"}"#;
+const VALIDATE_COL: &str = r#"{"country":"COL","month":"2024-01"}"#;
 
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
@@ -170,6 +174,42 @@ const TABLE: &[Row] = &[
     ("admin", "GET", "/api/v1/protection/cases/{case}", "", 200),
     ("admin", "PUT", "/api/v1/flow/settings/age-brackets", r#"{"brackets":"0,18,60"}"#, 409),
     ("admin", "PUT", "/api/v1/fms/rules", r#"{"rules":[{"flag":"gbv_risk","level":"high","when":{"field":"feels_unsafe"}}]}"#, 200),
+    // R4V: consolidated figures are public; partners report and see their own 5W; IM officers
+    // see, correct and validate their country's, and the coordination views.
+    ("anonymous", "GET", "/api/v1/r4v/public/consolidated", "", 200),
+    ("anonymous", "GET", "/api/v1/r4v/public/figures", "", 200),
+    ("anonymous", "GET", "/api/v1/r4v/exchange/schemas", "", 200),
+    ("anonymous", "GET", "/api/v1/r4v/indicators", "", 200),
+    ("anonymous", "GET", "/r4v", "", 200),
+    ("anonymous", "GET", "/api/v1/r4v/activities", "", 401),
+    ("anonymous", "GET", "/api/v1/r4v/consolidated", "", 401),
+    ("anonymous", "GET", "/r4v/activities", "", 303),
+    ("admin", "GET", "/api/v1/r4v/consolidated", "", 200),
+    ("admin", "GET", "/api/v1/r4v/overlaps", "", 200),
+    ("admin", "POST", "/api/v1/r4v/activities/validate", r#"{"country":"PER","month":"2024-01"}"#, 200),
+    ("im_col", "POST", "/api/v1/r4v/activities", REPORT_NGO_B, 201),
+    ("im_col", "POST", "/api/v1/r4v/activities", REPORT_PER, 403),
+    ("im_col", "POST", "/api/v1/r4v/activities/validate", VALIDATE_COL, 200),
+    ("im_col", "POST", "/api/v1/r4v/activities/validate", r#"{"country":"PER","month":"2024-01"}"#, 403),
+    ("im_col", "GET", "/api/v1/r4v/consolidated", "", 200),
+    ("im_col", "GET", "/api/v1/r4v/overlaps", "", 200),
+    ("im_col", "GET", "/r4v/overlaps", "", 200),
+    ("im_col", "GET", "/api/v1/r4v/errors", "", 200),
+    ("im_per", "POST", "/api/v1/r4v/activities/validate", VALIDATE_COL, 403),
+    ("im_per", "POST", "/api/v1/r4v/activities", REPORT_NGO_B, 403),
+    ("manager", "POST", "/api/v1/r4v/activities", REPORT_NGO_A, 201),
+    ("manager", "POST", "/api/v1/r4v/activities", REPORT_NGO_B, 403),
+    ("manager", "POST", "/api/v1/r4v/activities", REPORT_PER, 403),
+    ("manager", "POST", "/api/v1/r4v/activities/validate", VALIDATE_COL, 403),
+    ("manager", "GET", "/api/v1/r4v/consolidated", "", 403),
+    ("manager", "GET", "/api/v1/r4v/overlaps", "", 403),
+    ("manager", "GET", "/r4v/activities/new", "", 200),
+    ("manager", "GET", "/r4v/activities/import", "", 200),
+    ("enumerator", "POST", "/api/v1/r4v/activities", REPORT_NGO_A, 201),
+    ("protection", "POST", "/api/v1/r4v/activities", REPORT_NGO_A, 403),
+    ("viewer", "POST", "/api/v1/r4v/activities", REPORT_NGO_B, 403),
+    ("viewer_per", "POST", "/api/v1/r4v/activities", REPORT_PER, 403),
+    ("viewer", "GET", "/r4v/activities/new", "", 403),
 ];
 
 /// What every field role (enumerator, protection officer, viewer) may and may not do: read the
@@ -200,6 +240,16 @@ const FIELD_ROLE: &[(&str, &str, &str, u16)] = &[
     ("GET", "/users/{user:manager}", "", 403),
     ("GET", "/audit", "", 403),
     ("GET", "/account", "", 200),
+    ("GET", "/api/v1/r4v/activities", "", 200),
+    ("GET", "/api/v1/r4v/errors", "", 200),
+    ("GET", "/api/v1/r4v/dashboard", "", 200),
+    ("GET", "/api/v1/r4v/submissions", "", 200),
+    ("POST", "/api/v1/r4v/activities/validate", VALIDATE_COL, 403),
+    ("GET", "/api/v1/r4v/consolidated", "", 403),
+    ("GET", "/api/v1/r4v/overlaps", "", 403),
+    ("GET", "/r4v", "", 200),
+    ("GET", "/r4v/activities", "", 200),
+    ("GET", "/r4v/overlaps", "", 403),
 ];
 
 const FIELD_ACCOUNTS: &[&str] = &["enumerator", "protection", "viewer", "viewer_per"];

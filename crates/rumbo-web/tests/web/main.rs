@@ -10,5 +10,6 @@ mod flow;
 mod geography;
 mod locations;
 mod organisations;
+mod r4v;
 mod sessions;
 mod users;

@@ -115,7 +115,7 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let loaded = loaded?;
     eprintln!(
-        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts; \
+        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, {} 5W reports; \
          {} counted groups ({} people), {} survey interviews ({} protection cases).",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
@@ -123,6 +123,7 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
         loaded.organisations,
         loaded.locations,
         loaded.users,
+        loaded.reports_5w,
         loaded.flow.groups,
         loaded.flow.people,
         loaded.flow.interviews,

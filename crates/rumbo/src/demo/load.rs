@@ -75,13 +75,14 @@ pub struct Loaded {
     pub locations: usize,
     pub users: usize,
     pub flow: super::flow::FlowLoaded,
+    pub reports_5w: usize,
 }
 
 /// Writes `demo` to an empty database, advancing `bar` as it goes.
 pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Result<Loaded> {
     let actor = Actor::system("cli");
     let source = source(demo.seed);
-    bar.set_length((2 + demo.platforms.len() + demo.organisations.len() + demo.users.len()) as u64);
+    bar.set_length((3 + demo.platforms.len() + demo.organisations.len() + demo.users.len()) as u64);
 
     bar.set_message(format!("{} admin areas and their boundaries", demo.admin_areas.len()));
     store
@@ -134,6 +135,15 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
     let flow = super::flow::generate(demo.seed, &demo.locations, end);
     let flow = super::flow::load(store, flow, &source).await?;
 
+    bar.set_message(format!(
+        "{} 5W reports, figures, targets, funding",
+        demo.r4v.reports.len()
+    ));
+    let reports_5w = super::r4v::load(store, &demo.r4v, &organisation_ids, &source)
+        .await
+        .context("loading the demo's R4V data")?;
+    bar.inc(1);
+
     // Each password is hashed with argon2: this is the slow step, so it advances one by one.
     bar.set_message("user accounts");
     for user in &demo.users {
@@ -171,5 +181,6 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         organisations: demo.organisations.len(),
         locations,
         users: demo.users.len(),
+        reports_5w,
     })
 }

@@ -20,6 +20,8 @@ mod load;
 mod locations;
 /// Demo accounts and their synthetic names.
 mod people;
+/// R4V: a year of 5W reports, population figures, targets, funding and needs.
+pub mod r4v;
 /// The seeded random number generator (also behind the benchmarks' data).
 pub mod rng;
 /// Voronoi cells by half-plane clipping.
@@ -43,6 +45,7 @@ pub struct Demo {
     pub organisations: Vec<DemoOrganisation>,
     pub locations: Vec<DemoLocation>,
     pub users: Vec<DemoUser>,
+    pub r4v: r4v::R4vDemo,
 }
 
 /// Builds the demo for `seed`. The same seed always gives the same values.
@@ -54,6 +57,7 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
     let platforms = directory::platforms()?;
     let organisations = directory::organisations(&platforms)?;
     let users = people::users(&mut rng);
+    let r4v = r4v::generate(seed, &admin_areas, &organisations, &platforms);
     Ok(Demo {
         seed,
         admin_areas,
@@ -61,6 +65,7 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
         organisations,
         locations,
         users,
+        r4v,
     })
 }
 
