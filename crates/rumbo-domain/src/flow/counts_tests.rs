@@ -136,11 +136,9 @@ fn rollups_count_observations_once_and_people_by_dimension() {
     assert_eq!(day.groups, 3);
     assert_eq!(day.people, 11);
     assert_eq!(day.slots[AgeBrackets::MAX + 3], 4);
-    let key = |dimension, value: &str| ((7, a.date, Direction::Incoming), dimension, value.to_owned());
-    assert_eq!(rollup.dimensions[&key(Dimension::Nationality, "VEN")], 8);
-    assert_eq!(rollup.dimensions[&key(Dimension::Nationality, "")], 3);
-    assert_eq!(
-        rollup.dimensions[&key(Dimension::Corridor, "San Antonio del Táchira|COL-CUC-TT")],
-        11
-    );
+    let people = |dimension, value: &str| rollup.people_by((7, a.date, Direction::Incoming), dimension, value);
+    assert_eq!(people(Dimension::Nationality, "VEN"), Some(8));
+    assert_eq!(people(Dimension::Nationality, ""), Some(3));
+    assert_eq!(people(Dimension::Corridor, "San Antonio del Táchira|COL-CUC-TT"), Some(11));
+    assert_eq!(people(Dimension::Nationality, "PER"), None);
 }

@@ -509,6 +509,7 @@ async fn insert_observations(
             values_list(backend, batch.len(), WIDTH)
         );
         let mut args = AnyArguments::default();
+        args.reserve(batch.len() * WIDTH, 0);
         for k in batch {
             add(&mut args, k.fmp_id);
             add(&mut args, k.date.to_string());
@@ -565,6 +566,7 @@ async fn insert_groups(
             values_list(backend, batch.len(), width)
         );
         let mut args = AnyArguments::default();
+        args.reserve(batch.len() * width, 0);
         for (observation, g) in batch {
             add(&mut args, *observation);
             add(&mut args, i64::from(g.size));
@@ -609,6 +611,7 @@ pub(crate) async fn add_rollup(
             updates.join(", ")
         );
         let mut args = AnyArguments::default();
+        args.reserve(batch.len() * width, 0);
         for ((point, day, direction), total) in batch {
             add(&mut args, *point);
             add(&mut args, day.to_string());
@@ -623,7 +626,7 @@ pub(crate) async fn add_rollup(
         }
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
-    let dimensions: Vec<_> = rollup.dimensions.iter().collect();
+    let dimensions: Vec<_> = rollup.breakdown_totals().collect();
     for batch in dimensions.chunks(MAX_PARAMS / 6) {
         let sql = format!(
             "INSERT INTO flow_daily_breakdown (location_id, dimension, day, direction, value, people) VALUES {}
@@ -632,12 +635,13 @@ pub(crate) async fn add_rollup(
             values_list(backend, batch.len(), 6)
         );
         let mut args = AnyArguments::default();
-        for (((point, day, direction), dimension, value), people) in batch {
+        args.reserve(batch.len() * 6, 0);
+        for ((point, day, direction), dimension, value, people) in batch {
             add(&mut args, *point);
             add(&mut args, dimension.code());
             add(&mut args, day.to_string());
             add(&mut args, direction.code());
-            add(&mut args, value.clone());
+            add(&mut args, *value);
             add(&mut args, *people);
         }
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
