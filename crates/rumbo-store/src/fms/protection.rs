@@ -39,12 +39,21 @@ pub struct CaseEvent {
     pub note: Option<String>,
 }
 
-/// A case opened by a protection officer: the case, the interview behind it, its history.
+/// Who opened a case and when, from the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseOpening {
+    pub at: String,
+    pub username: Option<String>,
+}
+
+/// A case opened by a protection officer: the case, the interview behind it, its history and
+/// every opening of it (this one included), so that officers see who else has read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseDetail {
     pub case: ProtectionCase,
     pub interview: InterviewRecord,
     pub events: Vec<CaseEvent>,
+    pub openings: Vec<CaseOpening>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -168,15 +177,15 @@ impl Store {
         case_from_row(&row)
     }
 
-    /// Opens a case for `actor`: the case, the interview's answers and the history. Audited
-    /// as a read of personal data, in the same transaction as the read.
+    /// Opens a case for `actor`: the case, the interview's answers, the history and who opened
+    /// it. Audited as a read of personal data, in the same transaction as the read.
     pub async fn open_protection_case(&self, actor: &Actor, id: i64) -> Result<CaseDetail> {
         let case = self.protection_case(id).await?;
         let interview = self.interview(case.interview_id).await?;
         let events = self.case_events(id).await?;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.pool.begin().await?;
         record(
-            &mut conn,
+            &mut tx,
             actor,
             AuditAction::Read,
             Entity::ProtectionCase,
@@ -184,10 +193,30 @@ impl Store {
             "opened protection case",
         )
         .await?;
+        let rows = sqlx::query(
+            "SELECT a.at, u.username FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+             WHERE a.entity = $1 AND a.entity_id = $2 AND a.action = $3 ORDER BY a.id DESC",
+        )
+        .bind(Entity::ProtectionCase.code())
+        .bind(id.to_string())
+        .bind(AuditAction::Read.code())
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let openings = rows
+            .iter()
+            .map(|r| {
+                Ok(CaseOpening {
+                    at: r.try_get("at")?,
+                    username: r.try_get("username")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(CaseDetail {
             case,
             interview,
             events,
+            openings,
         })
     }
 

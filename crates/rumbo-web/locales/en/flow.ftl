@@ -316,6 +316,7 @@ protection-answers = Answers
 protection-follow-up = Follow-up
 protection-note = Note (seen only by protection officers)
 protection-history = History
+protection-openings = Opened by
 case_status-open = Open
 case_status-referred = Referred
 case_status-no_action_needed = No action needed

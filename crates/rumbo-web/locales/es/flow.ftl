@@ -316,6 +316,7 @@ protection-answers = Respuestas
 protection-follow-up = Seguimiento
 protection-note = Nota (solo la ven los oficiales de protección)
 protection-history = Historial
+protection-openings = Abierto por
 case_status-open = Abierto
 case_status-referred = Remitido
 case_status-no_action_needed = No requiere acción

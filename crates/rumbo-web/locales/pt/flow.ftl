@@ -316,6 +316,7 @@ protection-answers = Respostas
 protection-follow-up = Acompanhamento
 protection-note = Nota (vista apenas pelos oficiais de proteção)
 protection-history = Histórico
+protection-openings = Aberto por
 case_status-open = Aberto
 case_status-referred = Encaminhado
 case_status-no_action_needed = Nenhuma ação necessária

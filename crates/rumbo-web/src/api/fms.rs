@@ -355,7 +355,8 @@ async fn list_cases(
     })
 }
 
-/// Opens a case: the interview's answers and the follow-up history. Audited.
+/// Opens a case: the interview's answers, the follow-up history and who opened the case when
+/// (this opening included). Audited.
 #[utoipa::path(get, path = "/protection/cases/{id}", tag = "fms",
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn open_case(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<serde_json::Value>, AppError> {
@@ -366,6 +367,7 @@ async fn open_case(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Resul
         "case": CaseOut::from(detail.case),
         "answers": detail.interview.answers,
         "events": detail.events,
+        "openings": detail.openings,
         "caveat": CAVEAT,
     })))
 }

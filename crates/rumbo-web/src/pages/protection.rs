@@ -106,6 +106,8 @@ struct CasePage {
     answers: Vec<(String, String)>,
     /// (when, who, status, note)
     events: Vec<(String, String, String, Option<String>)>,
+    /// (when, who): every opening of the case, newest first, from the audit log.
+    openings: Vec<(String, String)>,
     statuses: Vec<Choice>,
 }
 
@@ -130,6 +132,11 @@ async fn case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
             .map(|s| Choice::new(s.code(), c.tr.label(*s), *s == detail.case.status))
             .collect(),
         events: detail.events.iter().map(|e| event_line(&c.tr, e)).collect(),
+        openings: detail
+            .openings
+            .iter()
+            .map(|o| (o.at.clone(), o.username.clone().unwrap_or_else(|| "Rumbo".to_owned())))
+            .collect(),
         c,
     })
 }

@@ -356,6 +356,15 @@ async fn surveys_need_consent_and_flagged_cases_reach_only_protection_officers()
     }
     let case = get_json(&app, "protection", &format!("/api/v1/protection/cases/{case_id}")).await;
     assert_eq!(case["answers"]["contact"], "+57 300 000 0000");
+    assert_eq!(case["openings"].as_array().map(Vec::len), Some(1));
+    let case = get_json(&app, "admin", &format!("/api/v1/protection/cases/{case_id}")).await;
+    let openers: Vec<&str> = case["openings"]
+        .as_array()
+        .expect("openings")
+        .iter()
+        .filter_map(|o| o["username"].as_str())
+        .collect();
+    assert_eq!(openers, ["admin", "protection"], "every opening, newest first");
     let followed = post(
         &app,
         "protection",

@@ -253,6 +253,11 @@ async fn interviews_on_the_form_reach_the_protection_queue() {
         .await
         .expect("case");
     assert_eq!(opened.status(), 200);
+    let opened = opened.text().await.expect("html");
+    assert!(
+        opened.contains("· protection</li>"),
+        "the officer's own opening is listed"
+    );
     let fms = client
         .get(app.url("/fms"))
         .send()
