@@ -26,10 +26,10 @@ pub mod locations;
 pub mod official;
 /// P-code lists (CSV) in.
 pub mod pcodes;
-/// Spreadsheets (XLSX) in, as CSV text.
-pub mod sheet;
 /// R4V: 5W reports, exchange datasets, targets, funding flows, and tables out.
 pub mod r4v;
+/// Spreadsheets (XLSX) in, as CSV text.
+pub mod sheet;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
 /// Any table out as CSV, HXL or XLSX.

@@ -139,6 +139,9 @@ fn rollups_count_observations_once_and_people_by_dimension() {
     let people = |dimension, value: &str| rollup.people_by((7, a.date, Direction::Incoming), dimension, value);
     assert_eq!(people(Dimension::Nationality, "VEN"), Some(8));
     assert_eq!(people(Dimension::Nationality, ""), Some(3));
-    assert_eq!(people(Dimension::Corridor, "San Antonio del Táchira|COL-CUC-TT"), Some(11));
+    assert_eq!(
+        people(Dimension::Corridor, "San Antonio del Táchira|COL-CUC-TT"),
+        Some(11)
+    );
     assert_eq!(people(Dimension::Nationality, "PER"), None);
 }
