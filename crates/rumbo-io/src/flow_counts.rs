@@ -227,60 +227,82 @@ pub fn count_rows(
     text: String,
     columns: CountColumns,
 ) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + Send + 'static {
-    let reader = csv::ReaderBuilder::new()
+    let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(columns.delimiter)
         .from_reader(std::io::Cursor::new(text));
-    reader
-        .into_records()
-        .enumerate()
-        .skip(columns.skip)
-        .filter_map(move |(i, record)| {
-            let number = i + 1;
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => return Some((number, Err(format!("cannot be read as CSV: {e}")))),
-            };
-            if record.iter().all(|c| c.trim().is_empty()) {
-                return None;
+    // Positions looked up once, and one record reused for every row: a million rows would
+    // otherwise cost a million records and eleven million map lookups.
+    let at = |name: &str| columns.found.get(name).copied();
+    let positions = [
+        column::FMP,
+        column::DATE,
+        column::START_TIME,
+        column::HOURS,
+        column::DIRECTION,
+        column::GROUP_SIZE,
+        column::NATIONALITY,
+        column::TRANSPORT,
+        column::PREVIOUS,
+        column::NEXT,
+        column::FINAL,
+    ]
+    .map(at);
+    let breakdown_columns = columns.breakdown;
+    let has_breakdown = breakdown_columns.iter().any(Option::is_some);
+    let mut record = csv::StringRecord::new();
+    let mut number = 0;
+    std::iter::from_fn(move || {
+        loop {
+            number += 1;
+            match reader.read_record(&mut record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    if number <= columns.skip {
+                        continue;
+                    }
+                    return Some((number, Err(format!("cannot be read as CSV: {e}"))));
+                }
+                Ok(true) => {}
             }
-            let cell = |name: &str| {
-                columns
-                    .found
-                    .get(name)
-                    .and_then(|i| record.get(*i))
+            if number <= columns.skip || record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let cell = |i: usize| {
+                positions[i]
+                    .and_then(|p| record.get(p))
                     .map(str::trim)
                     .unwrap_or("")
                     .to_owned()
             };
-            let breakdown = if columns.breakdown.iter().all(Option::is_none) {
-                Vec::new()
-            } else {
-                columns
-                    .breakdown
+            let breakdown = if has_breakdown {
+                breakdown_columns
                     .iter()
                     .map(|c| c.and_then(|i| record.get(i)).unwrap_or("").trim().to_owned())
                     .collect()
+            } else {
+                Vec::new()
             };
-            Some((
+            return Some((
                 number,
                 Ok(RawCount {
-                    fmp: cell(column::FMP),
-                    date: cell(column::DATE),
-                    start_time: cell(column::START_TIME),
-                    hours: cell(column::HOURS),
-                    direction: cell(column::DIRECTION),
-                    group_size: cell(column::GROUP_SIZE),
+                    fmp: cell(0),
+                    date: cell(1),
+                    start_time: cell(2),
+                    hours: cell(3),
+                    direction: cell(4),
+                    group_size: cell(5),
                     breakdown,
-                    nationality: cell(column::NATIONALITY),
-                    transport: cell(column::TRANSPORT),
-                    previous: cell(column::PREVIOUS),
-                    next: cell(column::NEXT),
-                    final_destination: cell(column::FINAL),
+                    nationality: cell(6),
+                    transport: cell(7),
+                    previous: cell(8),
+                    next: cell(9),
+                    final_destination: cell(10),
                 }),
-            ))
-        })
+            ));
+        }
+    })
 }
 
 /// The rejected rows of a file as CSV: the file's own columns, then `row`, `column` and

@@ -5,6 +5,7 @@
 //! already stored is refused by the database's unique key, never counted twice.
 
 use std::collections::{HashMap, HashSet};
+use std::task::Poll;
 
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
@@ -558,7 +559,7 @@ async fn insert_groups(
     let slots = slot_columns(brackets);
     let width = 8 + slots.len();
     let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
-    for batch in groups.chunks(MAX_PARAMS / width) {
+    let build = |batch: &[(i64, &CountGroup)]| {
         let sql = format!(
             "INSERT INTO flow_groups (observation_id, size, has_breakdown, {}, nationality, transport, previous_point,
                  next_destination, final_destination) VALUES {}",
@@ -580,7 +581,25 @@ async fn insert_groups(
             add(&mut args, g.next.clone());
             add(&mut args, g.final_destination.clone());
         }
-        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
+        (sql, args)
+    };
+    // Each batch's values are bound while the database writes the batch before: the statement
+    // is sent on its first poll, and SQLite runs it on its own worker thread (PostgreSQL in its
+    // server), so building the next one overlaps with it instead of waiting for it.
+    let mut batches = groups.chunks(MAX_PARAMS / width);
+    let mut next = batches.next().map(build);
+    while let Some((sql, args)) = next.take() {
+        let mut written = std::pin::pin!(sqlx::query_with(dynamic(sql), args).execute(&mut *conn));
+        let first = std::future::poll_fn(|cx| Poll::Ready(written.as_mut().poll(cx))).await;
+        next = batches.next().map(build);
+        match first {
+            Poll::Ready(done) => {
+                done?;
+            }
+            Poll::Pending => {
+                written.await?;
+            }
+        }
     }
     Ok(())
 }
