@@ -178,7 +178,8 @@ impl Store {
     }
 
     /// Opens a case for `actor`: the case, the interview's answers, the history and who opened
-    /// it. Audited as a read of personal data, in the same transaction as the read.
+    /// it. Audited as a read of personal data: nothing is returned unless the audit entry is
+    /// committed, and the openings listed include this one.
     pub async fn open_protection_case(&self, actor: &Actor, id: i64) -> Result<CaseDetail> {
         let case = self.protection_case(id).await?;
         let interview = self.interview(case.interview_id).await?;
