@@ -70,6 +70,17 @@ test('the map draws admin areas and locations', async () => {
   await page.screenshot({ path: `${shots}/map-en.png` });
 });
 
+test('the flow dashboard draws its chart and its corridors map', async () => {
+  await page.goto(`${base}/flow?interval=month`);
+  assert.ok(await page.isVisible('svg.flow-chart polyline'), 'the series chart is drawn');
+  await page.waitForSelector('#flow-map[data-loaded="true"]', { timeout: 20000 });
+  const lines = await page.locator('#flow-map .leaflet-interactive').count();
+  assert.ok(lines > 0, 'corridors are drawn on the map');
+  await page.screenshot({ path: `${shots}/flow.png`, fullPage: true });
+  await page.goto(`${base}/fms`);
+  assert.ok(await page.isVisible('.caveat'), 'surveys carry the caveat');
+});
+
 test('the R4V menu shows the demo year of 5W and its error report', async () => {
   await Promise.all([page.waitForURL(`${base}/r4v`), page.click('nav.mainnav a[href="/r4v"]')]);
   assert.match(await page.textContent('h1'), /R4V/);

@@ -153,6 +153,21 @@ pub enum Action {
     RecordAssistance,
     /// Agree which organisations see which others' registrations, and why.
     ManageSharingAgreements,
+    /// Flow monitoring aggregates: counts, dashboards, point profiles, official movements,
+    /// FMS indicator tables. Anyone with a role in the country (or the region).
+    ViewFlowData,
+    /// Record counts and FMS interviews at a flow monitoring point. `assigned`: the user is
+    /// assigned to that point; enumerators record only where they are assigned.
+    RecordFlowData { assigned: bool },
+    /// Create and edit flow monitoring points, assign enumerators, import counts and official
+    /// border movements, set the operation's age brackets.
+    ManageFlowPoints,
+    /// Read individual FMS interviews (personal data).
+    ViewFmsInterviews,
+    /// The protection queue: open flagged interviews and record their follow-up.
+    ViewProtectionCases,
+    /// Change the rule set that flags vulnerable cases (region-wide).
+    ManageRiskRules,
     /// See an organisation's 5W activity reports and its error report: the organisation's own
     /// staff, and IM officers of the country.
     View5w,
@@ -303,6 +318,21 @@ impl Subject {
                 self.holds_any(&[ImOfficer, OrganisationManager, Enumerator, ProtectionOfficer], target)
                     && self.owns(target)
             }
+            ViewFlowData => {
+                self.grants.iter().any(|g| g.scope == Scope::Region)
+                    || target
+                        .countries
+                        .iter()
+                        .any(|c| self.grants.iter().any(|g| g.scope.covers(*c)))
+            }
+            RecordFlowData { assigned } => {
+                self.holds_over(ImOfficer, target) || (assigned && self.holds_over(Enumerator, target))
+            }
+            ManageFlowPoints => self.holds_over(ImOfficer, target),
+            ViewFmsInterviews => self.holds_over(ImOfficer, target) || self.holds_over(ProtectionOfficer, target),
+            ViewProtectionCases => self.holds_over(ProtectionOfficer, target),
+            // The rule set is one for the whole response: only a region-wide IM officer changes it.
+            ManageRiskRules => self.holds_over(ImOfficer, &Target::anywhere()),
             View5w => {
                 self.holds_over(ImOfficer, target)
                     || (self.owns(target) && self.grants.iter().any(|g| g.scope.covers_any(target)))
@@ -563,6 +593,41 @@ mod tests {
             (ProtectionOfficer, col, ManageOwnAccount, &regional, true),
             (Viewer, col, ManageOwnAccount, &regional, true),
 
+            // Flow monitoring.
+            (PlatformAdmin, Scope::Region, ViewProtectionCases, &in_per, true),
+            (PlatformAdmin, Scope::Region, ManageRiskRules, &regional, true),
+            (ImOfficer, col, ViewFlowData, &in_col, true),
+            (ImOfficer, col, ViewFlowData, &in_per, false),
+            (ImOfficer, col, RecordFlowData { assigned: false }, &in_col, true),
+            (ImOfficer, col, RecordFlowData { assigned: false }, &in_per, false),
+            (ImOfficer, col, ManageFlowPoints, &in_col, true),
+            (ImOfficer, col, ManageFlowPoints, &in_per, false),
+            (ImOfficer, col, ViewFmsInterviews, &in_col, true),
+            (ImOfficer, col, ViewFmsInterviews, &in_per, false),
+            (ImOfficer, col, ViewProtectionCases, &in_col, false),
+            (ImOfficer, col, ManageRiskRules, &regional, false),
+            (ImOfficer, Scope::Region, ManageRiskRules, &regional, true),
+            (ImOfficer, Scope::Region, ViewFlowData, &in_per, true),
+            (Enumerator, col, RecordFlowData { assigned: true }, &in_col, true),
+            (Enumerator, col, RecordFlowData { assigned: false }, &in_col, false),
+            (Enumerator, col, RecordFlowData { assigned: true }, &in_per, false),
+            (Enumerator, col, ViewFlowData, &in_col, true),
+            (Enumerator, col, ManageFlowPoints, &in_col, false),
+            (Enumerator, col, ViewFmsInterviews, &in_col, false),
+            (Enumerator, col, ViewProtectionCases, &in_col, false),
+            (ProtectionOfficer, col, ViewProtectionCases, &in_col, true),
+            (ProtectionOfficer, col, ViewProtectionCases, &in_per, false),
+            (ProtectionOfficer, col, ViewFmsInterviews, &in_col, true),
+            (ProtectionOfficer, col, RecordFlowData { assigned: true }, &in_col, false),
+            (ProtectionOfficer, col, ManageFlowPoints, &in_col, false),
+            (Viewer, col, ViewFlowData, &in_col, true),
+            (Viewer, col, ViewFlowData, &in_per, false),
+            (Viewer, col, ViewFlowData, &regional, false),
+            (Viewer, col, RecordFlowData { assigned: true }, &in_col, false),
+            (Viewer, col, ViewFmsInterviews, &in_col, false),
+            (Viewer, col, ViewProtectionCases, &in_col, false),
+            (OrganisationManager, col, ViewProtectionCases, &in_col, false),
+            (OrganisationManager, col, ManageFlowPoints, &in_col, false),
             // 5W: partners report and see their own; IM officers see, correct and validate
             // their country's; coordination views and R4V reference data are IM officers'.
             (PlatformAdmin, Scope::Region, Validate5w, &in_per, true),

@@ -75,6 +75,22 @@ pub enum Entity {
     Assistance,
     /// The keys that encrypt personal data (rotations re-encrypt it).
     DataKeys,
+    /// A flow monitoring point's profile (a round of it).
+    FlowPoint,
+    /// An enumerator's assignment to a flow monitoring point.
+    FlowAssignment,
+    /// Counts at flow monitoring points (observations and their groups).
+    FlowCount,
+    /// Official border movement figures.
+    OfficialMovement,
+    /// A flow monitoring survey interview.
+    FmsInterview,
+    /// A flagged interview in the protection queue.
+    ProtectionCase,
+    /// The rule set that flags vulnerable cases.
+    RiskRules,
+    /// The operation's settings (age brackets).
+    FlowSettings,
     /// R4V: a 5W activity report, an information exchange submission, a population figure,
     /// an indicator of the registry, a partner's target, a funding flow, people in need.
     Activity5w,
@@ -107,6 +123,14 @@ impl Vocabulary for Entity {
         Self::BeneficiaryList,
         Self::Assistance,
         Self::DataKeys,
+        Self::FlowPoint,
+        Self::FlowAssignment,
+        Self::FlowCount,
+        Self::OfficialMovement,
+        Self::FmsInterview,
+        Self::ProtectionCase,
+        Self::RiskRules,
+        Self::FlowSettings,
         Self::Activity5w,
         Self::R4vSubmission,
         Self::PopulationFigure,
@@ -136,6 +160,14 @@ impl Vocabulary for Entity {
             Self::BeneficiaryList => "beneficiary_list",
             Self::Assistance => "assistance",
             Self::DataKeys => "data_keys",
+            Self::FlowPoint => "flow_point",
+            Self::FlowAssignment => "flow_assignment",
+            Self::FlowCount => "flow_count",
+            Self::OfficialMovement => "official_movement",
+            Self::FmsInterview => "fms_interview",
+            Self::ProtectionCase => "protection_case",
+            Self::RiskRules => "risk_rules",
+            Self::FlowSettings => "flow_settings",
             Self::Activity5w => "activity_5w",
             Self::R4vSubmission => "r4v_submission",
             Self::PopulationFigure => "population_figure",

@@ -13,6 +13,10 @@ pub mod audit;
 pub mod country;
 /// Errors raised when raw input does not make a valid domain value.
 pub mod error;
+/// Flow monitoring: points, counts, age brackets, daily rollups, small-count suppression.
+pub mod flow;
+/// Flow monitoring surveys: interviews, risk rules, indicator tables.
+pub mod fms;
 /// Admin areas, P-codes and resolving a point to the admin areas that contain it.
 pub mod geography;
 /// The interface languages and names given in each of them.

@@ -16,16 +16,26 @@
 pub mod boundaries;
 /// Admin areas and locations out: CSV with HXL hashtags, and GeoJSON.
 pub mod export;
+/// Count files of flow monitoring (CSV, or XLSX through [`sheet`]) in, read row by row.
+pub mod flow_counts;
+/// Profiles of flow monitoring points (CSV) in.
+pub mod flow_points;
 /// Location lists (CSV) in.
 pub mod locations;
+/// Official border movement tables in.
+pub mod official;
 /// P-code lists (CSV) in.
 pub mod pcodes;
 /// R4V: 5W reports, exchange datasets, targets, funding flows, and tables out.
 pub mod r4v;
 /// Registrations (CSV, one row per person) in and out; beneficiary lists out.
 pub mod registrations;
+/// Spreadsheets (XLSX) in, as CSV text.
+pub mod sheet;
 /// Reading a CSV table: header, optional HXL row, columns by name or by hashtag.
 mod table;
+/// Any table out as CSV, HXL or XLSX.
+pub mod tables;
 /// Bytes to UTF-8 text, and the problems collected while reading.
 mod text;
 /// Vulnerability models (criteria, or conjoint-analysis weights) in and out.
@@ -33,7 +43,7 @@ pub mod vulnerability;
 
 use rumbo_domain::country::{Iso3, known_countries};
 
-pub use text::Rejected;
+pub use text::{Rejected, utf8};
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -170,7 +170,7 @@ impl Table {
 }
 
 /// `Name ES` → `name_es`.
-fn normalise(header: &str) -> String {
+pub(crate) fn normalise(header: &str) -> String {
     header
         .trim()
         .to_lowercase()
@@ -180,7 +180,7 @@ fn normalise(header: &str) -> String {
 }
 
 /// The separator of the header line: whichever of `,` `;` and tab it holds most of.
-fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or("");
     [b',', b';', b'\t']
         .into_iter()
@@ -189,19 +189,19 @@ fn sniff_delimiter(text: &str) -> u8 {
 }
 
 /// A row of HXL hashtags: every non-empty cell starts with `#`.
-fn is_hxl_row(record: &csv::StringRecord) -> bool {
+pub(crate) fn is_hxl_row(record: &csv::StringRecord) -> bool {
     let mut cells = record.iter().map(str::trim).filter(|c| !c.is_empty()).peekable();
     cells.peek().is_some() && cells.all(|c| c.starts_with('#'))
 }
 
 /// An HXL hashtag with its attributes, such as `#adm1+code+v_pcode`.
-struct Hashtag {
+pub(crate) struct Hashtag {
     tag: String,
     attributes: Vec<String>,
 }
 
 impl Hashtag {
-    fn parse(cell: &str) -> Hashtag {
+    pub(crate) fn parse(cell: &str) -> Hashtag {
         let compact: String = cell
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -214,7 +214,7 @@ impl Hashtag {
         }
     }
 
-    fn matches(&self, tag: &str, attributes: &[&str]) -> bool {
+    pub(crate) fn matches(&self, tag: &str, attributes: &[&str]) -> bool {
         self.tag == tag && attributes.iter().all(|a| self.attributes.iter().any(|b| b == a))
     }
 }

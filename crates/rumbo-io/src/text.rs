@@ -63,7 +63,7 @@ impl Problems {
 /// The text of an uploaded file: UTF-8, without a byte-order mark, not empty. Anything else is
 /// refused with where the first offending byte is, since a spreadsheet saved in the wrong
 /// encoding would otherwise import with mangled names.
-pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Rejected> {
+pub fn utf8(bytes: &[u8]) -> Result<&str, Rejected> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Rejected::one(
             "byte 0",

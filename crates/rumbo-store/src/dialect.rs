@@ -17,26 +17,67 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Appends the placeholder of the `n`th (1-based) value of a long multi-row statement on the
-/// connection's backend. Everywhere else SQL is written with `$n`, which both accept; but sqlx
-/// binds a SQLite statement's `$n` placeholders by asking SQLite each one's name, which SQLite
-/// finds by walking its list of names, so binding many values costs their square. Anonymous
-/// `?` placeholders have no names to walk. Appended in place: a bulk write writes millions.
-pub(crate) fn push_bulk_placeholder(sql: &mut String, sqlite: bool, n: usize) {
-    if sqlite {
-        sql.push('?');
-    } else {
-        use std::fmt::Write as _;
-        let _ = write!(sql, "${n}");
+/// The VALUES list of a multi-row INSERT: `(…),(…)` with `rows` rows of `width` placeholders.
+/// SQLite gets anonymous `?` placeholders: it looks numbered ones (`$17`) up by name with a
+/// linear scan per binding, which makes a statement of 20,000 parameters take seconds instead
+/// of milliseconds. PostgreSQL needs `$1, $2...`.
+pub fn values_list(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 4);
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Settings for a connection about to write a large batch, and how to undo them. SQLite's
+/// default page cache (2 MB) spills dirty pages to the log in the middle of a large transaction,
+/// and its statement journals go to temporary files: a larger cache and journals in memory
+/// roughly halve the time of a million-row import. PostgreSQL needs nothing.
+pub fn bulk_write(backend: Backend) -> Option<(&'static str, &'static str)> {
+    match backend {
+        Backend::Sqlite => Some((
+            "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY",
+            "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT",
+        )),
+        Backend::Postgres => None,
     }
 }
 
-/// Before a bulk write on SQLite: a page cache large enough (up to 128 MB, used only as it
-/// fills) that the indexes of a large import stay in memory instead of being read back from
-/// disk for every batch. Nothing to do on PostgreSQL.
-pub(crate) async fn prepare_bulk_write(conn: &mut sqlx::AnyConnection) -> crate::Result<()> {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-        sqlx::query("PRAGMA cache_size = -131072").execute(&mut *conn).await?;
+/// After a large import: PostgreSQL plans from table statistics that autovacuum refreshes only
+/// later, and until then may scan a whole rollup table for one country's quarter. SQLite's
+/// planner needs no statistics for these indexed lookups.
+pub fn refresh_rollup_statistics(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_breakdown, flow_observations"),
+        Backend::Sqlite => None,
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_lists_number_placeholders_only_for_postgres() {
+        assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
+        assert_eq!(values_list(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
+    }
 }

@@ -13,6 +13,10 @@ pub mod credentials;
 /// The few statements that differ between SQLite and PostgreSQL, in one place.
 pub mod dialect;
 mod error;
+/// Flow monitoring points, counts with their daily rollups, dashboards, official figures.
+pub mod flow;
+/// Flow monitoring surveys, risk rules and the protection queue.
+pub mod fms;
 /// Countries and admin areas with their P-codes and boundaries.
 pub mod geography;
 /// Locations resolved to their admin areas.
@@ -137,6 +141,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         migrations::migrator(self.backend).run(&self.pool).await?;
         geography::ensure_known_countries(self).await?;
+        self.ensure_default_rules().await?;
         r4v::ensure_registry(self).await?;
         Ok(())
     }

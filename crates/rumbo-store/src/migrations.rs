@@ -18,6 +18,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0001_foundation.sql"),
     ),
     (
+        2,
+        "flow_monitoring",
+        include_str!("../migrations/sqlite/0002_flow_monitoring.sql"),
+        include_str!("../migrations/postgres/0002_flow_monitoring.sql"),
+    ),
+    (
         3,
         "registration",
         include_str!("../migrations/sqlite/0003_registration.sql"),

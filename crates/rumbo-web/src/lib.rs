@@ -18,6 +18,8 @@ pub mod auth;
 pub mod error;
 /// Reference files over HTTP: uploads, downloads, access across the countries a file touches.
 mod files;
+/// Flow monitoring data shared by the API and the pages: reach, filters, imports, tables.
+pub mod flow_data;
 /// The message catalogue (Spanish, English, Portuguese) and language negotiation.
 pub mod i18n;
 /// The pages people use, rendered on the server.

@@ -6,7 +6,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
-use crate::dialect::push_bulk_placeholder;
+use crate::dialect::values_list;
 use crate::query::dynamic;
 use crate::{Backend, Result};
 
@@ -128,20 +128,21 @@ impl Batch {
     async fn write(&mut self, conn: &mut AnyConnection, rows: Vec<Vec<Cell>>) -> Result<()> {
         let width = self.columns.len();
         let count = rows.len();
-        let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
-        let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
-        sql.reserve(count * width * 4);
+        let backend = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            self.columns.join(", "),
+            values_list(backend, count, width)
+        );
         let mut args = AnyArguments::default();
-        for (r, row) in rows.into_iter().enumerate() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for (c, cell) in row.into_iter().enumerate() {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                push_bulk_placeholder(&mut sql, sqlite, r * width + c + 1);
+        args.reserve(count * width, 0);
+        for row in rows {
+            for cell in row {
                 // Adding an i64, f64 or String (or their nulls) cannot fail: all are Any-native.
                 let _ = match cell {
                     Cell::Int(v) => args.add(v),
@@ -149,7 +150,6 @@ impl Batch {
                     Cell::Text(v) => args.add(v),
                 };
             }
-            sql.push(')');
         }
         // Table and column names are constants of this crate; every value is bound.
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;

@@ -234,8 +234,7 @@ impl Store {
         source: Option<&str>,
     ) -> Result<(ImportSummary, Vec<RegistrationOutcome>)> {
         let vault = self.vault()?;
-        let mut conn = self.pool.acquire().await?;
-        crate::dialect::prepare_bulk_write(&mut conn).await?;
+        let mut conn = self.bulk_connection().await?;
         let mut tx = sqlx::Acquire::begin(&mut *conn).await?;
         let household_ids = reserve_ids(&mut tx, self.backend, "households", registrations.len()).await?;
         let people: usize = registrations.iter().map(|r| r.household.members.len()).sum();
@@ -420,6 +419,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.end_bulk(&mut conn).await?;
         Ok((summary, outcomes))
     }
 

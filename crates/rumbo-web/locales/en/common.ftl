@@ -103,3 +103,8 @@ entity-api_token = API token
 entity-session = Session
 entity-admin_area = Admin area
 entity-location = Location
+
+# Sex, as flow monitoring counts and registrations record it.
+sex-female = Female
+sex-male = Male
+sex-other = Other

@@ -103,3 +103,8 @@ entity-api_token = Token de API
 entity-session = Sesión
 entity-admin_area = Área administrativa
 entity-location = Lugar
+
+# Sexo, como lo registran los conteos de monitoreo de flujo y los registros.
+sex-female = Mujer
+sex-male = Hombre
+sex-other = Otro

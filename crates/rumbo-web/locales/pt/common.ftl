@@ -103,3 +103,8 @@ entity-api_token = Token de API
 entity-session = Sessão
 entity-admin_area = Área administrativa
 entity-location = Local
+
+# Sexo, como o registram as contagens de monitoramento de fluxo e os registros.
+sex-female = Mulher
+sex-male = Homem
+sex-other = Outro

@@ -5,10 +5,14 @@
 
 /// Audit log browsing (platform admins).
 pub(crate) mod audit;
+/// Flow monitoring: points, counts, official movements, dashboards.
+pub(crate) mod flow;
+/// Flow monitoring surveys, risk rules and the protection queue.
+pub(crate) mod fms;
 /// Countries and admin areas with P-codes; boundary imports.
 mod geography;
 /// Locations resolved to admin areas.
-mod locations;
+pub(crate) mod locations;
 /// The signed-in user.
 mod me;
 /// Organisations and coordination platforms.
@@ -82,6 +86,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(locations::router())
         .merge(audit::router())
         .merge(registration::router())
+        .merge(flow::router())
+        .merge(fms::router())
         .merge(r4v::router())
 }
 

@@ -6,6 +6,14 @@
 mod account;
 /// The audit log browser.
 mod audit;
+/// The flow monitoring dashboard.
+mod flow;
+/// Counts in: the count form, count file imports, official figures.
+mod flow_entry;
+/// Flow monitoring points: list, new point, a point's profile, assignments and observations.
+mod flow_points;
+/// Flow monitoring surveys: indicators, the interview form, interviews, risk rules.
+mod fms;
 /// Countries and admin areas.
 mod geography;
 /// The start page.
@@ -18,6 +26,8 @@ mod map;
 mod organisations;
 /// Form fields, inline field errors, select options and paging links shared by the pages.
 mod parts;
+/// The protection queue of flagged interviews.
+mod protection;
 /// R4V: public figures, 5W reports, population figures, exchange, planning, overlaps.
 mod r4v;
 /// Registration: households, people, models, programmes, sharing agreements.
@@ -53,6 +63,11 @@ pub fn router() -> Router<AppState> {
         .merge(organisations::router())
         .merge(users::router())
         .merge(registration::router())
+        .merge(flow::router())
+        .merge(flow_entry::router())
+        .merge(flow_points::router())
+        .merge(fms::router())
+        .merge(protection::router())
         .merge(r4v::router())
         .layer(axum::middleware::from_fn(error_pages))
 }

@@ -127,6 +127,55 @@ const TABLE: &[Row] = &[
     ("manager", "GET", "/users/{user:viewer}", "", 403),
     ("manager", "GET", "/audit", "", 403),
 
+    // Flow monitoring (points seeded by `flow::seed_points`: the enumerator is assigned to
+    // COL-FM-A only; {case} is a flagged interview's case at COL-FM-A).
+    ("anonymous", "GET", "/api/v1/flow/series", "", 401),
+    ("anonymous", "GET", "/flow", "", 303),
+    ("enumerator", "POST", "/api/v1/flow/observations", r#"{"point":{loc:COL-FM-A},"date":"2025-03-03","hours":12,"direction":"incoming","groups":[{"size":2}]}"#, 201),
+    ("enumerator", "POST", "/api/v1/flow/observations", r#"{"point":{loc:COL-FM-B},"date":"2025-03-03","hours":12,"direction":"incoming","groups":[{"size":2}]}"#, 403),
+    ("enumerator", "POST", "/api/v1/fms/interviews", r#"{"point":{loc:COL-FM-B},"date":"2025-03-03","answers":{"consent":true,"sex":"male","age":30,"nationality":"VEN"}}"#, 403),
+    ("enumerator", "POST", "/api/v1/fms/interviews", r#"{"point":{loc:COL-FM-A},"date":"2025-03-03","answers":{"consent":true,"sex":"male","age":30,"nationality":"VEN"}}"#, 201),
+    ("enumerator", "POST", "/api/v1/flow/points/{loc:COL-FM-A}/profile", r#"{"point_type":"airport","movement_types":"incoming"}"#, 403),
+    ("enumerator", "GET", "/api/v1/flow/series", "", 200),
+    ("enumerator", "GET", "/api/v1/fms/interviews", "", 403),
+    ("enumerator", "GET", "/api/v1/protection/cases", "", 403),
+    ("enumerator", "GET", "/flow/record", "", 200),
+    ("enumerator", "GET", "/protection", "", 403),
+    ("im_col", "POST", "/api/v1/flow/observations", r#"{"point":{loc:COL-FM-B},"date":"2025-03-04","hours":12,"direction":"incoming","groups":[{"size":2}]}"#, 201),
+    ("im_col", "POST", "/api/v1/flow/observations", r#"{"point":{loc:PER-FM-A},"date":"2025-03-04","hours":12,"direction":"incoming","groups":[{"size":2}]}"#, 403),
+    ("im_col", "POST", "/api/v1/flow/points/{loc:COL-FM-A}/profile", r#"{"point_type":"official_border_crossing","movement_types":"incoming,outgoing","active_from":"2024-01-01"}"#, 200),
+    ("im_col", "POST", "/api/v1/flow/points/{loc:PER-FM-A}/profile", r#"{"point_type":"official_border_crossing","movement_types":"incoming"}"#, 403),
+    ("im_col", "POST", "/api/v1/flow/points/{loc:COL-FM-B}/assignments", r#"{"user_id":{user:enumerator},"assigned":false}"#, 204),
+    ("im_col", "POST", "/api/v1/flow/points/{loc:PER-FM-A}/assignments", r#"{"user_id":{user:enumerator}}"#, 403),
+    ("im_col", "GET", "/api/v1/flow/points/{loc:PER-FM-A}", "", 403),
+    ("im_col", "GET", "/api/v1/fms/interviews", "", 200),
+    ("im_col", "GET", "/api/v1/protection/cases", "", 403),
+    ("im_col", "GET", "/api/v1/protection/cases/{case}", "", 403),
+    ("im_col", "PUT", "/api/v1/fms/rules", r#"{"rules":[{"flag":"gbv_risk","level":"high","when":{"field":"feels_unsafe"}}]}"#, 403),
+    ("im_col", "PUT", "/api/v1/flow/settings/age-brackets", r#"{"brackets":"0,18,60"}"#, 403),
+    ("im_col", "GET", "/flow/points/new", "", 200),
+    ("im_col", "GET", "/protection", "", 403),
+    ("im_per", "GET", "/api/v1/flow/points/{loc:COL-FM-A}", "", 403),
+    ("im_per", "GET", "/api/v1/fms/interviews", "", 200),
+    ("protection", "GET", "/api/v1/protection/cases", "", 200),
+    ("protection", "GET", "/api/v1/protection/cases/{case}", "", 200),
+    ("protection", "POST", "/api/v1/protection/cases/{case}/follow-up", r#"{"status":"referred"}"#, 200),
+    ("protection", "GET", "/protection", "", 200),
+    ("protection", "GET", "/protection/{case}", "", 200),
+    ("protection", "POST", "/api/v1/flow/observations", r#"{"point":{loc:COL-FM-A},"date":"2025-03-05","hours":12,"direction":"incoming","groups":[{"size":2}]}"#, 403),
+    ("viewer", "GET", "/api/v1/flow/series", "", 200),
+    ("viewer", "GET", "/api/v1/fms/indicators", "", 200),
+    ("viewer", "GET", "/api/v1/fms/interviews", "", 403),
+    ("viewer", "GET", "/api/v1/protection/cases/{case}", "", 403),
+    ("viewer", "GET", "/flow", "", 200),
+    ("viewer", "GET", "/fms", "", 200),
+    ("viewer_per", "GET", "/api/v1/flow/points/{loc:COL-FM-A}", "", 403),
+    ("viewer_per", "GET", "/api/v1/protection/cases/{case}", "", 403),
+    ("manager", "GET", "/api/v1/protection/cases", "", 403),
+    ("manager", "POST", "/api/v1/flow/points", r#"{"code":"MGR-FM","name":"x","country":"COL","lat":7.8,"lon":-72.4,"profile":{"point_type":"airport","movement_types":"incoming"}}"#, 403),
+    ("admin", "GET", "/api/v1/protection/cases/{case}", "", 200),
+    ("admin", "PUT", "/api/v1/flow/settings/age-brackets", r#"{"brackets":"0,18,60"}"#, 409),
+    ("admin", "PUT", "/api/v1/fms/rules", r#"{"rules":[{"flag":"gbv_risk","level":"high","when":{"field":"feels_unsafe"}}]}"#, 200),
     // R4V: consolidated figures are public; partners report and see their own 5W; IM officers
     // see, correct and validate their country's, and the coordination views.
     ("anonymous", "GET", "/api/v1/r4v/public/consolidated", "", 200),
@@ -301,7 +350,12 @@ fn resolve(app: &TestApp, extra: &[(String, String)], text: &str) -> String {
         out = out.replace(&format!("{{user:{username}}}"), &account.id.to_string());
     }
     assert!(
-        !out.contains("{org:") && !out.contains("{user:") && !out.contains(":A}") && !out.contains(":B}"),
+        !out.contains("{org:")
+            && !out.contains("{user:")
+            && !out.contains(":A}")
+            && !out.contains(":B}")
+            && !out.contains("{loc:")
+            && !out.contains("{case}"),
         "unknown name in {text}"
     );
     out
@@ -326,7 +380,8 @@ async fn status_of(app: &TestApp, extra: &[(String, String)], who: &str, method:
 #[tokio::test]
 async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
     let app = spawn_app().await;
-    let extra = super::registration::seed::placeholders(&super::registration::seed::seed(&app).await);
+    let mut extra = super::registration::seed::placeholders(&super::registration::seed::seed(&app).await);
+    extra.extend(super::flow::seed_access(&app).await);
     let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
     rows.extend_from_slice(REGISTRATION);
     for who in FIELD_ACCOUNTS {

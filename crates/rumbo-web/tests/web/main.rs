@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod audit;
+mod flow;
 mod geography;
 mod locations;
 mod organisations;

@@ -154,9 +154,9 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let loaded = loaded?;
     eprintln!(
-        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, \
-         {} 5W reports, {} households ({} people; {} possible duplicates to review) at {} more registration desks \
-         (written in {:.1} s).",
+        "Built the demo (seed {seed}) in {:.1} s: {} admin areas, {} platforms, {} organisations, {} locations, {} accounts, {} 5W reports; \
+         {} counted groups ({} people), {} survey interviews ({} protection cases); \
+         {} households ({} people; {} possible duplicates to review) at {} more registration desks (written in {:.1} s).",
         started.elapsed().as_secs_f64(),
         loaded.admin_areas,
         loaded.platforms,
@@ -164,6 +164,10 @@ async fn build(store: &Store, seed: u64) -> anyhow::Result<()> {
         loaded.locations,
         loaded.users,
         loaded.reports_5w,
+        loaded.flow.groups,
+        loaded.flow.people,
+        loaded.flow.interviews,
+        loaded.flow.cases,
         loaded.registration.households,
         loaded.registration.people,
         loaded.registration.flagged,

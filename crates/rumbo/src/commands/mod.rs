@@ -3,6 +3,8 @@
 
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
+/// `rumbo flow ...`: count files and official tables in; benchmark data.
+mod flow;
 /// `rumbo import ...` and `rumbo export ...`: reference data in and out.
 mod geography;
 /// `rumbo keys ...`: the keys that encrypt personal data.
@@ -94,6 +96,9 @@ pub enum Command {
     /// The keys that encrypt personal data: generate, rotate, status.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Flow monitoring: import count files and official border movement tables.
+    #[command(subcommand)]
+    Flow(flow::FlowCommand),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -108,5 +113,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Export(command) => geography::export(command).await,
         Command::Registration(command) => registration::run(command).await,
         Command::Keys(command) => keys::run(command).await,
+        Command::Flow(command) => flow::run(command).await,
     }
 }

@@ -75,6 +75,7 @@ pub struct Loaded {
     pub locations: usize,
     pub users: usize,
     pub registration: super::registration::LoadedRegistrations,
+    pub flow: super::flow::FlowLoaded,
     pub reports_5w: usize,
 }
 
@@ -139,6 +140,11 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         .await
         .context("loading the demo's registrations")?;
     bar.inc(1);
+    bar.set_message("flow monitoring: a year of counts and interviews");
+    let end = time::OffsetDateTime::now_utc().date() - time::Duration::days(1);
+    let flow = super::flow::generate(demo.seed, &demo.locations, end);
+    let flow = super::flow::load(store, flow, &source).await?;
+
     bar.set_message(format!(
         "{} 5W reports, figures, targets, funding",
         demo.r4v.reports.len()
@@ -174,7 +180,12 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         bar.inc(1);
     }
 
+    super::flow::assign(store)
+        .await
+        .context("assigning the demo enumerators")?;
+
     Ok(Loaded {
+        flow,
         admin_areas: demo.admin_areas.len(),
         platforms: demo.platforms.len(),
         organisations: demo.organisations.len(),

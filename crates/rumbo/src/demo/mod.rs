@@ -10,6 +10,8 @@
 
 /// The organisations and the platforms they belong to.
 mod directory;
+/// Flow monitoring: point profiles, a year of counts, survey interviews, assignments.
+pub mod flow;
 /// Admin areas from the data files, with boundaries drawn as Voronoi cells.
 mod geography;
 /// Writing the demo to a store, and telling a demo database from an empty or foreign one.
@@ -22,8 +24,8 @@ mod people;
 pub mod r4v;
 /// Households and people at the registration desks, models, programmes, sharing agreements.
 mod registration;
-/// The seeded random number generator.
-mod rng;
+/// The seeded random number generator (also behind the benchmarks' data).
+pub mod rng;
 /// Voronoi cells by half-plane clipping.
 mod voronoi;
 

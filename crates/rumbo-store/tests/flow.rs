@@ -1,0 +1,347 @@
+//! Flow monitoring in the store, on SQLite and on PostgreSQL: points and their profile rounds,
+//! count imports (all or nothing, or the valid rows), rollups kept in step, observations never
+//! counted twice, official figures, interviews flagged into the protection queue.
+
+use rumbo_domain::audit::{Actor, AuditAction, Entity};
+use rumbo_domain::flow::Direction;
+use rumbo_domain::flow::counts::RawCount;
+use rumbo_domain::flow::official::{Movement, OfficialFigure};
+use rumbo_domain::flow::profile::ProfileInput;
+use rumbo_domain::flow::series::{Interval, series};
+use rumbo_domain::fms::rules::RiskFlag;
+use rumbo_domain::fms::{CaseStatus, Interview};
+use rumbo_store::audit::AuditQuery;
+use rumbo_store::flow::counts::ImportMode;
+use rumbo_store::flow::dashboards::FlowFilter;
+use rumbo_store::fms::protection::CaseQuery;
+use rumbo_store::fms::{InterviewFilter, NewInterview};
+use rumbo_store::locations::LocationInput;
+use rumbo_store::testing::TestDatabase;
+use rumbo_store::{Page, Store};
+
+fn cli() -> Actor {
+    Actor::system("cli")
+}
+
+async fn point(store: &Store, code: &str) -> i64 {
+    let location = store
+        .create_location(
+            &cli(),
+            &LocationInput {
+                code: code.into(),
+                name: format!("Point {code}"),
+                kind: "flow_monitoring_point".into(),
+                country: "COL".into(),
+                lat: 7.8,
+                lon: -72.4,
+                is_active: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("location");
+    store
+        .record_profile(
+            &cli(),
+            location.id,
+            &ProfileInput {
+                point_type: "official_border_crossing".into(),
+                movement_types: "incoming,outgoing".into(),
+                active_from: "2024-01-01".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("profile");
+    location.id
+}
+
+fn row(date: &str, direction: &str, size: &str) -> RawCount {
+    RawCount {
+        fmp: "COL-FM-1".into(),
+        date: date.into(),
+        start_time: "06:00".into(),
+        hours: "12".into(),
+        direction: direction.into(),
+        group_size: size.into(),
+        nationality: "VEN".into(),
+        transport: "on_foot".into(),
+        previous: "San Antonio".into(),
+        next: "Cúcuta".into(),
+        ..Default::default()
+    }
+}
+
+fn numbered(rows: Vec<RawCount>) -> Vec<(usize, Result<RawCount, String>)> {
+    rows.into_iter().enumerate().map(|(i, r)| (i + 2, Ok(r))).collect()
+}
+
+#[tokio::test]
+async fn profiles_keep_their_rounds() {
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let id = point(&store, "COL-FM-1").await;
+    let mut input = store
+        .flow_point(id)
+        .await
+        .expect("point")
+        .profile
+        .expect("round 1")
+        .profile
+        .input();
+    input.services = "water,health".into();
+    let round = store.record_profile(&cli(), id, &input).await.expect("round 2");
+    assert_eq!(round.round, 2);
+    let rounds = store.profile_rounds(id).await.expect("rounds");
+    assert_eq!(rounds.len(), 2);
+    assert!(rounds[0].profile.services.is_empty(), "round 1 is kept as it was");
+    let bad = ProfileInput {
+        point_type: "harbour".into(),
+        ..input.clone()
+    };
+    assert!(store.record_profile(&cli(), id, &bad).await.is_err());
+
+    // A file of profiles: all rows or none, each row a new round.
+    let rows = vec![
+        ("row 2".to_owned(), "COL-FM-1".to_owned(), input.clone()),
+        ("row 3".to_owned(), "NOPE".to_owned(), input.clone()),
+        ("row 4".to_owned(), "COL-FM-1".to_owned(), bad),
+    ];
+    let err = store
+        .import_profiles(&cli(), &rows, "profiles.csv")
+        .await
+        .expect_err("refused");
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("row 3, column code") && text.contains("row 4, column point_type"),
+        "{text}"
+    );
+    assert_eq!(
+        store.profile_rounds(id).await.expect("rounds").len(),
+        2,
+        "nothing imported"
+    );
+    assert_eq!(
+        store
+            .import_profiles(&cli(), &rows[..1], "profiles.csv")
+            .await
+            .expect("imported"),
+        1
+    );
+    assert_eq!(store.profile_rounds(id).await.expect("rounds").len(), 3);
+}
+
+#[tokio::test]
+async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let id = point(&store, "COL-FM-1").await;
+    let rows = vec![
+        row("2025-03-03", "incoming", "4"),
+        row("2025-03-03", "incoming", "3"),
+        row("2025-03-03", "outgoing", "2"),
+        row("2025-03-04", "incoming", "-1"),
+        RawCount {
+            fmp: "NOPE".into(),
+            ..row("2025-03-04", "incoming", "1")
+        },
+    ];
+    let refused = store
+        .import_counts(
+            &cli(),
+            numbered(rows.clone()),
+            ImportMode::AllOrNothing,
+            "test.csv",
+            &|_| true,
+        )
+        .await
+        .expect("report");
+    assert!(!refused.committed);
+    assert_eq!(refused.valid, 3);
+    assert_eq!(
+        refused
+            .rejected
+            .iter()
+            .map(|r| (r.row, r.column.as_str()))
+            .collect::<Vec<_>>(),
+        [(5, "group_size"), (6, "fmp")]
+    );
+    assert!(
+        store.flow_days(&FlowFilter::default()).await.expect("days").is_empty(),
+        "nothing stored"
+    );
+
+    let kept = store
+        .import_counts(
+            &cli(),
+            numbered(rows.clone()),
+            ImportMode::ValidRows,
+            "test.csv",
+            &|_| true,
+        )
+        .await
+        .expect("report");
+    assert!(kept.committed);
+    assert_eq!((kept.imported, kept.observations, kept.people), (3, 2, 9));
+    let days = store.flow_days(&FlowFilter::default()).await.expect("days");
+    let week = series(&days, Interval::Week);
+    assert_eq!((week[0].incoming, week[0].outgoing, week[0].net), (7, 2, 5));
+
+    // The same file again: its observations are already recorded, nothing is counted twice.
+    let again = store
+        .import_counts(
+            &cli(),
+            numbered(rows[..3].to_vec()),
+            ImportMode::ValidRows,
+            "test.csv",
+            &|_| true,
+        )
+        .await
+        .expect("report");
+    assert_eq!(again.imported, 0);
+    assert_eq!(again.rejected.len(), 3);
+    assert!(again.rejected[0].reason.contains("already recorded"));
+
+    let nationality = store
+        .flow_breakdown(
+            &FlowFilter::default(),
+            rumbo_domain::flow::counts::Dimension::Nationality,
+            10,
+        )
+        .await
+        .expect("breakdown");
+    assert_eq!((nationality[0].value.as_str(), nationality[0].total), ("VEN", 9));
+
+    let observations = store.recent_observations(id, 10).await.expect("observations");
+    let incoming = observations
+        .iter()
+        .find(|o| o.direction == "incoming")
+        .expect("incoming");
+    assert_eq!((incoming.groups, incoming.people), (2, 7));
+    store.delete_observation(&cli(), incoming.id).await.expect("deleted");
+    let days = store.flow_days(&FlowFilter::default()).await.expect("days");
+    let incoming_people: i64 = days
+        .iter()
+        .filter(|d| d.direction == Direction::Incoming)
+        .map(|d| d.people)
+        .sum();
+    assert_eq!(incoming_people, 0, "the rollups lose what was deleted");
+    let (audit, _) = store
+        .audit_entries(
+            &AuditQuery {
+                entity: Some(Entity::FlowCount),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 2, "one import and one deletion: {audit:?}");
+}
+
+#[tokio::test]
+async fn official_figures_are_replaced_by_a_revision() {
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let figure = |total| OfficialFigure {
+        country: rumbo_domain::country::Iso3::parse("PER").expect("iso3"),
+        movement: Movement::Entry,
+        border_point: "Tumbes - PCF Cebaf".into(),
+        month: "2020-01".into(),
+        total,
+    };
+    store
+        .import_official_figures(&cli(), &[figure(10)], "a.xlsx")
+        .await
+        .expect("first");
+    store
+        .import_official_figures(&cli(), &[figure(12)], "b.xlsx")
+        .await
+        .expect("revision");
+    let stored = store.official_figures(None, None).await.expect("figures");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].total, 12);
+}
+
+#[tokio::test]
+async fn flagged_interviews_open_cases_and_every_opening_is_audited() {
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let id = point(&store, "COL-FM-1").await;
+    let answers = Interview {
+        consent: true,
+        sex: Some(rumbo_domain::flow::Sex::Female),
+        age: Some(16),
+        nationality: rumbo_domain::country::Iso3::parse("VEN").ok(),
+        separated_child: true,
+        ..Default::default()
+    };
+    let date = time::macros::date!(2025 - 03 - 03);
+    let saved = store
+        .record_interviews(
+            &cli(),
+            &[NewInterview {
+                location_id: id,
+                date,
+                answers: answers.clone(),
+            }],
+            "form",
+        )
+        .await
+        .expect("saved");
+    assert_eq!(saved[0].assessment.flags, [RiskFlag::UnaccompaniedOrSeparatedChild]);
+    let case_id = saved[0].case_id.expect("a case");
+    let refused = store
+        .record_interviews(
+            &cli(),
+            &[NewInterview {
+                location_id: id,
+                date,
+                answers: Interview {
+                    consent: false,
+                    ..answers
+                },
+            }],
+            "form",
+        )
+        .await
+        .expect_err("no consent");
+    assert!(refused.to_string().contains("problem"), "{refused}");
+
+    let officer = Actor {
+        user_id: Some(42),
+        ..cli()
+    };
+    let (queue, total) = store
+        .protection_cases(&officer, &CaseQuery::default(), Page::default())
+        .await
+        .expect("queue");
+    assert_eq!((total, queue[0].status), (1, CaseStatus::Open));
+    let detail = store.open_protection_case(&officer, case_id).await.expect("opened");
+    assert!(detail.interview.answers.separated_child);
+    store
+        .follow_up_case(&officer, case_id, CaseStatus::Referred, Some("referred to ICBF"))
+        .await
+        .expect("follow-up");
+    let detail = store.open_protection_case(&officer, case_id).await.expect("opened");
+    assert_eq!(detail.events.len(), 2);
+    let (reads, _) = store
+        .audit_entries(
+            &AuditQuery {
+                entity: Some(Entity::ProtectionCase),
+                action: Some(AuditAction::Read),
+                user_id: Some(42),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .expect("audit");
+    assert_eq!(reads.len(), 3, "the queue and two openings");
+    assert!(
+        reads.iter().all(|e| !e.summary.contains("ICBF")),
+        "no note in the audit"
+    );
+
+    let answers = store
+        .interview_answers(&InterviewFilter::default())
+        .await
+        .expect("answers");
+    assert_eq!(answers.len(), 1);
+}
