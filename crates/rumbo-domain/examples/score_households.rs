@@ -1,7 +1,7 @@
 //! Benchmark helper for `bench/scoring`: makes N synthetic households (deterministic), writes
 //! them as the two tables an analyst would score from (`people.csv`, `households.csv`), then
 //! scores them with a 30-criterion model the way Rumbo does when a model changes: each
-//! household's facts from its members (`Facts::of`), then `Model::score`. Prints JSON.
+//! household's facts from its members, then the model (`Model::score_all`, on every core). Prints JSON.
 //!
 //! score_households N DIR
 
@@ -12,7 +12,7 @@ use std::time::Instant;
 use rumbo_domain::Vocabulary;
 use rumbo_domain::registration::conditions::{Conditions, QUESTIONS};
 use rumbo_domain::registration::documents::DocumentType;
-use rumbo_domain::registration::facts::{Fact, Facts, MemberProfile, Profile};
+use rumbo_domain::registration::facts::{Fact, MemberProfile, Profile};
 use rumbo_domain::registration::needs::{Difficulty, NeedSet, SpecificNeed, WashingtonGroup};
 use rumbo_domain::registration::people::{PopulationGroup, Relationship, Sex};
 use rumbo_domain::registration::scoring::{Cap, Criterion, Definition, Model, Op};
@@ -272,7 +272,7 @@ fn main() -> std::io::Result<()> {
     let (mut eligible, mut total, mut matched) = (0usize, 0.0f64, 0u64);
     for _ in 0..3 {
         let started = Instant::now();
-        let scores: Vec<_> = profiles.iter().map(|p| model.score(&Facts::of(p, TODAY))).collect();
+        let scores = model.score_all(&profiles, TODAY);
         best = best.min(started.elapsed().as_secs_f64());
         eligible = scores.iter().filter(|s| s.eligible).count();
         total = scores.iter().map(|s| s.value).sum();

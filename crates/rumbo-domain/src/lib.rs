@@ -25,6 +25,8 @@ pub mod language;
 pub mod location;
 /// Organisations, their types, and the national and sub-regional platforms they belong to.
 pub mod organisation;
+/// Pure work over many items on every core.
+pub mod parallel;
 /// R4V information management: population figures, HXL exchange, 5W, consolidation, planning.
 pub mod r4v;
 /// Households and individuals, specific needs, consent, vulnerability scoring, beneficiary lists.

@@ -381,26 +381,7 @@ pub fn evaluate_all(activities: &[&Activity], refs: &References) -> Vec<(Matched
         let broken = broken_rules(a, &m);
         (m, broken)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if activities.len() < 2 * PER_THREAD || threads < 2 {
-        return activities.iter().map(one).collect();
-    }
-    let chunk = activities.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = activities
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        // A thread that panicked left a bug, not bad input: check the rest sequentially.
-        let mut out = Vec::with_capacity(activities.len());
-        for (handle, part) in handles.into_iter().zip(activities.chunks(chunk)) {
-            match handle.join() {
-                Ok(results) => out.extend(results),
-                Err(_) => out.extend(part.iter().map(one)),
-            }
-        }
-        out
-    })
+    crate::parallel::map(activities, PER_THREAD, one)
 }
 
 /// The rules a report breaks, given what its text matched.

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::{Fact, Facts};
+use super::facts::{Fact, Facts, Profile};
 use crate::vocabulary::Vocabulary;
 use crate::{DomainError, Problem};
 
@@ -287,6 +287,12 @@ impl Model {
 
     pub fn threshold(&self) -> f64 {
         self.definition.threshold
+    }
+
+    /// The scores of many households (a country's, when its model changes), in their order,
+    /// on every core when there are enough of them.
+    pub fn score_all<P: std::borrow::Borrow<Profile> + Sync>(&self, profiles: &[P], today: time::Date) -> Vec<Score> {
+        crate::parallel::map(profiles, 20_000, |p| self.score(&Facts::of(p.borrow(), today)))
     }
 
     /// The score of one household.

@@ -9,7 +9,7 @@ use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::registration::conditions::{Conditions, QUESTIONS};
 use rumbo_domain::registration::documents::DocumentType;
-use rumbo_domain::registration::facts::{Facts, MemberProfile, Profile};
+use rumbo_domain::registration::facts::{MemberProfile, Profile};
 use rumbo_domain::registration::needs::{Difficulty, NeedSet, SpecificNeed, WashingtonGroup};
 use rumbo_domain::registration::people::{PopulationGroup, Relationship, Sex};
 use rumbo_domain::registration::scoring::{Definition, Model, Score};
@@ -302,14 +302,19 @@ pub(crate) async fn rescore(conn: &mut AnyConnection, which: Which<'_>) -> Resul
         ],
     );
     let (at, today) = (now(), today());
-    let mut scored = 0;
+    let mut by_country: std::collections::BTreeMap<Iso3, (Vec<i64>, Vec<&Profile>)> = Default::default();
     for (id, country, profile) in &profiles {
-        if let Some((model_id, model)) = models.get(conn, *country).await? {
-            let score = model.score(&Facts::of(profile, today));
-            scores
-                .push(conn, score_cells(*id, model_id, model, &score, &at))
-                .await?;
-            scored += 1;
+        let (ids, of_country) = by_country.entry(*country).or_default();
+        ids.push(*id);
+        of_country.push(profile);
+    }
+    let mut scored = 0;
+    for (country, (ids, of_country)) in by_country {
+        if let Some((model_id, model)) = models.get(conn, country).await? {
+            for (id, score) in ids.into_iter().zip(model.score_all(&of_country, today)) {
+                scores.push(conn, score_cells(id, model_id, model, &score, &at)).await?;
+                scored += 1;
+            }
         }
     }
     scores.flush(conn).await?;
