@@ -13,6 +13,7 @@ use std::io::Write;
 use rumbo_domain::registration::Household;
 use rumbo_domain::registration::conditions::QUESTIONS;
 use rumbo_domain::registration::consent::Consent;
+pub use rumbo_domain::registration::export::ExportedPerson;
 use rumbo_domain::registration::household::{
     DetailsInput, DocumentInput, HouseholdInput, MemberInput, WASHINGTON_FIELDS,
 };
@@ -369,42 +370,6 @@ fn check(key: String, partial: Partial, today: Date, problems: &mut Problems) ->
     })
 }
 
-/// One person as an export writes them. Personal columns (names, phone, document number,
-/// position) are written only by a personal export.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PersonRow {
-    pub household: String,
-    pub person: String,
-    pub desk: String,
-    pub registration_date: String,
-    pub population_group: String,
-    pub arrival_date: String,
-    pub previous_country: String,
-    pub previous_area: String,
-    pub residence_area: String,
-    pub lat: String,
-    pub lon: String,
-    pub child_headed: bool,
-    pub consent: Consent,
-    pub conditions: Vec<String>,
-    pub relationship: String,
-    pub given_names: String,
-    pub first_surname: String,
-    pub second_surname: String,
-    pub sex: String,
-    pub birth_date: String,
-    pub birth_date_estimated: bool,
-    pub nationality: String,
-    pub phone: String,
-    pub needs: String,
-    pub washington: [String; 6],
-    pub document_type: String,
-    pub document_number: String,
-    pub document_expiry: String,
-    pub score: String,
-    pub eligible: String,
-}
-
 /// Columns a pseudonymous export leaves out.
 const PERSONAL: [&str; 7] = [
     "given_names",
@@ -418,7 +383,7 @@ const PERSONAL: [&str; 7] = [
 
 /// Writes people as CSV with an HXL row. A personal export reads back with
 /// [`read_registrations`]; a pseudonymous one has codes instead of names and no numbers.
-pub fn write_registrations_csv<W: Write>(rows: &[PersonRow], personal: bool, out: W) -> Result<(), WriteError> {
+pub fn write_registrations_csv<W: Write>(rows: &[ExportedPerson], personal: bool, out: W) -> Result<(), WriteError> {
     let mut writer = csv::Writer::from_writer(out);
     let mut header: Vec<String> = Vec::new();
     let mut hxl: Vec<String> = Vec::new();

@@ -94,10 +94,10 @@ fn missing_columns_and_empty_files_are_named() {
 #[test]
 fn a_personal_export_imports_again_and_a_pseudonymous_one_has_no_names() {
     let records = read_registrations(GOOD.as_bytes(), TODAY).expect("read");
-    let rows: Vec<PersonRow> = records
+    let rows: Vec<ExportedPerson> = records
         .iter()
         .flat_map(|r| {
-            r.household.members.iter().enumerate().map(|(i, m)| PersonRow {
+            r.household.members.iter().enumerate().map(|(i, m)| ExportedPerson {
                 household: r.key.clone(),
                 person: format!("P-{i}"),
                 desk: r.desk.clone(),

@@ -9,10 +9,8 @@ use rumbo_domain::access::{Action, RegistrationReach, Target};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::registration::consent::{ExportPurpose, SharingPurpose};
 use rumbo_domain::{Problem, Vocabulary};
-use rumbo_io::registrations::{PersonRow, read_registrations, write_registrations_csv};
-use rumbo_store::registration::{
-    Desk, Disclosure, ExportedPerson, HouseholdKey, HouseholdQuery, ImportSummary, NewRegistration,
-};
+use rumbo_io::registrations::{read_registrations, write_registrations_csv};
+use rumbo_store::registration::{Desk, Disclosure, HouseholdKey, HouseholdQuery, ImportSummary, NewRegistration};
 use rumbo_store::users::User;
 use rumbo_store::{StoreError, now};
 
@@ -167,42 +165,6 @@ pub(crate) async fn import_upload(state: &AppState, ctx: &Ctx, upload: &Upload) 
     Ok(summary)
 }
 
-/// One exported person as the CSV writer takes them (the CLI export writes the same file).
-pub fn person_row(p: ExportedPerson) -> PersonRow {
-    PersonRow {
-        household: p.household,
-        person: p.person,
-        desk: p.desk,
-        registration_date: p.registration_date,
-        population_group: p.population_group,
-        arrival_date: p.arrival_date,
-        previous_country: p.previous_country,
-        previous_area: p.previous_area,
-        residence_area: p.residence_area,
-        lat: p.lat,
-        lon: p.lon,
-        child_headed: p.child_headed,
-        consent: p.consent,
-        conditions: p.conditions,
-        relationship: p.relationship,
-        given_names: p.given_names,
-        first_surname: p.first_surname,
-        second_surname: p.second_surname,
-        sex: p.sex,
-        birth_date: p.birth_date,
-        birth_date_estimated: p.birth_date_estimated,
-        nationality: p.nationality,
-        phone: p.phone,
-        needs: p.needs,
-        washington: p.washington,
-        document_type: p.document_type,
-        document_number: p.document_number,
-        document_expiry: p.document_expiry,
-        score: p.score,
-        eligible: p.eligible,
-    }
-}
-
 /// The registrations of `country` (or every country) the user may see, as CSV: with names
 /// only when `purpose` is stated and the user may see names of everything they may list.
 pub(crate) async fn export_csv(
@@ -241,9 +203,8 @@ pub(crate) async fn export_csv(
             purpose,
         )
         .await?;
-    let rows: Vec<PersonRow> = people.into_iter().map(person_row).collect();
     let mut out = Vec::new();
-    write_registrations_csv(&rows, disclosure == Disclosure::Personal, &mut out)
+    write_registrations_csv(&people, disclosure == Disclosure::Personal, &mut out)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(out)
 }

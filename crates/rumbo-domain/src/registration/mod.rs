@@ -20,6 +20,8 @@ pub mod conjoint;
 pub mod consent;
 /// Identity documents: types, number formats, expiry.
 pub mod documents;
+/// One person as a registration export writes them.
+pub mod export;
 /// The facts about a household that vulnerability models read.
 pub mod facts;
 /// A household and its members as entered, and the rules that make them valid.

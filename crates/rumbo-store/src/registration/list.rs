@@ -9,6 +9,7 @@ use rumbo_domain::country::Iso3;
 use rumbo_domain::geography::Pcode;
 use rumbo_domain::registration::consent::{Consent, ExportPurpose, SharingPurpose};
 use rumbo_domain::registration::documents::DocumentType;
+use rumbo_domain::registration::export::ExportedPerson;
 use rumbo_domain::registration::needs::Difficulty;
 use rumbo_domain::registration::people::{Sex, age_on, format_date};
 use rumbo_domain::registration::pseudonym::{Kind, decode, encode};
@@ -457,39 +458,4 @@ impl Store {
         record(&mut conn, actor, AuditAction::Export, Entity::Household, None, &summary).await?;
         Ok(out)
     }
-}
-
-/// One person of an export; personal columns are empty unless the export was personal.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ExportedPerson {
-    pub household: String,
-    pub person: String,
-    pub desk: String,
-    pub registration_date: String,
-    pub population_group: String,
-    pub arrival_date: String,
-    pub previous_country: String,
-    pub previous_area: String,
-    pub residence_area: String,
-    pub lat: String,
-    pub lon: String,
-    pub child_headed: bool,
-    pub consent: Consent,
-    pub conditions: Vec<String>,
-    pub relationship: String,
-    pub given_names: String,
-    pub first_surname: String,
-    pub second_surname: String,
-    pub sex: String,
-    pub birth_date: String,
-    pub birth_date_estimated: bool,
-    pub nationality: String,
-    pub phone: String,
-    pub needs: String,
-    pub washington: [String; 6],
-    pub document_type: String,
-    pub document_number: String,
-    pub document_expiry: String,
-    pub score: String,
-    pub eligible: String,
 }

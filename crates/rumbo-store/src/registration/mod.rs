@@ -49,9 +49,10 @@ use time::Date;
 pub use households::{DocumentView, EventView, FlagView, HouseholdKey, HouseholdView, MemberView, ScoreView};
 pub use intake::{Desk, ImportSummary, NewRegistration, RegistrationOutcome};
 pub use keys::KeyUsage;
-pub use list::{ExportedPerson, HouseholdQuery, HouseholdRow};
+pub use list::{HouseholdQuery, HouseholdRow};
 pub use models::{ModelRecord, ModelSummary};
 pub use programmes::{AssistanceView, BeneficiaryEntry, BeneficiaryListView, ProgrammeInput, ProgrammeRecord};
+pub use rumbo_domain::registration::export::ExportedPerson;
 pub use sharing::{AgreementInput, AgreementRecord};
 pub use statistics::RegistrationFigures;
 

@@ -110,12 +110,15 @@ async fn export(
             purpose,
         )
         .await?;
-    let rows: Vec<_> = people.into_iter().map(rumbo_web::registration::person_row).collect();
     let file = std::fs::File::create_new(&output).with_context(|| format!("cannot create {}", output.display()))?;
-    write_registrations_csv(&rows, disclosure == Disclosure::Personal, std::io::BufWriter::new(file))?;
+    write_registrations_csv(
+        &people,
+        disclosure == Disclosure::Personal,
+        std::io::BufWriter::new(file),
+    )?;
     eprintln!(
         "Wrote {} people to {}{}.",
-        rows.len(),
+        people.len(),
         output.display(),
         match purpose {
             Some(p) => format!(" with their personal data, for {} (audited)", p.code()),
