@@ -1,5 +1,5 @@
 //! The real official border movement table UNHCR published (ven_officialfiguresborders.xlsx,
-//! MIT licence, kept in the project's shared data beside the repository) reads whole.
+//! MIT licence, copied into tests/fixtures/unhcr-americas/) reads whole.
 
 use rumbo_io::official::read_official;
 use rumbo_io::sheet::xlsx_to_csv;
@@ -8,9 +8,9 @@ use rumbo_io::sheet::xlsx_to_csv;
 fn the_published_official_figures_read() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/unhcr-americas/ven_officialfiguresborders.xlsx"
+        "/../../tests/fixtures/unhcr-americas/ven_officialfiguresborders.xlsx"
     );
-    let bytes = std::fs::read(path).expect("the shared data folder sits beside the repository");
+    let bytes = std::fs::read(path).expect("tests/fixtures/unhcr-americas holds the published table");
     let text = xlsx_to_csv(&bytes).expect("xlsx");
     let table = read_official(&text).expect("every row reads");
     assert_eq!(

@@ -425,9 +425,9 @@ async fn the_published_official_table_imports_through_the_api() {
     let app = spawn_app().await;
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/unhcr-americas/ven_officialfiguresborders.xlsx"
+        "/../../tests/fixtures/unhcr-americas/ven_officialfiguresborders.xlsx"
     );
-    let bytes = std::fs::read(path).expect("shared data");
+    let bytes = std::fs::read(path).expect("tests/fixtures/unhcr-americas holds the published table");
     let form = || {
         reqwest::multipart::Form::new().part(
             "file",

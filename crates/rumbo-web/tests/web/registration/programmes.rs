@@ -7,7 +7,7 @@ use crate::helpers::spawn_app;
 /// The real weights UNHCR Americas published for its conjoint analyses.
 const REAL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/unhcr-americas/conjoint-analyses-weights.csv"
+    "/../../tests/fixtures/unhcr-americas/conjoint-analyses-weights.csv"
 );
 
 fn model_form(bytes: Vec<u8>, country: &str, source: Option<&str>) -> Form {
@@ -28,7 +28,7 @@ fn model_form(bytes: Vec<u8>, country: &str, source: Option<&str>) -> Form {
 async fn the_real_conjoint_table_imports_as_a_model_and_rescores_the_country() {
     let app = spawn_app().await;
     seed(&app).await;
-    let bytes = std::fs::read(REAL).expect("the shared data folder holds the real file");
+    let bytes = std::fs::read(REAL).expect("tests/fixtures/unhcr-americas holds the real file");
     let refused = app
         .api("im_col")
         .post(app.url("/api/v1/registration/models/import"))
