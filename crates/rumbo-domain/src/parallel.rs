@@ -9,23 +9,39 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if items.len() < 2 * per_thread.max(1) || threads < 2 {
-        return items.iter().map(&f).collect();
+    map_indices(items.len(), per_thread, |i| f(&items[i]))
+}
+
+/// `f` applied to each of `0..n`, in order, as [`map`] does: for items held column by column,
+/// which no slice of items represents.
+pub fn map_indices<R, F>(n: usize, per_thread: usize, f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(usize) -> R + Sync,
+{
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+    if n < 2 * per_thread.max(1) || threads < 2 {
+        return (0..n).map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
+    let chunk = n.div_ceil(threads);
+    let parts: Vec<std::ops::Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
     let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
+        // This thread does the first part itself rather than wait idle for the others.
+        let handles: Vec<_> = parts[1..]
+            .iter()
+            .map(|part| {
+                let part = part.clone();
+                scope.spawn(move || part.map(f).collect::<Vec<_>>())
+            })
             .collect();
+        let mut out: Vec<R> = Vec::with_capacity(n);
+        out.extend(parts[0].clone().map(f));
         // A thread that panicked left a bug, not bad input: do its part again on this one.
-        let mut out = Vec::with_capacity(items.len());
-        for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
+        for (handle, part) in handles.into_iter().zip(&parts[1..]) {
             match handle.join() {
                 Ok(results) => out.extend(results),
-                Err(_) => out.extend(part.iter().map(f)),
+                Err(_) => out.extend(part.clone().map(f)),
             }
         }
         out

@@ -12,9 +12,10 @@ use time::Date;
 
 use super::conditions::{Conditions, QUESTIONS};
 use super::documents::DocumentType;
-use super::household::{ADULT_AGE, Household, OLDER_AGE};
+use super::household::{ADULT_AGE, Household};
 use super::needs::{NeedSet, SpecificNeed, WashingtonGroup};
 use super::people::{PopulationGroup, Relationship, Sex, age_on};
+use super::profiles::Profiles;
 use crate::DomainError;
 use crate::vocabulary::Vocabulary;
 
@@ -69,11 +70,7 @@ impl MemberProfile {
     /// Holds a document in force that establishes identity or legal stay (for children, a
     /// birth certificate is enough).
     pub fn documented_on(&self, on: Date) -> bool {
-        self.documented(on, age_on(self.birth_date, on) < ADULT_AGE)
-    }
-
-    /// `documented_on` for a member whose age is known already.
-    fn documented(&self, on: Date, child: bool) -> bool {
+        let child = age_on(self.birth_date, on) < ADULT_AGE;
         self.documents.iter().any(|(kind, expiry)| {
             (kind.is_identity_document() || (child && *kind == DocumentType::BirthCertificate))
                 && expiry.is_none_or(|e| e >= on)
@@ -310,119 +307,11 @@ impl Facts {
         self.0[fact.index()]
     }
 
-    /// The facts of `profile` on `today` (ages and days since arrival depend on it). One pass
-    /// over the members, allocating nothing: a country's households are all scored again
-    /// whenever its model changes.
+    /// The facts of one household on `today` (ages and days since arrival depend on it). Many
+    /// households are scored from [`Profiles`], which holds them column by column.
     pub fn of(profile: &Profile, today: Date) -> Facts {
-        let mut f = [f64::NAN; FACT_COUNT];
-        let mut set = |fact: Fact, value: f64| f[fact.index()] = value;
-        let (mut children, mut older, mut under_five) = (0u32, 0u32, 0u32);
-        let (mut disabled, mut with_needs, mut undocumented) = (0u32, 0u32, 0u32);
-        let mut per_need = [0u32; NEEDS];
-        let mut head: Option<(&MemberProfile, u32)> = None;
-        let mut partnered = false;
-        // Ages from calendar dates split once: splitting a date is most of an age's cost.
-        let (year, month, day) = today.to_calendar_date();
-        let today_md = (u8::from(month), day);
-        for m in &profile.members {
-            let (birth_year, birth_month, birth_day) = m.birth_date.to_calendar_date();
-            let age = (year - birth_year - i32::from(today_md < (u8::from(birth_month), birth_day))).max(0) as u32;
-            children += u32::from(age < ADULT_AGE);
-            older += u32::from(age >= OLDER_AGE);
-            under_five += u32::from(age < 5);
-            disabled += u32::from(m.has_disability());
-            undocumented += u32::from(!m.documented(today, age < ADULT_AGE));
-            if !m.needs.is_empty() {
-                with_needs += 1;
-                for need in m.needs.iter() {
-                    per_need[need as usize] += 1;
-                }
-            }
-            match m.relationship {
-                Relationship::Head if head.is_none() => head = Some((m, age)),
-                Relationship::Spouse => partnered = true,
-                _ => {}
-            }
-        }
-        let size = profile.members.len() as f64;
-        let (children, older) = (f64::from(children), f64::from(older));
-        let working = size - children - older;
-        set(Fact::HouseholdSize, size);
-        set(Fact::Children, children);
-        set(Fact::UnderFive, f64::from(under_five));
-        set(Fact::OlderPeople, older);
-        set(Fact::WorkingAgeAdults, working);
-        let ratio = if working > 0.0 {
-            (children + older) / working
-        } else {
-            f64::INFINITY
-        };
-        set(Fact::DependencyRatio, ratio);
-        set(
-            Fact::Dependency,
-            if working == 0.0 {
-                3.0
-            } else if ratio <= 0.5 {
-                0.0
-            } else if ratio <= 1.0 {
-                1.0
-            } else {
-                2.0
-            },
-        );
-        set(Fact::MembersWithDisability, f64::from(disabled));
-        set(Fact::Disability, flag(disabled > 0));
-        set(Fact::MembersWithSpecificNeeds, f64::from(with_needs));
-        set(Fact::MembersWithoutDocuments, f64::from(undocumented));
-        set(Fact::MissingDocumentation, flag(undocumented > 0));
-        for need in SpecificNeed::ALL {
-            set(Fact::Need(*need), f64::from(per_need[*need as usize]));
-        }
-        if let Some(arrival) = profile.arrival_date {
-            set(Fact::DaysSinceArrival, (today - arrival).whole_days().max(0) as f64);
-        }
-        set(
-            Fact::PopulationGroup,
-            PopulationGroup::ALL
-                .iter()
-                .position(|g| *g == profile.population_group)
-                .unwrap_or(0) as f64,
-        );
-        for (q, answer) in profile.conditions.0.iter().enumerate() {
-            if let Some(a) = answer {
-                set(Fact::Condition(q as u8), f64::from(*a));
-            }
-        }
-        if let Some((head, age)) = head {
-            let single = !partnered && profile.members.len() > 1;
-            set(Fact::FemaleHeaded, flag(head.sex == Sex::Female));
-            set(Fact::ChildHeaded, flag(age < ADULT_AGE));
-            set(Fact::SingleHeaded, flag(single));
-            set(Fact::HeadAge, f64::from(age));
-            let profile_index = if age < ADULT_AGE {
-                Some(4.0)
-            } else if age >= OLDER_AGE || head.has_disability() {
-                Some(3.0)
-            } else if single {
-                Some(2.0)
-            } else {
-                match head.sex {
-                    Sex::Female => Some(1.0),
-                    Sex::Male => Some(0.0),
-                    // The calibrated models know male and female heads only.
-                    Sex::Other => None,
-                }
-            };
-            if let Some(p) = profile_index {
-                set(Fact::HeadProfile, p);
-            }
-        }
-        Facts(f)
+        Profiles::from_iter([profile]).facts(0, today)
     }
-}
-
-fn flag(yes: bool) -> f64 {
-    if yes { 1.0 } else { 0.0 }
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub mod nationalities;
 pub mod needs;
 /// Sex, relationship to the head, population group, names, phones, dates.
 pub mod people;
+/// Many households' profiles column by column, for scoring them all at once.
+pub mod profiles;
 /// Pseudonymous codes for households and people.
 pub mod pseudonym;
 /// Ranking eligible households for a programme: tie-breaks and quotas.

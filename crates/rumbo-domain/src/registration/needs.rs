@@ -141,6 +141,12 @@ impl NeedSet {
         self.0 == 0
     }
 
+    /// The set as bits, need `n` at bit `n as u16`: what scoring counts, without a loop over
+    /// every need.
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+
     pub fn len(self) -> u32 {
         self.0.count_ones()
     }

@@ -12,6 +12,7 @@ use rumbo_domain::registration::documents::DocumentType;
 use rumbo_domain::registration::facts::{MemberProfile, Profile};
 use rumbo_domain::registration::needs::{Difficulty, NeedSet, SpecificNeed, WashingtonGroup};
 use rumbo_domain::registration::people::{PopulationGroup, Relationship, Sex};
+use rumbo_domain::registration::profiles::Profiles;
 use rumbo_domain::registration::scoring::{Definition, Model, Score};
 use rumbo_domain::{Problem, Vocabulary};
 use serde::Serialize;
@@ -302,9 +303,11 @@ pub(crate) async fn rescore(conn: &mut AnyConnection, which: Which<'_>) -> Resul
         ],
     );
     let (at, today) = (now(), today());
-    let mut by_country: std::collections::BTreeMap<Iso3, (Vec<i64>, Vec<&Profile>)> = Default::default();
+    let mut by_country: std::collections::BTreeMap<Iso3, (Vec<i64>, Profiles)> = Default::default();
     for (id, country, profile) in &profiles {
-        let (ids, of_country) = by_country.entry(*country).or_default();
+        let (ids, of_country) = by_country
+            .entry(*country)
+            .or_insert_with(|| (Vec::new(), Profiles::new()));
         ids.push(*id);
         of_country.push(profile);
     }
