@@ -103,6 +103,14 @@ test('registration lists the demo households and explains a household\'s score',
   await page.screenshot({ path: `${shots}/registration-household.png`, fullPage: true });
 });
 
+test('the desks page shows which enumerator works at which registration desk', async () => {
+  await page.goto(`${base}/registration`);
+  await Promise.all([page.waitForURL(`${base}/registration/desks`), page.click('a[href="/registration/desks"]')]);
+  const desk = page.locator('section.card', { hasText: 'COL-CUC-RD-OIM' });
+  assert.match(await desk.textContent(), /enum\.cucuta/, 'the demo assigns enum.cucuta to IOM\'s Cúcuta desk');
+  await page.screenshot({ path: `${shots}/registration-desks.png`, fullPage: true });
+});
+
 test('signing out returns to the sign-in form', async () => {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);

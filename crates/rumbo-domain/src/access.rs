@@ -131,7 +131,8 @@ pub enum Action {
     /// Change one's own profile and password and hold personal API tokens. Every signed-in
     /// account may, even one whose roles were all revoked, so that it can still be looked after.
     ManageOwnAccount,
-    /// Register households at a desk run by the target organisation, in the target country.
+    /// Register households at a desk run by the target organisation, in the target country
+    /// (enumerators: only at the desks they are assigned to).
     RegisterHouseholds,
     /// See registrations record by record under pseudonymous codes: composition, specific
     /// needs, scores, history. No names, documents, phones or positions.
@@ -153,6 +154,9 @@ pub enum Action {
     RecordAssistance,
     /// Agree which organisations see which others' registrations, and why.
     ManageSharingAgreements,
+    /// Assign enumerators to a registration desk (the target): the desk's organisation's
+    /// managers and IM officers of the country.
+    ManageDeskAssignments,
     /// Flow monitoring aggregates: counts, dashboards, point profiles, official movements,
     /// FMS indicator tables. Anyone with a role in the country (or the region).
     ViewFlowData,
@@ -193,6 +197,8 @@ pub struct Target {
     /// Other organisations the owner shares this record with: a sharing agreement in force
     /// for the purpose at hand, and the household's consent to sharing.
     pub shared_with: Vec<i64>,
+    /// The registration desk (a location id) a registration was made at, or a desk itself.
+    pub desk: Option<i64>,
 }
 
 impl Target {
@@ -213,6 +219,7 @@ impl Target {
             countries: country.into_iter().collect(),
             organisation: Some(organisation),
             shared_with: Vec::new(),
+            desk: None,
         }
     }
 
@@ -222,6 +229,15 @@ impl Target {
             countries: vec![country],
             organisation: Some(organisation),
             shared_with,
+            desk: None,
+        }
+    }
+
+    /// The same target, made or held at registration desk `desk`.
+    pub fn at_desk(self, desk: i64) -> Target {
+        Target {
+            desk: Some(desk),
+            ..self
         }
     }
 }
@@ -232,6 +248,9 @@ pub struct Subject {
     pub user_id: i64,
     pub organisation_id: i64,
     pub grants: Vec<Grant>,
+    /// The registration desks (location ids) the user is assigned to. Enumerators register,
+    /// browse and correct households only at these; other roles are not bound to desks.
+    pub desks: Vec<i64>,
 }
 
 impl Subject {
@@ -279,6 +298,24 @@ impl Subject {
         roles.iter().any(|r| self.holds_over(*r, target))
     }
 
+    /// True when the user works as an enumerator on the target: holds the role over it and is
+    /// assigned to the desk it was registered at.
+    fn enumerates_at(&self, target: &Target) -> bool {
+        self.holds_over(Role::Enumerator, target) && target.desk.is_some_and(|d| self.desks.contains(&d))
+    }
+
+    /// `holds_any` for registration work, where the enumerator role counts only at the
+    /// user's own desks.
+    fn works_on(&self, roles: &[Role], target: &Target) -> bool {
+        roles.iter().any(|r| {
+            if *r == Role::Enumerator {
+                self.enumerates_at(target)
+            } else {
+                self.holds_over(*r, target)
+            }
+        })
+    }
+
     /// The access policy. Platform admins may do everything; every other rule is listed here.
     pub fn may(&self, action: Action, target: &Target) -> bool {
         use Action::*;
@@ -299,17 +336,21 @@ impl Subject {
             ViewAudit => false,
             ManageOwnAccount => true,
             RegisterHouseholds => {
-                self.holds_any(&[Enumerator, ProtectionOfficer, ImOfficer], target) && self.owns(target)
+                self.works_on(&[Enumerator, ProtectionOfficer, ImOfficer], target) && self.owns(target)
             }
             ViewRegistrations | ViewPersonalData => {
                 let (own, shared) = registration_roles(action);
-                (self.holds_any(own, target) && self.owns(target))
+                (self.works_on(own, target) && self.owns(target))
                     || (self.holds_any(shared, target) && self.shared(target))
             }
-            EditRegistrations => self.holds_any(&[Enumerator, ProtectionOfficer], target) && self.owns(target),
+            EditRegistrations => self.works_on(&[Enumerator, ProtectionOfficer], target) && self.owns(target),
             EraseRegistrations => self.holds_over(ProtectionOfficer, target) && self.owns(target),
             ViewRegistrationStatistics => self.holds_any(Role::ALL, target),
             ManageVulnerabilityModels | ManageSharingAgreements => self.holds_over(ImOfficer, target),
+            ManageDeskAssignments => {
+                self.holds_over(ImOfficer, target)
+                    || (self.holds_over(OrganisationManager, target) && self.owns(target))
+            }
             ManageProgrammes => {
                 self.holds_over(ImOfficer, target)
                     || (self.holds_over(OrganisationManager, target) && self.owns(target))
@@ -364,9 +405,20 @@ impl Subject {
             }
             set
         };
+        // Enumerators reach their own desks only; the other roles every desk of their countries.
+        let at_desks = if own.contains(&Role::Enumerator) && !self.desks.is_empty() {
+            DeskReach {
+                desks: self.desks.clone(),
+                countries: countries(&[Role::Enumerator]),
+            }
+        } else {
+            DeskReach::default()
+        };
+        let every_desk: Vec<Role> = own.iter().copied().filter(|r| *r != Role::Enumerator).collect();
         RegistrationReach::Limited {
             organisation: self.organisation_id,
-            own: countries(own),
+            own: countries(&every_desk),
+            at_desks,
             shared: countries(shared),
         }
     }
@@ -439,19 +491,36 @@ fn registration_roles(action: Action) -> (&'static [Role], &'static [Role]) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistrationReach {
     All,
-    /// Registrations of `organisation` in the `own` countries, and registrations shared with
-    /// it in the `shared` countries. `None` stands for every country.
+    /// Registrations of `organisation` in the `own` countries, its registrations made at
+    /// `at_desks`, and registrations shared with it in the `shared` countries. `None` stands
+    /// for every country.
     Limited {
         organisation: i64,
         own: Option<Vec<Iso3>>,
+        at_desks: DeskReach,
         shared: Option<Vec<Iso3>>,
     },
+}
+
+/// Registrations made at some desks, in some countries (`None`: every country): what an
+/// enumerator reaches. No desks: none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeskReach {
+    pub desks: Vec<i64>,
+    pub countries: Option<Vec<Iso3>>,
+}
+
+impl DeskReach {
+    pub fn is_empty(&self) -> bool {
+        self.desks.is_empty() || self.countries.as_ref().is_some_and(Vec::is_empty)
+    }
 }
 
 impl RegistrationReach {
     /// True when no registration at all is within reach.
     pub fn is_empty(&self) -> bool {
-        matches!(self, RegistrationReach::Limited { own: Some(own), shared: Some(shared), .. } if own.is_empty() && shared.is_empty())
+        matches!(self, RegistrationReach::Limited { own: Some(own), at_desks, shared: Some(shared), .. }
+            if own.is_empty() && at_desks.is_empty() && shared.is_empty())
     }
 
     /// Whether a registration (`target` as `Target::registration` builds it) is within reach.
@@ -459,6 +528,7 @@ impl RegistrationReach {
         let RegistrationReach::Limited {
             organisation,
             own,
+            at_desks,
             shared,
         } = self
         else {
@@ -468,7 +538,8 @@ impl RegistrationReach {
             None => true,
             Some(list) => target.countries.iter().any(|c| list.contains(c)),
         };
-        (target.organisation == Some(*organisation) && within(own))
+        let at_desk = target.desk.is_some_and(|d| at_desks.desks.contains(&d)) && within(&at_desks.countries);
+        (target.organisation == Some(*organisation) && (within(own) || at_desk))
             || (target.shared_with.contains(organisation) && within(shared))
     }
 }

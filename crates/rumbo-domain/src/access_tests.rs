@@ -4,6 +4,11 @@ use super::*;
 
 const OWN_ORG: i64 = 1;
 const OTHER_ORG: i64 = 2;
+/// Registration desks: A and B are the own organisation's (the subject is assigned to A), C
+/// another organisation's.
+const DESK_A: i64 = 101;
+const DESK_B: i64 = 102;
+const DESK_C: i64 = 103;
 
 fn iso(code: &str) -> Iso3 {
     Iso3::parse(code).expect("valid iso3")
@@ -14,6 +19,7 @@ fn subject(role: Role, scope: Scope) -> Subject {
         user_id: 10,
         organisation_id: OWN_ORG,
         grants: vec![Grant { role, scope }],
+        desks: vec![DESK_A],
     }
 }
 
@@ -176,14 +182,18 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
     use Role::*;
     let col = *col;
     let targets = registration_targets();
-    let [own, other, shared, shared_per, own_per, country] = targets;
+    let [own, other, shared, shared_per, own_per, country, own_desk_b] = targets;
     #[rustfmt::skip]
     let rows = vec![
         (PlatformAdmin, Scope::Region, ViewPersonalData, other, true),
         (PlatformAdmin, Scope::Region, EraseRegistrations, other, true),
 
-        // Enumerators register and browse at their organisation's desks only.
+        // Enumerators register, browse and correct at their own desks only.
         (Enumerator, col, RegisterHouseholds, own, true),
+        (Enumerator, col, RegisterHouseholds, own_desk_b, false),
+        (Enumerator, col, ViewRegistrations, own_desk_b, false),
+        (Enumerator, col, ViewPersonalData, own_desk_b, false),
+        (Enumerator, col, EditRegistrations, own_desk_b, false),
         (Enumerator, col, RegisterHouseholds, other, false),
         (Enumerator, col, RegisterHouseholds, own_per, false),
         (Enumerator, col, ViewRegistrations, own, true),
@@ -200,6 +210,8 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
 
         // Caseworkers see names in their country: their own and what is shared with them.
         (ProtectionOfficer, col, ViewPersonalData, own, true),
+        (ProtectionOfficer, col, ViewPersonalData, own_desk_b, true),
+        (ProtectionOfficer, col, EditRegistrations, own_desk_b, true),
         (ProtectionOfficer, col, ViewPersonalData, shared, true),
         (ProtectionOfficer, col, ViewPersonalData, other, false),
         (ProtectionOfficer, col, ViewPersonalData, shared_per, false),
@@ -213,6 +225,7 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
         // Viewers: figures and pseudonymous records, never names.
         (Viewer, col, ViewRegistrationStatistics, country, true),
         (Viewer, col, ViewRegistrations, own, true),
+        (Viewer, col, ViewRegistrations, own_desk_b, true),
         (Viewer, col, ViewRegistrations, shared, true),
         (Viewer, col, ViewRegistrations, other, false),
         (Viewer, col, ViewPersonalData, own, false),
@@ -234,6 +247,14 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
         (ImOfficer, col, RecordAssistance, other, false),
 
         // Organisation managers run their organisation's programmes.
+        (OrganisationManager, col, ManageDeskAssignments, own, true),
+        (OrganisationManager, col, ManageDeskAssignments, other, false),
+        (OrganisationManager, col, ManageDeskAssignments, own_per, false),
+        (ImOfficer, col, ManageDeskAssignments, other, true),
+        (ImOfficer, col, ManageDeskAssignments, own_per, false),
+        (Enumerator, col, ManageDeskAssignments, own, false),
+        (ProtectionOfficer, col, ManageDeskAssignments, own, false),
+        (Viewer, col, ManageDeskAssignments, own, false),
         (OrganisationManager, col, ManageProgrammes, own, true),
         (OrganisationManager, col, ManageProgrammes, other, false),
         (OrganisationManager, col, RecordAssistance, own, true),
@@ -244,25 +265,46 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
     rows
 }
 
-/// Registrations the table above is about: own organisation's in Colombia, another's not
-/// shared, another's shared with the own organisation (in Colombia and in Peru), own in
-/// Peru, and Colombia as a whole.
-fn registration_targets() -> [&'static Target; 6] {
+/// Registrations the table above is about: own organisation's in Colombia at desk A, another's
+/// not shared, another's shared with the own organisation (in Colombia and in Peru), own in
+/// Peru, Colombia as a whole, and own in Colombia at desk B.
+fn registration_targets() -> [&'static Target; 7] {
     use std::sync::OnceLock;
-    static TARGETS: OnceLock<[Target; 6]> = OnceLock::new();
+    static TARGETS: OnceLock<[Target; 7]> = OnceLock::new();
     let t = TARGETS.get_or_init(|| {
         let col = Iso3::parse("COL").expect("iso3");
         let per = Iso3::parse("PER").expect("iso3");
         [
-            Target::registration(OWN_ORG, col, vec![]),
-            Target::registration(OTHER_ORG, col, vec![]),
-            Target::registration(OTHER_ORG, col, vec![OWN_ORG]),
-            Target::registration(OTHER_ORG, per, vec![OWN_ORG]),
-            Target::registration(OWN_ORG, per, vec![]),
+            Target::registration(OWN_ORG, col, vec![]).at_desk(DESK_A),
+            Target::registration(OTHER_ORG, col, vec![]).at_desk(DESK_C),
+            Target::registration(OTHER_ORG, col, vec![OWN_ORG]).at_desk(DESK_C),
+            Target::registration(OTHER_ORG, per, vec![OWN_ORG]).at_desk(DESK_C),
+            Target::registration(OWN_ORG, per, vec![]).at_desk(DESK_A),
             Target::country(col),
+            Target::registration(OWN_ORG, col, vec![]).at_desk(DESK_B),
         ]
     });
-    [&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]]
+    [&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]]
+}
+
+/// An enumerator assigned to no desk registers, sees and corrects nothing, even in their own
+/// organisation and country.
+#[test]
+fn an_enumerator_without_a_desk_reaches_no_household() {
+    let mut s = subject(Role::Enumerator, Scope::Country(iso("COL")));
+    s.desks.clear();
+    for target in registration_targets() {
+        for action in [
+            Action::RegisterHouseholds,
+            Action::ViewRegistrations,
+            Action::ViewPersonalData,
+            Action::EditRegistrations,
+        ] {
+            assert!(!s.may(action, target), "{action:?} {target:?}");
+        }
+    }
+    assert!(s.registration_reach(Action::ViewRegistrations).is_empty());
+    assert!(s.may(Action::ViewRegistrationStatistics, &Target::country(iso("COL"))));
 }
 
 /// A registration list shows exactly the records whose pages the policy would open.
@@ -273,9 +315,13 @@ fn registration_lists_reach_what_views_allow() {
         .iter()
         .flat_map(|role| [subject(*role, Scope::Country(col)), subject(*role, Scope::Region)])
         .collect();
+    let mut deskless = subject(Role::Enumerator, Scope::Country(col));
+    deskless.desks.clear();
+    subjects.push(deskless);
     subjects.push(Subject {
         user_id: 10,
         organisation_id: OWN_ORG,
+        desks: vec![DESK_B],
         grants: vec![
             Grant {
                 role: Role::Enumerator,
@@ -290,7 +336,8 @@ fn registration_lists_reach_what_views_allow() {
     for s in &subjects {
         for action in [Action::ViewRegistrations, Action::ViewPersonalData] {
             let reach = s.registration_reach(action);
-            for target in registration_targets().into_iter().take(5) {
+            let targets = registration_targets();
+            for target in targets.into_iter().filter(|t| t.organisation.is_some()) {
                 assert_eq!(
                     reach.covers(target),
                     s.may(action, target),
@@ -307,6 +354,7 @@ fn a_user_without_roles_may_do_nothing() {
         user_id: 1,
         organisation_id: OWN_ORG,
         grants: vec![],
+        desks: vec![],
     };
     assert!(!nobody.may(Action::ViewReferenceData, &Target::anywhere()));
     assert!(!nobody.may(Action::ManageUsers, &Target::organisation(OWN_ORG, None)));
@@ -398,6 +446,7 @@ fn user_lists_reach_what_views_allow() {
         Subject {
             user_id: 10,
             organisation_id: OWN_ORG,
+            desks: vec![],
             grants: vec![
                 Grant {
                     role: Role::ImOfficer,

@@ -79,6 +79,8 @@ pub enum Entity {
     FlowPoint,
     /// An enumerator's assignment to a flow monitoring point.
     FlowAssignment,
+    /// An enumerator's assignment to a registration desk.
+    DeskAssignment,
     /// Counts at flow monitoring points (observations and their groups).
     FlowCount,
     /// Official border movement figures.
@@ -125,6 +127,7 @@ impl Vocabulary for Entity {
         Self::DataKeys,
         Self::FlowPoint,
         Self::FlowAssignment,
+        Self::DeskAssignment,
         Self::FlowCount,
         Self::OfficialMovement,
         Self::FmsInterview,
@@ -162,6 +165,7 @@ impl Vocabulary for Entity {
             Self::DataKeys => "data_keys",
             Self::FlowPoint => "flow_point",
             Self::FlowAssignment => "flow_assignment",
+            Self::DeskAssignment => "desk_assignment",
             Self::FlowCount => "flow_count",
             Self::OfficialMovement => "official_movement",
             Self::FmsInterview => "fms_interview",

@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_r4v.sql"),
         include_str!("../migrations/postgres/0004_r4v.sql"),
     ),
+    (
+        7,
+        "registration_desks",
+        include_str!("../migrations/sqlite/0007_registration_desks.sql"),
+        include_str!("../migrations/postgres/0007_registration_desks.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -27,6 +27,9 @@ pub struct User {
     pub language: Option<Language>,
     pub is_active: bool,
     pub grants: Vec<Grant>,
+    /// The registration desks (location ids) the account is assigned to; loaded with the
+    /// account for access checks ([`Store::user`]), empty in lists.
+    pub desks: Vec<i64>,
     pub created_at: String,
     pub last_sign_in_at: Option<String>,
 }
@@ -41,6 +44,7 @@ impl User {
             } else {
                 Vec::new()
             },
+            desks: self.desks.clone(),
         }
     }
 
@@ -151,6 +155,7 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         language: language.as_deref().and_then(Language::parse),
         is_active: active != 0,
         grants: Vec::new(),
+        desks: Vec::new(),
         created_at: row.try_get("created_at")?,
         last_sign_in_at: row.try_get("last_sign_in_at")?,
     })
@@ -178,6 +183,7 @@ impl Store {
         .ok_or_else(|| StoreError::not_found("user", id))?;
         let mut user = user_from_row(&row)?;
         user.grants = self.grants_of(user.id).await?;
+        user.desks = self.assigned_desks(user.id).await?;
         Ok(user)
     }
 

@@ -72,15 +72,17 @@ impl Ctx {
     }
 
     /// Whether the user may take `action` somewhere: region-wide, in a country they work in,
-    /// or for their own organisation there (what partners' own-data actions are about). Decides
-    /// whether a link or form is shown.
+    /// or for their own organisation there (what partners' own-data actions are about), at one
+    /// of their registration desks or not. Decides whether a link or form is shown.
     pub fn may_somewhere(&self, action: Action) -> bool {
         let Ok(user) = self.user() else { return false };
         let subject = user.subject();
         subject.may(action, &Target::anywhere())
             || user.countries().iter().any(|c| {
+                let own = Target::organisation(user.organisation_id, Some(*c));
                 subject.may(action, &Target::country(*c))
-                    || subject.may(action, &Target::organisation(user.organisation_id, Some(*c)))
+                    || subject.may(action, &own)
+                    || user.desks.iter().any(|d| subject.may(action, &own.clone().at_desk(*d)))
             })
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use rumbo_domain::access::{Action, RegistrationReach, Target};
+use rumbo_domain::access::{Action, RegistrationReach, Role, Target};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::registration::consent::{ExportPurpose, SharingPurpose};
 use rumbo_domain::{Problem, Vocabulary};
@@ -73,7 +73,13 @@ pub(crate) async fn member_for(
 
 /// What registering at `desk` touches: the organisation that runs it, in its country.
 pub(crate) fn desk_target(desk: &Desk) -> Target {
-    Target::organisation(desk.organisation_id, Some(desk.country))
+    Target::organisation(desk.organisation_id, Some(desk.country)).at_desk(desk.id)
+}
+
+/// True for an enumerator assigned to no desk: they reach no household (lists are empty, and
+/// pages say why).
+pub(crate) fn without_desk(user: &User) -> bool {
+    user.desks.is_empty() && user.subject().has_role(Role::Enumerator)
 }
 
 /// The desks this user may register at.

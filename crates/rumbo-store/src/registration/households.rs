@@ -212,7 +212,7 @@ impl Store {
         } else {
             Vec::new()
         };
-        Ok(Target::registration(key.organisation_id, key.country, shared_with))
+        Ok(Target::registration(key.organisation_id, key.country, shared_with).at_desk(key.desk_id))
     }
 
     /// One household, with personal fields opened only for [`Disclosure::Personal`]; the view

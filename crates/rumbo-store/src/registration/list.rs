@@ -67,6 +67,7 @@ pub(crate) fn reach_condition(filter: &mut Filter, reach: &RegistrationReach, pu
     let RegistrationReach::Limited {
         organisation,
         own,
+        at_desks,
         shared,
     } = reach
     else {
@@ -81,12 +82,23 @@ pub(crate) fn reach_condition(filter: &mut Filter, reach: &RegistrationReach, pu
         }
     };
     let own_countries = countries(filter, own);
+    // An enumerator's desks, in the countries where they hold the role.
+    let own_desks = if at_desks.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        let marks: Vec<String> = at_desks.desks.iter().map(|d| filter.bind(*d)).collect();
+        format!(
+            "(h.desk_id IN ({}) AND {})",
+            marks.join(", "),
+            countries(filter, &at_desks.countries)
+        )
+    };
     let shared_countries = countries(filter, shared);
     let org = filter.bind(*organisation);
     let purpose = filter.bind(purpose.code());
     let day = filter.bind(format_date(today()));
     filter.push_fixed(&format!(
-        "((h.organisation_id = {org} AND {own_countries})
+        "((h.organisation_id = {org} AND ({own_countries} OR {own_desks}))
           OR (h.consent_sharing = 1 AND {shared_countries} AND EXISTS (
               SELECT 1 FROM sharing_agreements a JOIN sharing_agreement_purposes p ON p.agreement_id = a.id
               WHERE a.from_org = h.organisation_id AND a.to_org = {org} AND a.country_iso3 = h.country_iso3

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rumbo_domain::Vocabulary;
-use rumbo_domain::access::RegistrationReach;
+use rumbo_domain::access::{DeskReach, RegistrationReach};
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::registration::consent::SharingPurpose;
 use rumbo_domain::registration::facts::{Fact, Facts};
@@ -40,6 +40,7 @@ impl Store {
         let reach = RegistrationReach::Limited {
             organisation: programme.organisation_id,
             own: Some(vec![programme.country]),
+            at_desks: DeskReach::default(),
             shared: Some(vec![programme.country]),
         };
         let mut filter = Filter::default();

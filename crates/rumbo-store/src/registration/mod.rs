@@ -10,6 +10,8 @@
 
 /// Multi-row inserts and id reservation for many records at once.
 mod batch;
+/// Enumerators' assignments to registration desks.
+mod desks;
 /// Verifying and editing households and members, consent, adding members.
 mod edit;
 /// Erasure of personal data on request.
@@ -46,6 +48,7 @@ use rumbo_domain::registration::household::FieldProblem;
 use sqlx::Row;
 use time::Date;
 
+pub use desks::DeskAssignee;
 pub use households::{DocumentView, EventView, FlagView, HouseholdKey, HouseholdView, MemberView, ScoreView};
 pub use intake::{Desk, ImportSummary, NewRegistration, RegistrationOutcome};
 pub use keys::KeyUsage;

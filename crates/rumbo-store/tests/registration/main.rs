@@ -2,11 +2,13 @@
 //! duplicates flagged, history kept, erasure, sharing agreements, vulnerability models and
 //! scores, beneficiary lists and assistance, key rotation.
 
+/// Enumerators' desks.
+mod desks;
 mod lifecycle;
 mod programmes;
 
 use geo::{LineString, MultiPolygon, Polygon};
-use rumbo_domain::access::RegistrationReach;
+use rumbo_domain::access::{DeskReach, RegistrationReach};
 use rumbo_domain::audit::Actor;
 use rumbo_domain::country::Iso3;
 use rumbo_domain::geography::{AdminArea, AdminLevel, Pcode};
@@ -357,6 +359,7 @@ async fn lists_show_what_the_reach_covers_and_names_only_when_personal() {
     let reach_a = RegistrationReach::Limited {
         organisation: w.org_a,
         own: Some(vec![iso("COL")]),
+        at_desks: DeskReach::default(),
         shared: Some(vec![iso("COL")]),
     };
     let (rows, total) = w
@@ -427,6 +430,7 @@ async fn lists_show_what_the_reach_covers_and_names_only_when_personal() {
     let nobody = RegistrationReach::Limited {
         organisation: w.org_a,
         own: Some(vec![iso("PER")]),
+        at_desks: DeskReach::default(),
         shared: Some(vec![]),
     };
     let (none, _) = w

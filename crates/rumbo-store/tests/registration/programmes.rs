@@ -16,6 +16,7 @@ fn protection_of(organisation_id: i64) -> Subject {
         user_id: 99,
         organisation_id,
         grants: vec![Grant::parse("protection_officer:COL").expect("grant")],
+        desks: vec![],
     }
 }
 

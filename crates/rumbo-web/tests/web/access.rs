@@ -336,6 +336,44 @@ const REGISTRATION: &[Row] = &[
     ("admin", "GET", "/api/v1/registration/households/{household:B}", "", 200),
 ];
 
+const REGISTER_A2: &str = r#"{"desk_id":{desk:A2},"population_group":"in_destination","consent":{"registration":true},"members":[{"relationship":"head","given_names":"Rosa","first_surname":"Mena","sex":"female","birth_date":"1990-01-01","nationality":"VEN"}]}"#;
+const ASSIGN_ENUMERATOR: &str = r#"{"user_id":{user:enumerator}}"#;
+const ASSIGN_NGO_B_VIEWER: &str = r#"{"user_id":{user:viewer}}"#;
+
+/// Registration desks: NGO-A's enumerator is assigned to desk A, not to NGO-A's desk A2 in the
+/// same country, and registers, sees and corrects households only at desk A. The desk's
+/// organisation's manager and the country's IM officers assign enumerators, and only the
+/// organisation's own staff.
+#[rustfmt::skip]
+const DESKS: &[Row] = &[
+    ("enumerator", "POST", "/api/v1/registration/households", REGISTER_A2, 403),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:A2}", "", 403),
+    ("enumerator", "PUT", "/api/v1/registration/households/{household:A2}", EDIT_A, 403),
+    ("enumerator", "GET", "/registration/households/{household:A2}", "", 403),
+    ("enumerator", "GET", "/registration/households/{household:A2}/edit", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:A}", "", 200),
+    ("protection", "GET", "/api/v1/registration/households/{household:A2}", "", 200),
+    ("protection", "PUT", "/api/v1/registration/households/{household:A2}", EDIT_A, 200),
+    ("manager", "GET", "/api/v1/registration/households/{household:A2}", "", 200),
+
+    ("manager", "GET", "/api/v1/registration/desks/{desk:A2}/assignments", "", 200),
+    ("manager", "GET", "/api/v1/registration/desks/{desk:B}/assignments", "", 403),
+    ("manager", "POST", "/api/v1/registration/desks/{desk:A}/assignments", ASSIGN_ENUMERATOR, 204),
+    ("manager", "POST", "/api/v1/registration/desks/{desk:B}/assignments", ASSIGN_ENUMERATOR, 403),
+    ("manager", "POST", "/api/v1/registration/desks/{desk:A}/assignments", ASSIGN_NGO_B_VIEWER, 409),
+    ("im_col", "GET", "/api/v1/registration/desks/{desk:B}/assignments", "", 200),
+    ("im_per", "GET", "/api/v1/registration/desks/{desk:A}/assignments", "", 403),
+    ("im_per", "POST", "/api/v1/registration/desks/{desk:A}/assignments", ASSIGN_ENUMERATOR, 403),
+    ("enumerator", "POST", "/api/v1/registration/desks/{desk:A2}/assignments", ASSIGN_ENUMERATOR, 403),
+    ("protection", "POST", "/api/v1/registration/desks/{desk:A2}/assignments", ASSIGN_ENUMERATOR, 403),
+    ("viewer", "GET", "/api/v1/registration/desks/{desk:B}/assignments", "", 403),
+    ("manager", "GET", "/registration/desks", "", 200),
+    ("im_col", "GET", "/registration/desks", "", 200),
+    ("enumerator", "GET", "/registration/desks", "", 403),
+    ("viewer", "GET", "/registration/desks", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/households/{household:A2}", "", 403),
+];
+
 /// Replaces `{org:ACRONYM}`, `{user:USERNAME}` and the registration records' names with the
 /// seeded ids.
 fn resolve(app: &TestApp, extra: &[(String, String)], text: &str) -> String {
@@ -382,8 +420,10 @@ async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
     let app = spawn_app().await;
     let mut extra = super::registration::seed::placeholders(&super::registration::seed::seed(&app).await);
     extra.extend(super::flow::seed_access(&app).await);
+    extra.extend(super::registration::seed::second_desk(&app).await);
     let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
     rows.extend_from_slice(REGISTRATION);
+    rows.extend_from_slice(DESKS);
     for who in FIELD_ACCOUNTS {
         rows.extend(FIELD_ROLE.iter().map(|(m, p, b, s)| (*who, *m, *p, *b, *s)));
     }

@@ -1,6 +1,8 @@
 //! Registration over HTTP: registering, reading with and without names, corrections, files in
 //! and out, models, programmes and sharing; and that nothing personal leaks.
 
+/// Enumerators at their registration desks only.
+mod desks;
 /// Files in and out: imports with every problem by row and column, exports with a purpose.
 mod files;
 /// Households and people through the API.

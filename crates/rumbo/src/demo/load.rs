@@ -183,6 +183,9 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
     super::flow::assign(store)
         .await
         .context("assigning the demo enumerators")?;
+    super::registration::assign_desks(store)
+        .await
+        .context("assigning the demo enumerators to registration desks")?;
 
     Ok(Loaded {
         flow,

@@ -6,6 +6,8 @@
 //! Generation is pure and seeded; `load` writes it with the vulnerability models, sharing
 //! agreements, programmes and assistance that make the demo worth exploring.
 
+/// Which enumerator works at which desk.
+mod desks;
 /// Writing the registrations and what goes with them.
 mod load;
 /// Given names and surnames.
@@ -23,6 +25,7 @@ use rumbo_domain::registration::people::{BirthDate, PersonName, PopulationGroup,
 use serde::Deserialize;
 use time::{Date, Duration, Month};
 
+pub use desks::assign as assign_desks;
 pub use load::{LoadedRegistrations, load};
 
 use super::geography::read_rows;

@@ -3,6 +3,8 @@
 //! assistance; sharing agreements. Whoever may not see names gets pseudonymous codes
 //! (`H-...`, `P-...`) and nothing personal; every view of a household is audited.
 
+/// Enumerators' assignments to registration desks.
+mod desks;
 /// Registration files in and out, figures.
 mod files;
 /// Households: list, register, read, edit, verify, consent, erase, review flags.
@@ -32,6 +34,7 @@ pub(crate) use setup::save_uploaded_model;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(desks::router())
         .merge(households::router())
         .merge(members::router())
         .merge(files::router())

@@ -2,6 +2,8 @@
 //! form, corrections, splits, merges, moves and erasure, imports and exports, vulnerability
 //! models, programmes with their beneficiary lists, and sharing agreements.
 
+/// Enumerators' assignments to registration desks.
+pub(crate) mod desks;
 /// The fields of the registration forms: member blocks, household fields, their problems.
 mod fields;
 /// The registration form, household corrections and member forms.
@@ -70,6 +72,8 @@ pub fn router() -> Router<AppState> {
             get(setup::agreements).post(setup::create_agreement),
         )
         .route("/registration/sharing/{id}/revoke", post(setup::revoke))
+        .route("/registration/desks", get(desks::page))
+        .route("/registration/desks/{id}/assignments", post(desks::assign))
         .route(
             "/registration/programmes",
             get(programmes::list).post(programmes::create),
@@ -159,6 +163,10 @@ struct OverviewPage {
     can_list: bool,
     can_import: bool,
     can_share: bool,
+    can_assign: bool,
+    /// Why an enumerator without a desk sees no households; or their desks.
+    desk_note: Option<String>,
+    my_desks: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +236,16 @@ async fn overview(
         can_list: !reach.is_empty(),
         can_import: ctx.may_somewhere(Action::RegisterHouseholds),
         can_share: ctx.may_somewhere(Action::ManageSharingAgreements),
+        can_assign: ctx.may_somewhere(Action::ManageDeskAssignments),
+        desk_note: desks::desk_note(&c.tr, user),
+        my_desks: state
+            .store
+            .registration_desks()
+            .await?
+            .into_iter()
+            .filter(|d| user.desks.contains(&d.id))
+            .map(|d| format!("{} — {}", d.code, d.name))
+            .collect(),
         country,
         countries,
         c,

@@ -109,6 +109,11 @@ pub async fn seed(app: &TestApp) -> Seeded {
     let system = Actor::system("test");
     let desk_a = desk(app, "COL-TST-RDA", "NGO-A").await;
     let desk_b = desk(app, "COL-TST-RDB", "NGO-B").await;
+    // NGO-A's enumerator works at desk A (enumerators reach only their desks' households).
+    app.store
+        .set_desk_assignment(&system, app.accounts["enumerator"].id, desk_a.id, true)
+        .await
+        .expect("enumerator at desk A");
     let model = app
         .store
         .save_vulnerability_model(&system, iso("COL"), "Test model", model(), "seed", true)
@@ -176,6 +181,22 @@ pub async fn seed(app: &TestApp) -> Seeded {
 }
 
 use rumbo_domain::Vocabulary;
+
+/// A second desk of NGO-A in Colombia, to which its enumerator is not assigned, with a
+/// household: the placeholders `{desk:A2}` and `{household:A2}`.
+pub async fn second_desk(app: &TestApp) -> Vec<(String, String)> {
+    let desk_a2 = desk(app, "COL-TST-RDA2", "NGO-A").await;
+    let household = app
+        .store
+        .register_household(&Actor::system("test"), &desk_a2, &household("Dalia", "V-10.000.004"))
+        .await
+        .expect("registered at desk A2")
+        .household_id;
+    vec![
+        ("{desk:A2}".to_owned(), desk_a2.id.to_string()),
+        ("{household:A2}".to_owned(), household.to_string()),
+    ]
+}
 
 /// The placeholders of the access table: `{household:A}`, `{desk:A}`, `{list:A}`...
 pub fn placeholders(s: &Seeded) -> Vec<(String, String)> {

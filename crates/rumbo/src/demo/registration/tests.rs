@@ -6,8 +6,10 @@ use rumbo_domain::registration::household::{
 };
 use rumbo_domain::registration::people::{Relationship, Sex, format_date};
 
+use super::desks::DESK_ASSIGNMENTS;
 use super::*;
 use crate::demo::locations::locations;
+use crate::demo::people::LOGINS;
 
 /// A generated household as a form would have typed it, to check it against every rule.
 fn input(h: &Household) -> HouseholdInput {
@@ -77,6 +79,14 @@ fn desks_are_known_places_and_households_look_like_the_population() {
         .into_iter()
         .map(|l| l.input.code)
         .collect();
+    for (username, codes) in DESK_ASSIGNMENTS {
+        let enumerator = LOGINS.iter().find(|l| l.username == username).expect("a demo login");
+        for code in codes {
+            let desk = demo.desks.iter().find(|d| d.code == *code).expect("a demo desk");
+            assert_eq!(desk.organisation, enumerator.organisation, "{username} at {code}");
+            assert_eq!(Some(desk.iso3.as_str()), enumerator.country, "{username} at {code}");
+        }
+    }
     for desk in &demo.desks {
         assert!(
             desk.lat.is_some() || known.contains(&desk.code),
