@@ -77,7 +77,8 @@ impl Op {
         }
     }
 
-    #[inline]
+    /// Whether `fact op value` holds: the definition the compiled bounds are tested against.
+    #[cfg(test)]
     fn holds(self, fact: f64, value: f64) -> bool {
         match self {
             Self::Eq => fact == value,
@@ -124,14 +125,39 @@ pub struct Definition {
     pub threshold: f64,
 }
 
+/// A criterion ready to score: every comparison as "the fact lies within `low..=high`", or
+/// outside it for `Ne` (`outside`), so that testing it is the same two comparisons whatever the
+/// operator, with no branch on the operator. A fact that is not known (NaN) lies within no
+/// bounds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Compiled {
     fact: usize,
-    op: Op,
-    value: f64,
+    low: f64,
+    high: f64,
+    outside: bool,
     points: f64,
     /// Index into the groups; `FREE` for none.
     group: usize,
+}
+
+impl Compiled {
+    /// The bounds of `op value`; `value` is finite (checked with the definition), so the next
+    /// number up or down is exactly where a strict comparison starts to hold.
+    fn bounds(op: Op, value: f64) -> (f64, f64, bool) {
+        match op {
+            Op::Eq => (value, value, false),
+            Op::Ne => (value, value, true),
+            Op::Lt => (f64::NEG_INFINITY, value.next_down(), false),
+            Op::Le => (f64::NEG_INFINITY, value, false),
+            Op::Gt => (value.next_up(), f64::INFINITY, false),
+            Op::Ge => (value, f64::INFINITY, false),
+        }
+    }
+
+    #[inline]
+    fn holds(&self, fact: f64) -> bool {
+        ((self.low <= fact) & (fact <= self.high)) != self.outside
+    }
 }
 
 /// The group index of criteria in no group: the place after every group's.
@@ -244,10 +270,12 @@ impl Model {
                     }
                 },
             };
+            let (low, high, outside) = Compiled::bounds(c.op, value);
             compiled.push(Compiled {
                 fact: c.fact.index(),
-                op: c.op,
-                value,
+                low,
+                high,
+                outside,
                 points: c.points,
                 group,
             });
@@ -306,7 +334,7 @@ impl Model {
         // one household to the next, and a branch on it would be mispredicted half the time.
         let mut sums = [0.0f64; MAX_GROUPS + 1];
         for (i, c) in self.compiled.iter().enumerate() {
-            let holds = c.op.holds(facts.0[c.fact], c.value);
+            let holds = c.holds(facts.0[c.fact]);
             matched |= u128::from(holds) << i;
             sums[c.group] += c.points * f64::from(u8::from(holds));
         }

@@ -169,3 +169,20 @@ proptest! {
         prop_assert!(with.value >= without.value);
     }
 }
+
+proptest! {
+    /// The compiled bounds hold exactly when the comparison does, at the value, beside it, far
+    /// from it, at infinity and for facts that are not known.
+    #[test]
+    fn compiled_bounds_agree_with_the_comparison(value in -1e6f64..1e6, offset in -3i32..=3, far in any::<f64>()) {
+        let near = [value, value.next_up(), value.next_down(), value + f64::from(offset)];
+        let facts = near.into_iter().chain([far, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]);
+        for fact in facts {
+            for op in Op::ALL {
+                let (low, high, outside) = Compiled::bounds(*op, value);
+                let compiled = Compiled { fact: 0, low, high, outside, points: 1.0, group: FREE };
+                prop_assert_eq!(compiled.holds(fact), op.holds(fact, value), "{:?} {} {}", op, fact, value);
+            }
+        }
+    }
+}
