@@ -20,7 +20,11 @@ use crate::table::{ColumnSpec, Table};
 use crate::text::{Problems, Rejected, utf8};
 
 const fn spec(name: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
-    ColumnSpec { name, aliases, hxl: None }
+    ColumnSpec {
+        name,
+        aliases,
+        hxl: None,
+    }
 }
 
 const PEOPLE: &[ColumnSpec] = &[
@@ -104,7 +108,10 @@ pub fn read_encodings(bytes: &[u8]) -> Result<Vec<(String, Clk)>, Rejected> {
         if pseudonym.is_empty() {
             problems.push(at("pseudonym"), "the pseudonym is empty");
         } else if pseudonym.len() > MAX_ID {
-            problems.push(at("pseudonym"), format!("the pseudonym is longer than {MAX_ID} characters"));
+            problems.push(
+                at("pseudonym"),
+                format!("the pseudonym is longer than {MAX_ID} characters"),
+            );
         } else if let Some(first) = seen.insert(pseudonym.to_owned(), row.number) {
             problems.push(at("pseudonym"), format!("the same pseudonym as row {first}"));
         }

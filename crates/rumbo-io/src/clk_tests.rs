@@ -25,10 +25,17 @@ fn people_problems_name_row_and_column() {
     let places: Vec<&str> = problems.iter().map(|p| p.location.as_str()).collect();
     assert_eq!(
         places,
-        ["row 2, column birth_date", "row 3, column id", "row 3, column sex", "row 4, column id"]
+        [
+            "row 2, column birth_date",
+            "row 3, column id",
+            "row 3, column sex",
+            "row 4, column id"
+        ]
     );
     assert!(problems[1].problem.contains("row 2"));
-    let missing = read_people(b"id,given_names\n1,Ana\n").expect_err("no surname").problems;
+    let missing = read_people(b"id,given_names\n1,Ana\n")
+        .expect_err("no surname")
+        .problems;
     assert_eq!(missing[0].problem, "the column 'first_surname' is missing");
 }
 
@@ -46,11 +53,16 @@ fn encoding_problems_name_row_and_column() {
     let short = STANDARD.encode([0u8; 100]);
     let csv = format!("pseudonym,clk\na,{good}\na,{good}\nb,not*base64\nc,{short}\n,{good}\n");
     let problems = read_encodings(csv.as_bytes()).expect_err("bad").problems;
-    let found: Vec<(&str, &str)> =
-        problems.iter().map(|p| (p.location.as_str(), p.problem.as_str())).collect();
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p.location.as_str(), p.problem.as_str()))
+        .collect();
     assert_eq!(found[0], ("row 3, column pseudonym", "the same pseudonym as row 2"));
     assert_eq!(found[1].0, "row 4, column clk");
     assert!(found[1].1.starts_with("not base64"));
-    assert_eq!(found[2], ("row 5, column clk", "the encoding has 100 bytes; it must have 128"));
+    assert_eq!(
+        found[2],
+        ("row 5, column clk", "the encoding has 100 bytes; it must have 128")
+    );
     assert_eq!(found[3], ("row 6, column pseudonym", "the pseudonym is empty"));
 }
