@@ -186,6 +186,17 @@ pub enum Action {
     /// Coordination views across partners (overlaps, every organisation's error report, the
     /// dashboards by partner): IM officers of the country.
     ViewCoordination,
+    /// Upload (and replace) the organisation's cryptographic linkage keys for a country, and
+    /// consent to releasing matched pairs with a partner: the organisation's managers and IM
+    /// officers, for their own organisation.
+    ManageLinkageKeys,
+    /// Link every organisation's keys of a country and see the overlaps (counts only): IM
+    /// officers of the country.
+    RunLinkage,
+    /// Download the matched pseudonymous pairs between two organisations: only when both
+    /// consented (the target then names the partner in `shared_with`), and only the managers
+    /// and IM officers of those two organisations.
+    ViewLinkagePairs,
 }
 
 /// What an action is about: the countries it touches and the organisation that owns it.
@@ -384,6 +395,13 @@ impl Subject {
                         && (self.holds_over(OrganisationManager, target) || self.holds_over(Enumerator, target)))
             }
             Validate5w | ManageR4v | ViewCoordination => self.holds_over(ImOfficer, target),
+            ManageLinkageKeys => self.holds_any(&[OrganisationManager, ImOfficer], target) && self.owns(target),
+            RunLinkage => self.holds_over(ImOfficer, target),
+            ViewLinkagePairs => {
+                !target.shared_with.is_empty()
+                    && self.holds_any(&[OrganisationManager, ImOfficer], target)
+                    && (self.owns(target) || self.shared(target))
+            }
         }
     }
 

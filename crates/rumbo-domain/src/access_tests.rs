@@ -499,3 +499,58 @@ fn grants_parse_from_role_and_optional_country() {
     assert!(err.contains("enumerator"), "lists the valid roles: {err}");
     assert!(Grant::parse("viewer:Colombia").is_err());
 }
+
+/// Privacy-preserving linkage: who uploads keys, who links, who receives the matched pairs.
+#[test]
+fn linkage_policy_table() {
+    use Action::*;
+    use Role::*;
+    let col = Scope::Country(iso("COL"));
+    let in_col = Target::country(iso("COL"));
+    let in_per = Target::country(iso("PER"));
+    let own_org = Target::organisation(OWN_ORG, Some(iso("COL")));
+    let other_org = Target::organisation(OTHER_ORG, Some(iso("COL")));
+    let pairs = |organisation, partner: Option<i64>| Target {
+        countries: vec![iso("COL")],
+        organisation: Some(organisation),
+        shared_with: partner.into_iter().collect(),
+    };
+    // Both consented: the pairs between the own organisation and the other, seen from either.
+    let released = pairs(OWN_ORG, Some(OTHER_ORG));
+    let released_to_partner = pairs(OTHER_ORG, Some(OWN_ORG));
+    // Only one side consented (or none): nobody but a platform admin receives them.
+    let not_released = pairs(OWN_ORG, None);
+    let between_others = pairs(OTHER_ORG, Some(3));
+    #[rustfmt::skip]
+    let table: Vec<(Role, Scope, Action, &Target, bool)> = vec![
+        (PlatformAdmin, Scope::Region, RunLinkage, &in_per, true),
+        (PlatformAdmin, Scope::Region, ViewLinkagePairs, &not_released, true),
+        (OrganisationManager, col, ManageLinkageKeys, &own_org, true),
+        (OrganisationManager, col, ManageLinkageKeys, &other_org, false),
+        (OrganisationManager, Scope::Country(iso("PER")), ManageLinkageKeys, &own_org, false),
+        (OrganisationManager, col, RunLinkage, &in_col, false),
+        (OrganisationManager, col, ViewLinkagePairs, &released, true),
+        (OrganisationManager, col, ViewLinkagePairs, &released_to_partner, true),
+        (OrganisationManager, col, ViewLinkagePairs, &not_released, false),
+        (OrganisationManager, col, ViewLinkagePairs, &between_others, false),
+        (ImOfficer, col, ManageLinkageKeys, &own_org, true),
+        (ImOfficer, col, ManageLinkageKeys, &other_org, false),
+        (ImOfficer, col, RunLinkage, &in_col, true),
+        (ImOfficer, col, RunLinkage, &in_per, false),
+        (ImOfficer, col, ViewLinkagePairs, &released, true),
+        (ImOfficer, col, ViewLinkagePairs, &not_released, false),
+        (ImOfficer, col, ViewLinkagePairs, &between_others, false),
+        (Enumerator, col, ManageLinkageKeys, &own_org, false),
+        (Enumerator, col, ViewLinkagePairs, &released, false),
+        (ProtectionOfficer, col, ViewLinkagePairs, &released, false),
+        (Viewer, col, RunLinkage, &in_col, false),
+        (Viewer, col, ViewLinkagePairs, &released, false),
+    ];
+    for (role, scope, action, target, expected) in table {
+        assert_eq!(
+            subject(role, scope).may(action, target),
+            expected,
+            "{role:?} in {scope:?} doing {action:?} on {target:?}"
+        );
+    }
+}

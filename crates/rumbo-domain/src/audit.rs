@@ -102,6 +102,12 @@ pub enum Entity {
     R4vTarget,
     R4vFunding,
     R4vNeeds,
+    /// An organisation's cryptographic linkage keys for a country (pseudonyms and filters).
+    LinkageKeys,
+    /// An organisation's consent to release matched linkage pairs with a partner.
+    LinkageConsent,
+    /// A linkage of a country's keys, its overlaps and pairs.
+    LinkageRun,
 }
 
 impl Vocabulary for Entity {
@@ -141,6 +147,9 @@ impl Vocabulary for Entity {
         Self::R4vTarget,
         Self::R4vFunding,
         Self::R4vNeeds,
+        Self::LinkageKeys,
+        Self::LinkageConsent,
+        Self::LinkageRun,
     ];
 
     fn code(self) -> &'static str {
@@ -179,6 +188,9 @@ impl Vocabulary for Entity {
             Self::R4vTarget => "r4v_target",
             Self::R4vFunding => "r4v_funding",
             Self::R4vNeeds => "r4v_needs",
+            Self::LinkageKeys => "linkage_keys",
+            Self::LinkageConsent => "linkage_consent",
+            Self::LinkageRun => "linkage_run",
         }
     }
 }

@@ -9,6 +9,8 @@
 pub mod access;
 /// Audit vocabulary: actions, entities and the actor who performed them.
 pub mod audit;
+/// Cryptographic linkage keys: linking organisations' registrations without sharing names.
+pub mod clk;
 /// Countries (ISO 3166-1 alpha-3) and the 17 countries of the R4V response.
 pub mod country;
 /// Errors raised when raw input does not make a valid domain value.

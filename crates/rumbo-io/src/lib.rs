@@ -14,6 +14,8 @@
 
 /// COD-AB style GeoJSON boundaries in.
 pub mod boundaries;
+/// Privacy-preserving linkage: people to encode in, encodings in and out, overlaps and pairs out.
+pub mod clk;
 /// Admin areas and locations out: CSV with HXL hashtags, and GeoJSON.
 pub mod export;
 /// Count files of flow monitoring (CSV, or XLSX through [`sheet`]) in, read row by row.

@@ -8,6 +8,8 @@
 
 /// The audit log: recording entries and browsing them.
 pub mod audit;
+/// Privacy-preserving linkage: organisations' encodings, linkage runs, consents to release pairs.
+pub mod clk;
 /// Password hashing and random tokens.
 pub mod credentials;
 /// The few statements that differ between SQLite and PostgreSQL, in one place.

@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0004_r4v.sql"),
     ),
     (
+        6,
+        "clk",
+        include_str!("../migrations/sqlite/0006_clk.sql"),
+        include_str!("../migrations/postgres/0006_clk.sql"),
+    ),
+    (
         7,
         "registration_desks",
         include_str!("../migrations/sqlite/0007_registration_desks.sql"),

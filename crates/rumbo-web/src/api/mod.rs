@@ -11,6 +11,8 @@ pub(crate) mod flow;
 pub(crate) mod fms;
 /// Countries and admin areas with P-codes; boundary imports.
 mod geography;
+/// Privacy-preserving linkage: organisations' keys, runs, overlaps, consented pairs.
+pub(crate) mod linkage_keys;
 /// Locations resolved to admin areas.
 pub(crate) mod locations;
 /// The signed-in user.
@@ -89,6 +91,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(flow::router())
         .merge(fms::router())
         .merge(r4v::router())
+        .merge(linkage_keys::router())
 }
 
 /// The OpenAPI document, as served at /api/v1/openapi.json.

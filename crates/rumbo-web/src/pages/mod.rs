@@ -18,6 +18,8 @@ mod fms;
 mod geography;
 /// The start page.
 mod home;
+/// Linkage keys: uploads, linkage runs and overlaps, consents, released pairs.
+mod linkage_keys;
 /// Locations: list, detail, create, edit, import.
 mod locations;
 /// The map of admin areas and locations.
@@ -69,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(fms::router())
         .merge(protection::router())
         .merge(r4v::router())
+        .merge(linkage_keys::router())
         .layer(axum::middleware::from_fn(error_pages))
 }
 

@@ -212,6 +212,29 @@ const TABLE: &[Row] = &[
     ("viewer", "POST", "/api/v1/r4v/activities", REPORT_NGO_B, 403),
     ("viewer_per", "POST", "/api/v1/r4v/activities", REPORT_PER, 403),
     ("viewer", "GET", "/r4v/activities/new", "", 403),
+
+    // Linkage keys: an organisation's managers and IM officers upload their own; IM officers of
+    // the country link and see overlaps; pairs only to the two organisations, when both consented.
+    ("anonymous", "GET", "/api/v1/linkage-keys/COL", "", 401),
+    ("manager", "GET", "/api/v1/linkage-keys/COL", "", 200),
+    ("im_col", "GET", "/api/v1/linkage-keys/COL", "", 200),
+    ("viewer", "GET", "/api/v1/linkage-keys/COL", "", 403),
+    ("enumerator", "GET", "/api/v1/linkage-keys/COL", "", 403),
+    ("im_per", "GET", "/api/v1/linkage-keys/COL", "", 403),
+    ("manager", "POST", "/api/v1/linkage-keys/COL/runs", r#"{"threshold":0.8}"#, 403),
+    ("viewer", "POST", "/api/v1/linkage-keys/COL/runs", r#"{"threshold":0.8}"#, 403),
+    ("im_per", "POST", "/api/v1/linkage-keys/COL/runs", r#"{"threshold":0.8}"#, 403),
+    ("im_col", "POST", "/api/v1/linkage-keys/COL/runs", r#"{"threshold":0.8}"#, 409),
+    ("manager", "POST", "/api/v1/linkage-keys/PER/consents", r#"{"partner_id":{org:NGO-B}}"#, 403),
+    ("viewer", "POST", "/api/v1/linkage-keys/COL/consents", r#"{"partner_id":{org:NGO-A}}"#, 403),
+    ("manager", "GET", "/api/v1/linkage-keys/COL/pairs/{org:NGO-B}", "", 403),
+    ("manager", "POST", "/api/v1/linkage-keys/COL/consents", r#"{"partner_id":{org:NGO-B}}"#, 201),
+    ("manager", "GET", "/api/v1/linkage-keys/COL/pairs/{org:NGO-B}", "", 403),
+    ("viewer", "GET", "/api/v1/linkage-keys/COL/pairs/{org:NGO-A}", "", 403),
+    ("manager", "GET", "/linkage-keys", "", 200),
+    ("im_col", "GET", "/linkage-keys?country=COL", "", 200),
+    ("enumerator", "GET", "/linkage-keys", "", 403),
+    ("viewer_per", "GET", "/linkage-keys", "", 403),
 ];
 
 /// What every field role (enumerator, protection officer, viewer) may and may not do: read the

@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod flow;
 mod geography;
+mod linkage_keys;
 mod locations;
 mod organisations;
 mod r4v;

@@ -1,6 +1,8 @@
 //! The subcommands. Arguments are parsed by clap into the types below; each module turns them
 //! into calls on the store, the domain or the web server.
 
+/// `rumbo clk ...`: linkage across organisations without sharing names.
+mod clk;
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
 /// `rumbo flow ...`: count files and official tables in; benchmark data.
@@ -99,6 +101,10 @@ pub enum Command {
     /// Flow monitoring: import count files and official border movement tables.
     #[command(subcommand)]
     Flow(flow::FlowCommand),
+    /// Linkage across organisations without sharing names: encode people into cryptographic
+    /// linkage keys, link the keys of several organisations.
+    #[command(subcommand)]
+    Clk(clk::ClkCommand),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -114,5 +120,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Registration(command) => registration::run(command).await,
         Command::Keys(command) => keys::run(command).await,
         Command::Flow(command) => flow::run(command).await,
+        Command::Clk(command) => clk::run(command),
     }
 }

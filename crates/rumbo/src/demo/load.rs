@@ -140,6 +140,11 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
         .await
         .context("loading the demo's registrations")?;
     bar.inc(1);
+    bar.set_message("linkage keys of three organisations");
+    let linkage = super::clk::generate(demo.seed)?;
+    super::clk::load(store, &linkage, &organisation_ids)
+        .await
+        .context("loading the demo's linkage keys")?;
     bar.set_message("flow monitoring: a year of counts and interviews");
     let end = time::OffsetDateTime::now_utc().date() - time::Duration::days(1);
     let flow = super::flow::generate(demo.seed, &demo.locations, end);

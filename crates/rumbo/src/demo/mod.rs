@@ -8,6 +8,8 @@
 //! P-codes, organisations, locations); the seed decides the synthetic parts (people's names).
 //! Nothing in the demo describes a real person.
 
+/// Linkage keys of three organisations, linked once.
+mod clk;
 /// The organisations and the platforms they belong to.
 mod directory;
 /// Flow monitoring: point profiles, a year of counts, survey interviews, assignments.
