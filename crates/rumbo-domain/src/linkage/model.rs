@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, compare, level};
 use super::em::Estimate;
@@ -20,7 +20,8 @@ use super::{FieldComparison, ScoredPair};
 pub const TF_LIMIT: f64 = 4.0;
 
 /// The trained Fellegi–Sunter model, reusable to score new records against existing ones.
-#[derive(Debug, Clone, Serialize)]
+/// Stored as JSON and read back (serde) to match new registrations without training again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatchModel {
     /// The share of matches among the candidate pairs it was trained on: the prior odds.
     pub prior: f64,
@@ -33,15 +34,15 @@ pub struct MatchModel {
     pub surnames: TermFrequencies,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FieldModel {
-    pub field: &'static str,
+    pub field: String,
     pub levels: Vec<LevelModel>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LevelModel {
-    pub level: &'static str,
+    pub level: String,
     /// P(level | same person).
     pub m: f64,
     /// P(level | different people).
@@ -51,7 +52,7 @@ pub struct LevelModel {
 }
 
 /// How often each normalised name occurs among the records trained on.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TermFrequencies {
     /// Names counted.
     pub total: u64,
@@ -100,14 +101,14 @@ impl MatchModel {
             .iter()
             .enumerate()
             .map(|(f, field)| FieldModel {
-                field,
+                field: (*field).to_owned(),
                 levels: LEVELS[f]
                     .iter()
                     .enumerate()
                     .map(|(l, name)| {
                         let (m, u) = (estimate.m[f][l], estimate.u[f][l]);
                         LevelModel {
-                            level: name,
+                            level: (*name).to_owned(),
                             m,
                             u,
                             weight: if l == 0 { 0.0 } else { (m / u).log2() },
@@ -155,10 +156,19 @@ pub(crate) struct Scorer<'a> {
 
 impl<'a> Scorer<'a> {
     pub fn new(model: &'a MatchModel, set: &'a PreparedSet) -> Scorer<'a> {
+        // By name, so that a model read back from JSON is used as written or, where a field or
+        // level is unknown to it, weighs nothing there.
         let mut weights = [[0.0; 8]; 6];
-        for (f, field) in model.fields.iter().enumerate().take(6) {
-            for (l, lm) in field.levels.iter().enumerate().take(8) {
-                weights[f][l] = lm.weight;
+        for (f, name) in FIELDS.iter().enumerate() {
+            let Some(field) = model.fields.iter().find(|x| x.field == *name) else {
+                continue;
+            };
+            for (l, level_name) in LEVELS[f].iter().enumerate().skip(1) {
+                if let Some(lm) = field.levels.iter().find(|x| x.level == *level_name)
+                    && lm.weight.is_finite()
+                {
+                    weights[f][l] = lm.weight;
+                }
             }
         }
         let mut given_adjustment = vec![f32::NAN; set.words.len()];

@@ -302,6 +302,13 @@ fn a_new_registration_is_matched_against_existing_ones() {
     assert!(linkage.model.compare(&records[0], &stranger).probability < 0.01);
     let json = serde_json::to_string(&explained).expect("serialises");
     assert!(json.contains("\"field\":\"document\""));
+
+    // The model read back from JSON scores as the one trained.
+    let stored = serde_json::to_string(&linkage.model).expect("serialises");
+    let reloaded: MatchModel = serde_json::from_str(&stored).expect("reads back");
+    let again = reloaded.compare(&records[0], &new);
+    assert!((again.weight - explained.weight).abs() < 1e-6);
+    assert_eq!(reloaded.candidates_for(&new, &records).len(), found.len());
 }
 
 #[test]
