@@ -4,7 +4,7 @@
 //! 0. the document number;
 //! 1. a surname's sound and the birth date (day and month in either order);
 //! 2. a surname's sound, the first given name's sound and the birth year;
-//! 3. the first given name's sound and the birth date (day and month in either order);
+//! 3. either given name's sound and the birth date (day and month in either order);
 //! 4. a surname's sound and the first given name's sound, whatever the date.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
@@ -12,8 +12,8 @@
 //! gives its own keys), no document (1–4).
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
-//! records are sorted by birth date and given name and each is compared with the next `window`
-//! only. Pairs found under several keys are compared once: a pair belongs to the first key of
+//! records are sorted by surnames, given names and birth date and each is compared with the
+//! next `window` only. Pairs found under several keys are compared once: a pair belongs to the first key of
 //! the list above that both records carry and whose block is complete, and is skipped under
 //! the others — decided from the records' own keys, without a set of seen pairs.
 
@@ -40,7 +40,7 @@ fn hash(parts: &[u64]) -> u64 {
 pub(crate) fn sounds(set: &PreparedSet) -> Vec<u64> {
     let mut out = vec![0u64; set.words.len()];
     for r in &set.records {
-        for id in r.surnames.iter().chain(&r.given_words[..1]) {
+        for id in r.surnames.iter().chain(&r.given_words[..2]) {
             if *id != NONE && out[*id as usize] == 0 {
                 out[*id as usize] = hash(&[phonetic_bits(set.words.word(*id))]);
             }
@@ -87,8 +87,14 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
             keys[8 + slot] = hash(&[4, s, given]);
         }
     }
-    if let (Some(date), true) = (date, given != 0) {
-        keys[6] = hash(&[3, given, date]);
+    // Both given names, each with the date: "Ana Rosalba" is "Rosalba" at another desk.
+    if let Some(date) = date {
+        for (slot, word) in r.given_words[..2].iter().enumerate() {
+            let sound = sound(*word);
+            if sound != 0 {
+                keys[6 + slot] = hash(&[3, sound, date]);
+            }
+        }
     }
     keys
 }
@@ -134,6 +140,7 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
         })
         .collect();
 
+    let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
     let batches: Vec<&[(usize, usize)]> = blocks.chunks(512).collect();
     let parts = crate::parallel::map(&batches, 1, |batch| {
         let mut pairs = Vec::new();
@@ -143,9 +150,12 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
             let key = block[0].0;
             if e - s > settings.max_block {
                 let mut members: Vec<u32> = block.iter().map(|(_, r)| *r).collect();
+                // Neighbours share the most: both surnames (in either order), then the given
+                // names, then the date — so a record without a date still meets its twin.
                 members.sort_unstable_by_key(|r| {
                     let p = &set.records[*r as usize];
-                    (p.birth, p.given, *r)
+                    let surnames = sound(p.surnames[0]) ^ sound(p.surnames[1]);
+                    (surnames, p.given, p.birth, *r)
                 });
                 for (t, a) in members.iter().enumerate() {
                     for b in members.iter().skip(t + 1).take(settings.window) {

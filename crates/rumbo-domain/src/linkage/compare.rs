@@ -47,17 +47,23 @@ pub const LEVELS: [&[&str]; 6] = [
 
 pub(crate) const GIVEN: usize = 0;
 pub(crate) const SURNAMES: usize = 1;
-#[cfg(test)]
 pub(crate) const BIRTH: usize = 2;
 #[cfg(test)]
 pub(crate) const SEX: usize = 3;
-#[cfg(test)]
 pub(crate) const DOCUMENT: usize = 4;
 #[cfg(test)]
 pub(crate) const NATIONALITY: usize = 5;
 
 /// A comparison vector: the level of field `f` in bits `4f..4f+4`.
 pub(crate) type Pattern = u32;
+
+/// Whether `level` of `field` is agreement: exact, or for names a form of the same name.
+pub(crate) fn agrees(field: usize, level: usize) -> bool {
+    match field {
+        GIVEN | SURNAMES => (1..=3).contains(&level),
+        _ => level == 1,
+    }
+}
 
 pub(crate) fn level(pattern: Pattern, field: usize) -> usize {
     ((pattern >> (4 * field)) & 15) as usize
@@ -114,13 +120,14 @@ fn given(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
         return 2;
     }
     let full = similarity(a.given, b.given, words);
-    // "Maria Jose" against "Mraia": the first names a typo apart, one of them cut short.
-    let cut_short = a.given_count() != b.given_count()
-        && within_one_edit(
+    // "Ana" against "Aa", "Maria Jose" against "Mraia": a typo in a short name, or in the first
+    // name of one cut short, is a typo all the same.
+    let typo = within_one_edit(words.word(a.given).as_bytes(), words.word(b.given).as_bytes())
+        || within_one_edit(
             words.word(a.given_words[0]).as_bytes(),
             words.word(b.given_words[0]).as_bytes(),
-        );
-    if full >= CLOSE || cut_short {
+        ) && (a.given_count() != b.given_count() || a.given_words[1] == b.given_words[1]);
+    if full >= CLOSE || typo {
         3
     } else if full >= SIMILAR {
         4
@@ -142,7 +149,10 @@ fn agree(x: u32, y: u32, words: &Interner) -> Agree {
         Agree::Missing
     } else if x == y {
         Agree::Equal
-    } else if similarity(x, y, words) >= SURNAME_CLOSE {
+    } else if similarity(x, y, words) >= SURNAME_CLOSE
+        || within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes())
+            && words.word(x).len().min(words.word(y).len()) >= 4
+    {
         Agree::Close
     } else {
         Agree::Different

@@ -1,15 +1,24 @@
 //! Fellegi–Sunter match weights learnt without labels. Each field's level is taken to be drawn,
 //! independently of the other fields, from `m` when the two records are the same person and
-//! from `u` when they are not; expectation maximisation finds `m`, `u` and the share of matches
-//! among the candidate pairs that explain the comparison vectors best.
+//! from `u` when they are not.
 //!
-//! `u` starts from pairs of records drawn at random (almost all of them different people), `m`
-//! from "agreement is likely"; the vectors are counted first, so each iteration runs over the
-//! few hundred distinct vectors, not the millions of pairs.
+//! `u` comes from pairs of records drawn at random: almost all are different people. `m` is
+//! learnt by expectation maximisation — but not over all candidate pairs at once: blocking made
+//! their non-matches agree on the blocked fields (same birth date, same surname), and one
+//! mixture over them learns "shares a birth date" instead of "is the same person". As Splink
+//! does, the training runs once per rule — pairs agreeing exactly on the document; on given
+//! names and birth date; on given names and surnames; on surnames and birth date — and learns
+//! `m` only for the fields the rule leaves free, where its non-matches are as random as any;
+//! each field's `m` is the mean over the rules that leave it free. The share of matches each
+//! rule finds, divided by how often matches pass that rule, estimates how many pairs match in
+//! all: the prior for two records drawn at random.
+//!
+//! Vectors are counted first, so each iteration runs over the few thousand distinct vectors,
+//! not the millions of pairs.
 
 use std::collections::HashMap;
 
-use super::compare::{FIELDS, LEVELS, Pattern, compare, level};
+use super::compare::{BIRTH, DOCUMENT, FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, compare, level};
 use super::prepare::PreparedSet;
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
@@ -21,32 +30,63 @@ pub(crate) type Levels = [Vec<f64>; 6];
 
 #[derive(Debug, Clone)]
 pub(crate) struct Estimate {
-    /// The share of matches among the candidate pairs.
+    /// The share of matches among the pairs trained on.
     pub prior: f64,
     pub m: Levels,
     pub u: Levels,
+    /// Pairs of fields whose agreement together is less rare among different people than
+    /// their `u` multiplied says, with the bits to add when both agree (see [`Correction`]).
+    pub corrections: Vec<Correction>,
 }
+
+/// Agreement on two fields at once among different people, against independence. Twins share
+/// surnames *and* birth date; siblings share surnames and, often, nationality: the product of
+/// each field's `u` makes such a pair look far rarer among non-matches than it is. The rule
+/// over those two fields counts its non-matches, which gives their joint `u`; `bits` is
+/// `log2(u₁·u₂ / u₁₂)`, never above 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Correction {
+    pub fields: [usize; 2],
+    pub bits: f64,
+}
+
+/// The most a correction takes away, in bits.
+const MAX_CORRECTION: f64 = 8.0;
+
+/// Among matches, no level of a field is taken as rarer than this: real registrations hold
+/// errors a synthetic or small training set never showed (a wrong sex, another nationality).
+const M_FLOOR: f64 = 1e-3;
 
 fn empty_levels() -> Levels {
     std::array::from_fn(|f| vec![0.0; LEVELS[f].len()])
 }
 
+/// What pairs drawn at random look like: `u`, how often each field is missing, and how many
+/// pairs there are in all.
+#[derive(Debug, Clone)]
+pub(crate) struct Sample {
+    pub u: Levels,
+    /// Share of pairs where either record lacks the field.
+    pub missing: [f64; 6],
+    pub all_pairs: f64,
+}
+
 /// Level frequencies among `samples` pairs of records drawn at random (deterministically, from
 /// `seed`), or among all pairs when there are fewer. Pseudo-counts of one half keep levels that
 /// never occur possible.
-pub(crate) fn random_u(set: &PreparedSet, samples: usize, seed: u64) -> Levels {
+pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64) -> Sample {
     let n = set.records.len();
     let mut counts = empty_levels();
-    let mut add = |p: Pattern| {
+    let mut add = |p: Pattern, times: f64| {
         for (f, c) in counts.iter_mut().enumerate() {
-            c[level(p, f)] += 1.0;
+            c[level(p, f)] += times;
         }
     };
     let all_pairs = n.saturating_mul(n.saturating_sub(1)) / 2;
     if all_pairs <= samples {
         for i in 0..n {
             for j in i + 1..n {
-                add(compare(&set.records[i], &set.records[j], &set.words));
+                add(compare(&set.records[i], &set.records[j], &set.words), 1.0);
             }
         }
     } else {
@@ -73,13 +113,19 @@ pub(crate) fn random_u(set: &PreparedSet, samples: usize, seed: u64) -> Levels {
         });
         for part in parts {
             for (pattern, count) in part {
-                for (f, c) in counts.iter_mut().enumerate() {
-                    c[level(pattern, f)] += count as f64;
-                }
+                add(pattern, count as f64);
             }
         }
     }
-    normalise(counts, 0.5)
+    let missing = std::array::from_fn(|f| {
+        let total: f64 = counts[f].iter().sum();
+        if total > 0.0 { counts[f][0] / total } else { 0.0 }
+    });
+    Sample {
+        u: normalise(counts, 0.5),
+        missing,
+        all_pairs: all_pairs as f64,
+    }
 }
 
 /// splitmix64: a small, well-mixed generator, so the sample is the same on every machine.
@@ -128,15 +174,111 @@ fn initial_m() -> Levels {
     })
 }
 
-/// Expectation maximisation over the distinct comparison vectors and how often each occurs,
-/// from `u` (random pairs) and [`initial_m`]; stops after `iterations` or when the share of
-/// matches moves by less than one in a million.
+/// The training rules: pairs agreeing exactly on these fields (see the module's comment).
+const RULES: [&[usize]; 4] = [&[DOCUMENT], &[GIVEN, BIRTH], &[GIVEN, SURNAMES], &[SURNAMES, BIRTH]];
+
+/// `m` by rule, `u` from the random sample, and the prior for two records drawn at random.
+pub(crate) fn train_by_rules(patterns: &[(Pattern, u64)], sample: &Sample, iterations: usize) -> Estimate {
+    let mut sums = empty_levels();
+    let mut rules_used = [0usize; 6];
+    let mut found: Vec<(&[usize], f64, f64)> = Vec::new();
+    for rule in RULES {
+        let subset: Vec<(Pattern, u64)> = patterns
+            .iter()
+            .filter(|(p, _)| rule.iter().all(|f| level(*p, *f) == 1))
+            .copied()
+            .collect();
+        let pairs: u64 = subset.iter().map(|(_, n)| n).sum();
+        if pairs < 20 {
+            continue;
+        }
+        let free: [bool; 6] = std::array::from_fn(|f| !rule.contains(&f));
+        let start = Estimate {
+            prior: 0.5,
+            m: initial_m(),
+            u: sample.u.clone(),
+            corrections: Vec::new(),
+        };
+        let estimate = expectation_maximisation(&subset, start, free, false, iterations);
+        for f in (0..FIELDS.len()).filter(|f| free[*f]) {
+            for (sum, m) in sums[f].iter_mut().zip(&estimate.m[f]) {
+                *sum += m;
+            }
+            rules_used[f] += 1;
+        }
+        found.push((rule, estimate.prior, pairs as f64));
+    }
+    let start = initial_m();
+    let m: Levels = std::array::from_fn(|f| {
+        let mut m: Vec<f64> = if rules_used[f] == 0 {
+            start[f].clone()
+        } else {
+            sums[f].iter().map(|s| s / rules_used[f] as f64).collect()
+        };
+        let total: f64 = m[1..].iter().map(|x| x.max(M_FLOOR)).sum();
+        for x in m[1..].iter_mut() {
+            *x = x.max(M_FLOOR) / total;
+        }
+        m[0] = 1.0;
+        m
+    });
+    // Matches in all, as each rule sees them: its matches over the share of matches it catches.
+    let mut log_matches = Vec::new();
+    let mut corrections = Vec::new();
+    for (rule, prior, pairs) in found {
+        if let [a, b] = rule
+            && sample.all_pairs >= 1.0
+        {
+            let joint = ((1.0 - prior) * pairs / sample.all_pairs).max(FLOOR * FLOOR);
+            let independent = sample.u[*a][1] * sample.u[*b][1];
+            let bits = (independent / joint).log2().clamp(-MAX_CORRECTION, 0.0);
+            if bits < 0.0 {
+                corrections.push(Correction { fields: [*a, *b], bits });
+            }
+        }
+        let caught: f64 = rule.iter().map(|f| (1.0 - sample.missing[*f]) * m[*f][1]).product();
+        if caught > 0.0 && prior * pairs >= 1.0 {
+            log_matches.push((prior * pairs / caught).ln());
+        }
+    }
+    let prior = if log_matches.is_empty() || sample.all_pairs < 1.0 {
+        // Too few records to learn from: one match in ten thousand pairs, a cautious guess.
+        1e-4
+    } else {
+        let mean = log_matches.iter().sum::<f64>() / log_matches.len() as f64;
+        (mean.exp() / sample.all_pairs).clamp(1e-12, 0.5)
+    };
+    Estimate {
+        prior,
+        m,
+        u: sample.u.clone(),
+        corrections,
+    }
+}
+
+/// Expectation maximisation with `m` and `u` both free, over every field: the textbook
+/// mixture, kept to check the mechanics on vectors simulated from a known model.
+#[cfg(test)]
 pub(crate) fn train(patterns: &[(Pattern, u64)], u: Levels, iterations: usize) -> Estimate {
-    let mut estimate = Estimate {
+    let start = Estimate {
         prior: 0.1,
         m: initial_m(),
         u,
+        corrections: Vec::new(),
     };
+    expectation_maximisation(patterns, start, [true; 6], true, iterations)
+}
+
+/// Expectation maximisation over the distinct comparison vectors and how often each occurs:
+/// only the `free` fields take part; `u` is learnt too when `update_u`. Stops after
+/// `iterations` or when the share of matches moves by less than one in a million.
+fn expectation_maximisation(
+    patterns: &[(Pattern, u64)],
+    mut estimate: Estimate,
+    free: [bool; 6],
+    update_u: bool,
+    iterations: usize,
+) -> Estimate {
     if patterns.is_empty() {
         return estimate;
     }
@@ -145,11 +287,11 @@ pub(crate) fn train(patterns: &[(Pattern, u64)], u: Levels, iterations: usize) -
         let mut u_counts = empty_levels();
         let (mut matches, mut total) = (0.0, 0.0);
         for (pattern, count) in patterns {
-            let p = posterior(&estimate, *pattern);
+            let p = posterior_over(&estimate, *pattern, free);
             let n = *count as f64;
             matches += n * p;
             total += n;
-            for f in 0..FIELDS.len() {
+            for f in (0..FIELDS.len()).filter(|f| free[*f]) {
                 let l = level(*pattern, f);
                 m_counts[f][l] += n * p;
                 u_counts[f][l] += n * (1.0 - p);
@@ -157,12 +299,18 @@ pub(crate) fn train(patterns: &[(Pattern, u64)], u: Levels, iterations: usize) -
         }
         let prior = (matches / total).clamp(FLOOR, 1.0 - FLOOR);
         let moved = (prior - estimate.prior).abs();
-        estimate = Estimate {
-            prior,
-            m: normalise(m_counts, 1e-3),
-            u: normalise(u_counts, 1e-3),
-        };
-        if moved < 1e-6 {
+        let m = normalise(m_counts, 1e-3);
+        estimate.prior = prior;
+        for f in (0..FIELDS.len()).filter(|f| free[*f]) {
+            estimate.m[f] = m[f].clone();
+        }
+        if update_u {
+            let u = normalise(u_counts, 1e-3);
+            for f in (0..FIELDS.len()).filter(|f| free[*f]) {
+                estimate.u[f] = u[f].clone();
+            }
+        }
+        if moved < 1e-7 {
             break;
         }
     }
@@ -170,9 +318,14 @@ pub(crate) fn train(patterns: &[(Pattern, u64)], u: Levels, iterations: usize) -
 }
 
 /// The probability that a pair with this vector is a match, under `estimate`.
+#[cfg(test)]
 pub(crate) fn posterior(estimate: &Estimate, pattern: Pattern) -> f64 {
+    posterior_over(estimate, pattern, [true; 6])
+}
+
+fn posterior_over(estimate: &Estimate, pattern: Pattern, free: [bool; 6]) -> f64 {
     let (mut lm, mut lu) = (estimate.prior, 1.0 - estimate.prior);
-    for f in 0..FIELDS.len() {
+    for f in (0..FIELDS.len()).filter(|f| free[*f]) {
         let l = level(pattern, f);
         if l != 0 {
             lm *= estimate.m[f][l];

@@ -31,7 +31,7 @@ use time::Date;
 use crate::registration::people::Sex;
 
 pub use compare::{FIELDS, LEVELS};
-pub use model::{FieldModel, LevelModel, MatchModel, TF_LIMIT, TermFrequencies};
+pub use model::{CorrectionModel, FieldModel, LevelModel, MatchModel, TF_LIMIT, TermFrequencies};
 
 use model::Scorer;
 use prepare::PreparedSet;
@@ -171,8 +171,8 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
     let mut patterns: Vec<(u32, u64)> = counts.into_iter().collect();
     patterns.sort_unstable();
     stats.patterns = patterns.len();
-    let u = em::random_u(&set, settings.random_pairs, settings.seed);
-    let estimate = em::train(&patterns, u, settings.iterations);
+    let sample = em::random_sample(&set, settings.random_pairs, settings.seed);
+    let estimate = em::train_by_rules(&patterns, &sample, settings.iterations);
     let model = MatchModel::new(&estimate, settings.report_threshold, &set);
     stats.training_seconds = clock.elapsed().as_secs_f64();
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, compare, level};
+use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, agrees, compare, level};
 use super::em::Estimate;
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{FieldComparison, ScoredPair};
@@ -23,11 +23,17 @@ pub const TF_LIMIT: f64 = 4.0;
 /// Stored as JSON and read back (serde) to match new registrations without training again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatchModel {
-    /// The share of matches among the candidate pairs it was trained on: the prior odds.
+    /// The probability that two records drawn at random are the same person: the prior odds
+    /// that every pair's weight moves.
     pub prior: f64,
     /// Pairs at or above this probability are reported.
     pub report_threshold: f64,
     pub fields: Vec<FieldModel>,
+    /// Agreement on two fields at once that is commoner among different people than the
+    /// fields' weights assume (twins: surnames and birth date): added to the second field's
+    /// weight when both agree.
+    #[serde(default)]
+    pub corrections: Vec<CorrectionModel>,
     /// Full given names ("maria jose"), normalised.
     pub given_names: TermFrequencies,
     /// Surnames, word by word, normalised.
@@ -49,6 +55,13 @@ pub struct LevelModel {
     pub u: f64,
     /// `log2(m/u)`; 0 for `missing`.
     pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CorrectionModel {
+    pub fields: [String; 2],
+    /// Bits added (≤ 0).
+    pub bits: f64,
 }
 
 /// How often each normalised name occurs among the records trained on.
@@ -131,6 +144,14 @@ impl MatchModel {
             prior: estimate.prior,
             report_threshold,
             fields,
+            corrections: estimate
+                .corrections
+                .iter()
+                .map(|c| CorrectionModel {
+                    fields: c.fields.map(|f| FIELDS[f].to_owned()),
+                    bits: c.bits,
+                })
+                .collect(),
             given_names: TermFrequencies::from_counts(&given, set),
             surnames: TermFrequencies::from_counts(&surnames, set),
         }
@@ -150,6 +171,7 @@ pub(crate) struct Scorer<'a> {
     pub model: &'a MatchModel,
     pub set: &'a PreparedSet,
     weights: [[f64; 8]; 6],
+    corrections: Vec<([usize; 2], f64)>,
     given_adjustment: Vec<f32>,
     surname_adjustment: Vec<f32>,
 }
@@ -171,6 +193,13 @@ impl<'a> Scorer<'a> {
                 }
             }
         }
+        let index = |name: &str| FIELDS.iter().position(|f| *f == name);
+        let corrections = model
+            .corrections
+            .iter()
+            .filter_map(|c| Some(([index(&c.fields[0])?, index(&c.fields[1])?], c.bits)))
+            .filter(|(_, bits)| bits.is_finite())
+            .collect();
         let mut given_adjustment = vec![f32::NAN; set.words.len()];
         let mut surname_adjustment = vec![f32::NAN; set.words.len()];
         for r in &set.records {
@@ -187,6 +216,7 @@ impl<'a> Scorer<'a> {
             model,
             set,
             weights,
+            corrections,
             given_adjustment,
             surname_adjustment,
         }
@@ -206,8 +236,18 @@ impl<'a> Scorer<'a> {
             }),
             _ => 0.0,
         };
+        let mut family = false;
+        for ([x, y], bits) in &self.corrections {
+            if agrees(*x, level(pattern, *x)) && agrees(*y, level(pattern, *y)) {
+                out[*y] += bits;
+                family |= *x == SURNAMES || *y == SURNAMES;
+            }
+        }
         if (1..=5).contains(&level(pattern, SURNAMES)) {
-            out[SURNAMES] += shared_surnames(a, b).map(|s| self.surname(s)).sum::<f64>();
+            let adjustment: f64 = shared_surnames(a, b).map(|s| self.surname(s)).sum();
+            // Twins and siblings share a rare surname no less often than a common one: when the
+            // surnames agree along with the birth date, rarity earns nothing.
+            out[SURNAMES] += if family { adjustment.min(0.0) } else { adjustment };
         }
         out
     }

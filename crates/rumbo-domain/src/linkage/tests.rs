@@ -163,17 +163,9 @@ proptest! {
 /// test knows the truth.
 fn population() -> (Vec<PersonRecord>, Vec<usize>) {
     let given = [
-        "María José",
-        "Luis Alberto",
-        "Yorbelis",
-        "Carlos",
-        "Ana Karina",
-        "José Gregorio",
-        "Daniela",
-        "Wilmer",
-        "Rosa",
-        "Jesús",
+        "María", "Luis", "Yorbelis", "Carlos", "Ana", "José", "Daniela", "Wilmer", "Rosa", "Jesús", "Xiomara", "Pedro",
     ];
+    let second = ["José", "Alberto", "Karina", "Gregorio", "Fernanda", "Antonio", "Elena"];
     let surnames = [
         "Pérez",
         "González",
@@ -187,16 +179,37 @@ fn population() -> (Vec<PersonRecord>, Vec<usize>) {
         "Briceño",
         "Urdaneta",
         "Zambrano",
+        "Díaz",
+        "Mora",
     ];
     let mut records = Vec::new();
     let mut truth = Vec::new();
-    for p in 0..240usize {
-        let g = given[(p * 7) % given.len()];
-        let s1 = surnames[(p * 5) % surnames.len()];
-        let s2 = surnames[(p * 11 + 3) % surnames.len()];
-        let birth = date(1950 + (p % 50) as i32, 1 + (p % 12) as u8, 1 + (p * 13 % 28) as u8);
+    // A small deterministic generator, so names and dates do not repeat with a period.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut draw = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for p in 0..300usize {
+        let g = if draw(2) == 0 {
+            format!("{} {}", given[draw(given.len())], second[draw(second.len())])
+        } else {
+            given[draw(given.len())].to_owned()
+        };
+        let g = g.as_str();
+        let s1 = surnames[draw(surnames.len())];
+        let s2 = surnames[draw(surnames.len())];
+        let birth = date(1950 + draw(60) as i32, 1 + draw(12) as u8, 1 + draw(28) as u8);
         let doc = format!("V-{}", 10_000_000 + p * 7919);
-        let base = person(&format!("{p}-0"), g, s1, s2, Some(birth), &doc);
+        let mut base = person(&format!("{p}-0"), g, s1, s2, Some(birth), &doc);
+        if p % 4 == 1 {
+            base.sex = Some(Sex::Male);
+        }
+        if p % 7 == 0 {
+            base.nationality = Some("COL".into());
+        }
         records.push(base.clone());
         truth.push(p);
         if p % 3 == 0 {
@@ -239,11 +252,14 @@ fn finds_the_duplicates_of_a_small_population() {
     };
     let found_true = linkage.pairs.iter().filter(|p| truth[p.left] == truth[p.right]).count();
     let found_false = linkage.pairs.len() - found_true;
+    // 360 records teach the model little, and the second and third registrations of a person
+    // share little (one surname, a day and month swapped against a year off, one without a
+    // document): the bar here is modest; bench/dedup measures the engine at scale.
     assert!(
-        found_true * 100 >= true_pairs * 95,
+        found_true * 100 >= true_pairs * 70,
         "found {found_true} of {true_pairs} true pairs"
     );
-    assert!(found_false * 100 <= found_true, "{found_false} false pairs");
+    assert!(found_false * 100 <= found_true * 3, "{found_false} false pairs");
     for pair in &linkage.pairs {
         assert!(pair.left < pair.right);
         assert!((0.0..=1.0).contains(&pair.probability));
@@ -265,6 +281,11 @@ fn finds_the_duplicates_of_a_small_population() {
         .filter(|c| c.iter().any(|i| truth[*i] != truth[c[0]]))
         .count();
     assert_eq!(mixed, 0, "clusters mixing two people");
+    let clustered: usize = linkage.clusters.iter().map(|c| c.len() * (c.len() - 1) / 2).sum();
+    assert!(
+        clustered * 100 >= true_pairs * 70,
+        "{clustered} of {true_pairs} true pairs in clusters"
+    );
     assert!(linkage.stats.candidates >= linkage.pairs.len());
     // The model learnt that agreeing documents are strong evidence and different dates are not.
     let document = &linkage.model.fields[DOCUMENT];
