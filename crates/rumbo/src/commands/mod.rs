@@ -3,6 +3,8 @@
 
 /// `rumbo clk ...`: linkage across organisations without sharing names.
 mod clk;
+/// `rumbo dedup`: people registered more than once, from a CSV file.
+mod dedup;
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
 /// `rumbo flow ...`: count files and official tables in; benchmark data.
@@ -105,6 +107,8 @@ pub enum Command {
     /// linkage keys, link the keys of several organisations.
     #[command(subcommand)]
     Clk(clk::ClkCommand),
+    /// Find people registered more than once: matched pairs and persons out as CSV.
+    Dedup(dedup::DedupArgs),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -121,5 +125,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Keys(command) => keys::run(command).await,
         Command::Flow(command) => flow::run(command).await,
         Command::Clk(command) => clk::run(command),
+        Command::Dedup(args) => dedup::run(args).await,
     }
 }
