@@ -22,7 +22,6 @@ Deterministic from the seed (numpy's PCG64 draws, no hash-order dependence).
 """
 
 import bisect
-import csv
 import datetime
 import sys
 
@@ -52,20 +51,14 @@ def zipf(n, s):
     return w / w.sum()
 
 
-class Draws:
-    """Uniform numbers drawn in blocks from numpy: one call per million, not one per decision."""
+def draws(rng):
+    """Uniform numbers drawn in blocks from numpy, handed out one at a time at the cost of next()."""
 
-    def __init__(self, rng):
-        self.rng, self.buf, self.i = rng, rng.random(1 << 20), 0
+    def blocks():
+        while True:
+            yield from rng.random(1 << 20).tolist()
 
-    def __call__(self):
-        if self.i == len(self.buf):
-            self.buf, self.i = self.rng.random(1 << 20), 0
-        self.i += 1
-        return self.buf[self.i - 1]
-
-    def int(self, n):
-        return int(self() * n)
+    return blocks().__next__
 
 
 class People:
@@ -93,14 +86,14 @@ class People:
         return first
 
     def date(self, year):
-        return (datetime.date(year, 1, 1) + datetime.timedelta(days=self.u.int(365))).isoformat()
+        return (datetime.date(year, 1, 1) + datetime.timedelta(days=int(self.u() * 365))).isoformat()
 
     def document(self, year, colombian):
         if YEAR - year < 10 or (YEAR - year < 18 and self.u() < 0.5):
             return None  # children: no cédula yet, or none brought
         if colombian:
-            return str(1_000_000_000 + self.u.int(150_000_000)) if year >= 1975 else str(self.u.int(90_000_000) + 1_000_000)
-        number = max(1_000_000, min(33_999_999, (year - 1930) * 360_000 + self.u.int(360_000)))
+            return str(1_000_000_000 + int(self.u() * 150_000_000)) if year >= 1975 else str(int(self.u() * 90_000_000) + 1_000_000)
+        number = max(1_000_000, min(33_999_999, (year - 1930) * 360_000 + int(self.u() * 360_000)))
         return ("E" if self.u() < 0.02 else "V") + str(number)
 
     def household(self):
@@ -110,7 +103,7 @@ class People:
         colombian = u() < 0.12
         nat = "COL" if colombian else "VEN"
         head_sex = "male" if u() < 0.45 else "female"
-        head_year = 1955 + u.int(46)
+        head_year = 1955 + int(u() * 46)
         head = self.person(head_sex, self.pick(self.surnames, self.p_surname), self.pick(self.surnames, self.p_surname), head_year, nat, colombian)
         people = [head]
         father = mother = None
@@ -118,7 +111,7 @@ class People:
             other = "female" if head_sex == "male" else "male"
             spouse_nat = nat if u() < 0.9 else ("VEN" if colombian else "COL")
             spouse = self.person(other, self.pick(self.surnames, self.p_surname), self.pick(self.surnames, self.p_surname),
-                                 head_year + u.int(11) - 5, spouse_nat, spouse_nat == "COL")
+                                 head_year + int(u() * 11) - 5, spouse_nat, spouse_nat == "COL")
             people.append(spouse)
             father, mother = (head, spouse) if head_sex == "male" else (spouse, head)
         elif head_sex == "male":
@@ -131,7 +124,7 @@ class People:
         previous = None
         while len(people) < size:
             sex = "male" if u() < 0.5 else "female"
-            year = mother_year + 18 + u.int(max(1, min(22, YEAR - mother_year - 17)))
+            year = mother_year + 18 + int(u() * max(1, min(22, YEAR - mother_year - 17)))
             child = self.person(sex, father_surname, mother_surname, year, nat, colombian)
             if previous and u() < 0.06:  # twins: same birth date, same surnames
                 child["year"], child["dob"] = previous["year"], previous["dob"]
@@ -159,14 +152,15 @@ class Desk:
     def typo(self, s):
         if len(s) < 3:
             return s
-        u, i = self.u, 1 + self.u.int(len(s) - 2)
-        kind = u.int(4)
+        u = self.u
+        i = 1 + int(u() * (len(s) - 2))
+        kind = int(u() * 4)
         if kind == 0:
-            return s[:i] + LETTERS[u.int(26)] + s[i:]
+            return s[:i] + LETTERS[int(u() * 26)] + s[i:]
         if kind == 1:
             return s[:i] + s[i + 1:]
         if kind == 2:
-            return s[:i] + LETTERS[u.int(26)] + s[i + 1:]
+            return s[:i] + LETTERS[int(u() * 26)] + s[i + 1:]
         return s[:i - 1] + s[i] + s[i - 1] + s[i + 1:]
 
     def spell(self, s, style):
@@ -179,7 +173,7 @@ class Desk:
             s = s.translate(ACCENTS)
         case = style["case"]
         if case == "mixed":
-            case = ("title", "upper", "lower")[u.int(3)] if u() < 0.5 else "title"
+            case = ("title", "upper", "lower")[int(u() * 3)] if u() < 0.5 else "title"
         if case == "upper":
             return s.upper()
         if case == "lower":
@@ -192,9 +186,9 @@ class Desk:
             return ""
         prefix, digits = (doc[0], doc[1:]) if doc[0] in "VE" else ("", doc)
         if u() < 0.02:  # one digit mistyped
-            i = u.int(len(digits))
-            digits = digits[:i] + str((int(digits[i]) + 1 + u.int(9)) % 10) + digits[i + 1:]
-        form = style["doc"] if u() < 0.7 else DOC_FORMATS[u.int(len(DOC_FORMATS))]
+            i = int(u() * len(digits))
+            digits = digits[:i] + str((int(digits[i]) + 1 + int(u() * 9)) % 10) + digits[i + 1:]
+        form = style["doc"] if u() < 0.7 else DOC_FORMATS[int(u() * len(DOC_FORMATS))]
         if not prefix:  # Colombian cédula: dots or not
             return f"{int(digits):,}".replace(",", ".") if "." in form else digits
         if "." in form or "-" in form[2:]:
@@ -241,7 +235,7 @@ REGISTRATIONS = np.cumsum([0.66, 0.25]).tolist()  # a household registered once,
 
 def generate(n, seed):
     rng = np.random.default_rng(seed)
-    u = Draws(rng)
+    u = draws(rng)
     people, desk = People(rng, u), Desk(u)
     rows, person_id = [], 0
     while len(rows) < n:
@@ -251,28 +245,28 @@ def generate(n, seed):
         times = 1 + bisect.bisect_right(REGISTRATIONS, u())
         orgs = []
         for t in range(times):
-            org = ORGANISATIONS[u.int(len(ORGANISATIONS))]
+            org = ORGANISATIONS[int(u() * len(ORGANISATIONS))]
             while org in orgs and u() < 0.9:  # mostly a different organisation; sometimes the same twice
-                org = ORGANISATIONS[u.int(len(ORGANISATIONS))]
+                org = ORGANISATIONS[int(u() * len(ORGANISATIONS))]
             orgs.append(org)
             for pid, p in zip(ids, household):
                 if t > 0 and u() < 0.1:  # not every member comes back
                     continue
-                rows.append(desk.record(p, org) + [f"P{pid:07d}"])
+                # One string per record: a million small lists would cost the generator 0.7 GB.
+                rows.append(",".join(desk.record(p, org)) + f",P{pid:07d}")
     rows = rows[:n]
     order = rng.permutation(len(rows))  # no tool gets duplicates side by side for free
-    return [[f"R{i:07d}"] + rows[j] for i, j in enumerate(order)]
+    return (f"R{i:07d},{rows[j]}" for i, j in enumerate(order))
 
 
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     rows = generate(n, seed)
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["id", "organisation", "given_names", "first_surname", "second_surname", "birth_date", "sex",
-                    "document", "nationality", "person"])
-        w.writerows(rows)
+    # No field can hold a comma or a quote (names, dates, codes), so lines are joined, not quoted.
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality,person\n")
+        f.writelines(line + "\n" for line in rows)
 
 
 if __name__ == "__main__":
