@@ -3,7 +3,9 @@
     python bench.py RUMBO_BINARY FILE.csv [FILE.csv ...]
 
 Environment: DEDUP_TOOLS (default "rumbo,splink,recordlinkage") picks the tools; DEDUP_LIMIT
-(seconds, default 1800) stops a tool that runs longer, which is then reported as not finished.
+(seconds, default 1800) stops a tool that runs longer, which is then reported as not finished;
+DEDUP_MAX_GB (default: no limit) stops a tool whose process tree holds more memory than that, so
+that a peer cannot take a shared machine's memory from everyone else.
 
 Each tool is its own process, started under /usr/bin/time; peak memory is the larger of the
 maximum resident set /usr/bin/time reports and the resident set of the whole process tree polled
@@ -41,6 +43,9 @@ def tree_rss(proc):
     return total
 
 
+MAX_BYTES = float(os.environ.get("DEDUP_MAX_GB", "0")) * 2**30
+
+
 def measure(cmd, log, limit):
     """Runs cmd; returns (status, wall seconds, peak bytes, last stdout line)."""
     timing = log + ".time"
@@ -55,6 +60,11 @@ def measure(cmd, log, limit):
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
                 status = "limit"
+                break
+            if MAX_BYTES and peak > MAX_BYTES:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                status = "memory"
                 break
             time.sleep(0.05)
     wall = time.perf_counter() - start
@@ -88,6 +98,8 @@ def run_tool(tool, binary, path, work, limit):
         os.remove(clusters)
     status, wall, peak, last = measure(cmd, f"{work}/{tool}.log", limit)
     result = dict(tool="Rumbo" if tool == "rumbo" else tool, status=status, wall=wall, peak=peak, seconds=wall)
+    if tool == "rumbo":
+        result["log"] = open(f"{work}/rumbo.log").read().strip()
     if tool != "rumbo" and status == "ok":
         reported = json.loads(last)
         result.update(tool=reported["tool"], seconds=reported["seconds"], pairs=reported["pairs"])
@@ -95,6 +107,8 @@ def run_tool(tool, binary, path, work, limit):
         result.update(score(path, clusters))
     elif status == "limit":
         result["note"] = f"did not finish in {limit:.0f} s"
+    elif status == "memory":
+        result["note"] = f"stopped after {wall:.0f} s: over DEDUP_MAX_GB={MAX_BYTES / 2**30:g} GB of memory"
     else:
         result["note"] = f"failed; see {work}/{tool}.log"
     return result
@@ -109,6 +123,9 @@ def table(name, results):
             continue
         print(f"{r['tool']:<22}{r['f1']:>8.4f}{r['precision']:>11.4f}{r['recall']:>8.4f}{r['seconds']:>10.2f}"
               f"{r['wall']:>11.2f}{r['peak'] / 2**20:>9,.0f}")
+    for r in results:
+        if r["tool"] == "Rumbo" and r.get("log"):
+            print("Rumbo's own report: " + " | ".join(r["log"].splitlines()[-8:]))
     by = {r["tool"].split()[0].lower(): r for r in results if r["status"] == "ok"}
     if "rumbo" in by:
         for peer in ("splink", "recordlinkage"):
