@@ -123,6 +123,8 @@ def table(name, results):
             continue
         print(f"{r['tool']:<22}{r['f1']:>8.4f}{r['precision']:>11.4f}{r['recall']:>8.4f}{r['seconds']:>10.2f}"
               f"{r['wall']:>11.2f}{r['peak'] / 2**20:>9,.0f}")
+        if r["missing"]:
+            print(f"  ({r['missing']:,} records absent from {r['tool']}'s clusters, counted as persons of their own)")
     for r in results:
         if r["tool"] == "Rumbo" and r.get("log"):
             print("Rumbo's own report: " + " | ".join(r["log"].splitlines()[-8:]))
