@@ -138,7 +138,7 @@ def table(name, results):
 
 
 def main():
-    binary, files = sys.argv[1], sys.argv[2:]
+    binary, files = os.path.abspath(sys.argv[1]), sys.argv[2:]
     tools = os.environ.get("DEDUP_TOOLS", "rumbo,splink,recordlinkage").split(",")
     limit = float(os.environ.get("DEDUP_LIMIT", "1800"))
     load = open("/proc/loadavg").read().split()[0]

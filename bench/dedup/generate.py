@@ -207,6 +207,8 @@ class Desk:
             m, d = d, m
         if u() < 0.02:
             y = str(int(y) + (1 if u() < 0.5 else -1))
+            if m == "02" and d == "29":  # 29 February a year off is not a date; the desk would write the 28th
+                d = "28"
         return f"{y}-{m}-{d}"
 
     def record(self, p, org):
