@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::DomainError;
 use crate::vocabulary::Vocabulary;
 
+/// The stored form of an observation's groups: one text value instead of a row per group.
+pub mod compact;
 /// Observations and their groups: raw rows in, checked groups out.
 pub mod counts;
 /// Official border movement figures (entries and exits by border point and month).

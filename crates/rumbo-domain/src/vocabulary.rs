@@ -13,6 +13,10 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
 
     /// Accepts a code in any case, with spaces or hyphens in place of underscores.
     fn parse(raw: &str) -> Result<Self, DomainError> {
+        // A code written as stored (most of a large file) is found without building a copy.
+        if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == raw.trim()) {
+            return Ok(v);
+        }
         let wanted = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         Self::ALL
             .iter()

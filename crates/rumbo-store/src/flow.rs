@@ -421,7 +421,7 @@ impl Store {
     /// bracket, and would no longer mean what they meant.
     pub async fn set_age_brackets(&self, actor: &Actor, brackets: &AgeBrackets) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let stored = sqlx::query("SELECT 1 AS one FROM flow_groups LIMIT 1")
+        let stored = sqlx::query("SELECT 1 AS one FROM flow_group_sets LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?;
         if stored.is_some() && *brackets != self.age_brackets().await? {

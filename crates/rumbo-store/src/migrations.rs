@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_registration_desks.sql"),
         include_str!("../migrations/postgres/0007_registration_desks.sql"),
     ),
+    (
+        8,
+        "flow_counts_compact",
+        include_str!("../migrations/sqlite/0008_flow_counts_compact.sql"),
+        include_str!("../migrations/postgres/0008_flow_counts_compact.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -237,6 +237,76 @@ async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
     assert_eq!(audit.len(), 2, "one import and one deletion: {audit:?}");
 }
 
+/// Groups are stored in compact form, one value per observation and chunk of the import: an
+/// observation whose rows straddle two chunks reads back whole, in file order, with its place
+/// names (tabs and backslashes included) and breakdowns as given, and is deleted whole.
+#[tokio::test]
+async fn groups_read_back_as_recorded_across_chunks() {
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let id = point(&store, "COL-FM-1").await;
+    // More rows than one chunk of the import (20,000), all of one observation.
+    let rows: Vec<RawCount> = (0..20_005u32)
+        .map(|i| {
+            let size = 1 + i % 7;
+            let mut raw = row("2025-03-03", "incoming", &size.to_string());
+            if i % 1000 == 0 {
+                raw.breakdown = (0..10)
+                    .map(|b| if b == 3 { size.to_string() } else { "0".into() })
+                    .collect();
+                raw.final_destination = format!("Lima\\{i}\tPerú");
+            }
+            raw
+        })
+        .collect();
+    let report = store
+        .import_counts(
+            &cli(),
+            numbered(rows.clone()),
+            ImportMode::AllOrNothing,
+            "big.csv",
+            &|_| true,
+        )
+        .await
+        .expect("report");
+    assert!(report.committed, "{:?}", report.rejected.first());
+    assert_eq!((report.imported, report.observations), (20_005, 1));
+    let observation = store.recent_observations(id, 10).await.expect("observations");
+    assert_eq!(observation.len(), 1);
+    let people: i64 = (0..20_005i64).map(|i| 1 + i % 7).sum();
+    assert_eq!((observation[0].groups, observation[0].people), (20_005, people));
+    let groups = store.observation_groups(observation[0].id).await.expect("groups");
+    assert_eq!(groups.len(), 20_005);
+    for (i, (group, raw)) in groups.iter().zip(&rows).enumerate() {
+        assert_eq!(group.size.to_string(), raw.group_size, "group {i}");
+        assert_eq!(group.breakdown.is_some(), !raw.breakdown.is_empty(), "group {i}");
+        assert_eq!(
+            group.final_destination.as_deref().unwrap_or(""),
+            raw.final_destination,
+            "group {i}"
+        );
+        assert_eq!(group.next.as_deref(), Some("Cúcuta"));
+    }
+    assert_eq!(groups[20_000].final_destination.as_deref(), Some("Lima\\20000\tPerú"));
+    store
+        .delete_observation(&cli(), observation[0].id)
+        .await
+        .expect("deleted");
+    assert!(
+        store
+            .recent_observations(id, 10)
+            .await
+            .expect("observations")
+            .is_empty()
+    );
+    assert!(
+        store
+            .observation_groups(observation[0].id)
+            .await
+            .expect("groups")
+            .is_empty()
+    );
+}
+
 #[tokio::test]
 async fn official_figures_are_replaced_by_a_revision() {
     let (store, _db) = TestDatabase::store().await.expect("store");

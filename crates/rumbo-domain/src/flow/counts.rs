@@ -123,7 +123,14 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
     let mut fail = |column: &str, reason: String| problems.push((column.to_owned(), reason));
 
     let point = {
-        let code = raw.fmp.trim().to_ascii_uppercase();
+        // Codes are upper case; a file that writes them so (nearly all) is looked up without
+        // a copy of the code for each of its rows.
+        let trimmed = raw.fmp.trim();
+        let code = if trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(trimmed.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(trimmed)
+        };
         if code.is_empty() {
             fail(
                 column::FMP,
@@ -131,7 +138,7 @@ pub fn check_count(raw: &RawCount, ctx: &CountContext) -> Result<CountGroup, Vec
             );
             None
         } else {
-            let found = ctx.points.get(&code);
+            let found = ctx.points.get(code.as_ref());
             if found.is_none() {
                 fail(column::FMP, format!("no flow monitoring point has the code '{code}'"));
             }
@@ -291,6 +298,18 @@ pub fn parse_date(raw: &str) -> Result<Date, String> {
     if text.is_empty() {
         return Err("missing: give the date as YYYY-MM-DD".into());
     }
+    // The usual form, read without splitting (a file holds a date on every row).
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes()
+        && [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit)
+    {
+        let n = |digits: &[u8]| digits.iter().fold(0i32, |n, d| n * 10 + i32::from(d - b'0'));
+        let (year, month, day) = (n(&[y0, y1, y2, y3]), n(&[m0, m1]), n(&[d0, d1]));
+        if let Ok(month) = time::Month::try_from(month as u8)
+            && let Ok(date) = Date::from_calendar_date(year, month, day as u8)
+        {
+            return Ok(date);
+        }
+    }
     let parts: Vec<&str> = text.split(['-', '/']).collect();
     let numbers: Option<Vec<i32>> = parts.iter().map(|p| p.parse::<i32>().ok()).collect();
     let (year, month, day) = match (numbers.as_deref(), text.contains('/')) {
@@ -429,19 +448,33 @@ impl Rollup {
                 }
             }
         };
-        let nationality = g.nationality.map(|n| n.to_string());
-        add(Dimension::Nationality, nationality.as_deref().unwrap_or(""));
+        add(
+            Dimension::Nationality,
+            g.nationality.as_ref().map_or("", |n| n.as_str()),
+        );
         add(Dimension::Transport, g.transport.map_or("", |t| t.code()));
         add(Dimension::Previous, g.previous.as_deref().unwrap_or(""));
         add(Dimension::Next, g.next.as_deref().unwrap_or(""));
         add(Dimension::Final, g.final_destination.as_deref().unwrap_or(""));
         if g.previous.is_some() || g.next.is_some() {
-            let corridor = format!(
-                "{}|{}",
-                g.previous.as_deref().unwrap_or(""),
-                g.next.as_deref().unwrap_or("")
-            );
-            add(Dimension::Corridor, &corridor);
+            // Built on the stack: a file has a corridor on most of its rows, and a new String
+            // for each was a measurable part of a large import.
+            let previous = g.previous.as_deref().unwrap_or("");
+            let next = g.next.as_deref().unwrap_or("");
+            let len = previous.len() + 1 + next.len();
+            let mut buf = [0u8; 1024];
+            if len <= buf.len() {
+                buf[..previous.len()].copy_from_slice(previous.as_bytes());
+                buf[previous.len()] = b'|';
+                buf[previous.len() + 1..len].copy_from_slice(next.as_bytes());
+                // Two strings joined by an ASCII bar are UTF-8.
+                add(
+                    Dimension::Corridor,
+                    std::str::from_utf8(&buf[..len]).unwrap_or_default(),
+                );
+            } else {
+                add(Dimension::Corridor, &format!("{previous}|{next}"));
+            }
         }
     }
 

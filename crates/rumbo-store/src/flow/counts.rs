@@ -8,8 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
+use rumbo_domain::flow::compact::{decode_groups, encode_group};
 use rumbo_domain::flow::counts::{
-    CountContext, CountGroup, ObservationKey, RawCount, Rollup, SLOTS, check_count, format_time,
+    CountContext, CountGroup, ObservationKey, RawCount, Rollup, check_count, format_time,
 };
 use rumbo_domain::flow::{AgeBrackets, Direction};
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::{Backend, Result, Store, StoreError, now};
 /// The INSERTs and upserts an import runs.
 mod writes;
 
-use writes::{add_rollup, insert_groups, insert_observations};
+use writes::{GroupSet, add_rollup, insert_group_sets, insert_observations};
 
 /// Placeholders per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMS: usize = 30_000;
@@ -82,6 +83,9 @@ impl Store {
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Checked>(2);
         let rows = rows.into_iter();
         let parser_brackets = brackets.clone();
+        // Point codes by id, for the message that refuses a row at a point the importer is
+        // not assigned to (rows travel with the point's id only).
+        let codes: HashMap<i64, String> = points.values().map(|p| (p.id, p.code.clone())).collect();
         std::thread::spawn(move || check_rows(rows, points, parser_brackets, today, sender));
         let mut writer = Writer::new(self.backend, &brackets);
         let mut conn = self.bulk_connection().await?;
@@ -91,10 +95,11 @@ impl Store {
                 writer.reject(row, problems);
             }
             let mut chunk = Vec::with_capacity(checked.groups.len());
-            for (row, code, group) in checked.groups {
+            for (row, group) in checked.groups {
                 if may_record(group.fmp_id) {
                     chunk.push((row, group));
                 } else {
+                    let code = codes.get(&group.fmp_id).map_or("this point", String::as_str);
                     writer.reject(
                         row,
                         vec![(
@@ -229,7 +234,7 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("observation", id))?;
         let mut tx = self.pool.begin().await?;
         add_rollup(&mut tx, self.backend, &Rollup::of(&groups).negated(), &brackets).await?;
-        sqlx::query("DELETE FROM flow_groups WHERE observation_id = $1")
+        sqlx::query("DELETE FROM flow_group_sets WHERE observation_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -250,28 +255,48 @@ impl Store {
         Ok(point)
     }
 
-    /// The groups of one observation, as checked groups.
+    /// The groups of one observation, as checked groups, in the order they were recorded.
     pub async fn observation_groups(&self, id: i64) -> Result<Vec<CountGroup>> {
         let rows = sqlx::query(
-            "SELECT o.location_id, o.obs_date, o.start_minute, o.hours, o.direction, g.size, g.has_breakdown,
-                    g.f0, g.f1, g.f2, g.f3, g.f4, g.f5, g.f6, g.f7, g.m0, g.m1, g.m2, g.m3, g.m4, g.m5, g.m6, g.m7,
-                    g.nationality, g.transport, g.previous_point, g.next_destination, g.final_destination
-             FROM flow_groups g JOIN flow_observations o ON o.id = g.observation_id
-             WHERE o.id = $1 ORDER BY g.id",
+            "SELECT o.location_id, o.obs_date, o.start_minute, o.hours, o.direction, s.groups
+             FROM flow_group_sets s JOIN flow_observations o ON o.id = s.observation_id
+             WHERE o.id = $1 ORDER BY s.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(group_from_row).collect()
+        let mut groups = Vec::new();
+        for row in &rows {
+            let start: i64 = row.try_get("start_minute")?;
+            let key = ObservationKey {
+                fmp_id: row.try_get("location_id")?,
+                date: rumbo_domain::flow::counts::parse_date(&row.try_get::<String, _>("obs_date")?).map_err(
+                    |detail| StoreError::Corrupt {
+                        what: "observation date",
+                        detail,
+                    },
+                )?,
+                start_minute: (start >= 0).then_some(start as u16),
+                hours: row.try_get::<i64, _>("hours")? as u8,
+                direction: Direction::parse(&row.try_get::<String, _>("direction")?)?,
+            };
+            let text: String = row.try_get("groups")?;
+            groups.extend(decode_groups(&text, &key).map_err(|detail| StoreError::Corrupt {
+                what: "observation groups",
+                detail,
+            })?);
+        }
+        Ok(groups)
     }
 
     /// Observations of a point, newest first, with their groups and people: (id, key, groups,
     /// people, recorded by).
     pub async fn recent_observations(&self, location_id: i64, limit: i64) -> Result<Vec<ObservationRow>> {
         let rows = sqlx::query(
-            "SELECT o.id, o.obs_date, o.start_minute, o.hours, o.direction, COUNT(g.id) AS group_count,
-                    CAST(COALESCE(SUM(g.size), 0) AS BIGINT) AS people, u.username
-             FROM flow_observations o LEFT JOIN flow_groups g ON g.observation_id = o.id
+            "SELECT o.id, o.obs_date, o.start_minute, o.hours, o.direction,
+                    CAST(COALESCE(SUM(s.group_count), 0) AS BIGINT) AS group_count,
+                    CAST(COALESCE(SUM(s.people), 0) AS BIGINT) AS people, u.username
+             FROM flow_observations o LEFT JOIN flow_group_sets s ON s.observation_id = o.id
              LEFT JOIN users u ON u.id = o.recorded_by
              WHERE o.location_id = $1
              GROUP BY o.id, o.obs_date, o.start_minute, o.hours, o.direction, u.username
@@ -299,11 +324,10 @@ impl Store {
     }
 }
 
-/// A chunk of rows, checked: the groups (with the point's code, for messages) and the rows
-/// refused with their problems.
+/// A chunk of rows, checked: the groups and the rows refused with their problems.
 #[derive(Default)]
 struct Checked {
-    groups: Vec<(usize, String, CountGroup)>,
+    groups: Vec<(usize, CountGroup)>,
     refused: Vec<(usize, Vec<(String, String)>)>,
 }
 
@@ -325,15 +349,22 @@ fn check_rows(
     for (row, raw) in rows {
         match raw {
             Ok(raw) => match check_count(&raw, &ctx) {
-                Ok(group) => checked.groups.push((row, raw.fmp.trim().to_ascii_uppercase(), group)),
+                Ok(group) => checked.groups.push((row, group)),
                 Err(problems) => checked.refused.push((row, problems)),
             },
             Err(e) => checked.refused.push((row, vec![("row".to_owned(), e)])),
         }
-        if checked.groups.len() + checked.refused.len() >= CHUNK
-            && sender.blocking_send(std::mem::take(&mut checked)).is_err()
-        {
-            return;
+        if checked.groups.len() + checked.refused.len() >= CHUNK {
+            let full = std::mem::replace(
+                &mut checked,
+                Checked {
+                    groups: Vec::with_capacity(CHUNK),
+                    refused: Vec::new(),
+                },
+            );
+            if sender.blocking_send(full).is_err() {
+                return;
+            }
         }
     }
     let _ = sender.blocking_send(checked);
@@ -350,40 +381,6 @@ pub struct ObservationRow {
     pub groups: i64,
     pub people: i64,
     pub recorded_by: Option<String>,
-}
-
-fn group_from_row(row: &sqlx::any::AnyRow) -> Result<CountGroup> {
-    let corrupt = |what: &'static str, detail: String| StoreError::Corrupt { what, detail };
-    let text = |c: &str| -> Result<Option<String>> { Ok(row.try_get::<Option<String>, _>(c)?) };
-    let mut slots = [0u32; SLOTS];
-    for (i, slot) in slots.iter_mut().enumerate() {
-        let column = if i < AgeBrackets::MAX {
-            format!("f{i}")
-        } else {
-            format!("m{}", i - AgeBrackets::MAX)
-        };
-        *slot = row.try_get::<i64, _>(column.as_str())? as u32;
-    }
-    let start: i64 = row.try_get("start_minute")?;
-    Ok(CountGroup {
-        fmp_id: row.try_get("location_id")?,
-        date: rumbo_domain::flow::counts::parse_date(&row.try_get::<String, _>("obs_date")?)
-            .map_err(|e| corrupt("observation date", e))?,
-        start_minute: (start >= 0).then_some(start as u16),
-        hours: row.try_get::<i64, _>("hours")? as u8,
-        direction: Direction::parse(&row.try_get::<String, _>("direction")?)?,
-        size: row.try_get::<i64, _>("size")? as u32,
-        breakdown: (row.try_get::<i64, _>("has_breakdown")? != 0).then_some(slots),
-        nationality: text("nationality")?
-            .map(|n| rumbo_domain::country::Iso3::parse(&n))
-            .transpose()?,
-        transport: text("transport")?
-            .map(|t| rumbo_domain::flow::Transport::parse(&t))
-            .transpose()?,
-        previous: text("previous_point")?,
-        next: text("next_destination")?,
-        final_destination: text("final_destination")?,
-    })
 }
 
 /// Writes checked groups chunk by chunk, remembering the observations it created.
@@ -443,7 +440,9 @@ impl<'b> Writer<'b> {
             }
         }
         let mut rollup = Rollup::default();
-        let mut kept: Vec<(i64, &CountGroup)> = Vec::with_capacity(chunk.len());
+        // The chunk's groups in their stored form, one set per observation, in file order.
+        let mut sets: Vec<GroupSet> = Vec::new();
+        let mut set_of: HashMap<i64, usize> = HashMap::new();
         let fresh: HashSet<ObservationKey> = created.keys().copied().collect();
         let mut counted: HashSet<ObservationKey> = HashSet::new();
         let mut refused = Vec::new();
@@ -465,20 +464,33 @@ impl<'b> Writer<'b> {
                 ));
                 continue;
             }
-            let Some(id) = self.observations.get(&key) else {
+            let Some(&id) = self.observations.get(&key) else {
                 continue;
             };
             rollup.add(g, fresh.contains(&key) && counted.insert(key));
-            kept.push((*id, g));
+            let index = *set_of.entry(id).or_insert(sets.len());
+            if index == sets.len() {
+                sets.push(GroupSet {
+                    observation_id: id,
+                    groups: 0,
+                    people: 0,
+                    text: String::new(),
+                });
+            }
+            let set = &mut sets[index];
+            set.groups += 1;
+            set.people += i64::from(g.size);
+            encode_group(&mut set.text, g);
         }
         for (row, problems) in refused {
             self.reject(row, problems);
         }
-        insert_groups(conn, self.backend, &kept, self.brackets).await?;
+        insert_group_sets(conn, self.backend, &sets).await?;
         add_rollup(conn, self.backend, &rollup, self.brackets).await?;
-        self.report.valid += kept.len();
+        let (groups, people) = sets.iter().fold((0, 0), |(n, p), s| (n + s.groups, p + s.people));
+        self.report.valid += groups as usize;
         self.report.observations += counted.len();
-        self.report.people += kept.iter().map(|(_, g)| i64::from(g.size)).sum::<i64>();
+        self.report.people += people;
         chunk.clear();
         Ok(())
     }

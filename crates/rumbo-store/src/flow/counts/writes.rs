@@ -2,10 +2,9 @@
 //! upserts of the daily rollups, each as multi-row INSERTs under both databases' parameter limits.
 
 use std::collections::HashMap;
-use std::task::Poll;
 
 use rumbo_domain::Vocabulary;
-use rumbo_domain::flow::counts::{CountGroup, ObservationKey, Rollup};
+use rumbo_domain::flow::counts::{ObservationKey, Rollup};
 use rumbo_domain::flow::{AgeBrackets, Direction};
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
@@ -82,56 +81,31 @@ fn slot_columns(brackets: &AgeBrackets) -> Vec<(String, usize)> {
         .collect()
 }
 
-pub(super) async fn insert_groups(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    groups: &[(i64, &CountGroup)],
-    brackets: &AgeBrackets,
-) -> Result<()> {
-    let slots = slot_columns(brackets);
-    let width = 8 + slots.len();
-    let names: Vec<&str> = slots.iter().map(|(n, _)| n.as_str()).collect();
-    let build = |batch: &[(i64, &CountGroup)]| {
+/// The groups of one observation written by one chunk, in their stored form.
+pub(super) struct GroupSet {
+    pub observation_id: i64,
+    pub groups: i64,
+    pub people: i64,
+    pub text: String,
+}
+
+/// Inserts the groups of a chunk, one row per observation (see `rumbo_domain::flow::compact`).
+pub(super) async fn insert_group_sets(conn: &mut AnyConnection, backend: Backend, sets: &[GroupSet]) -> Result<()> {
+    const WIDTH: usize = 4;
+    for batch in sets.chunks(MAX_PARAMS / WIDTH) {
         let sql = format!(
-            "INSERT INTO flow_groups (observation_id, size, has_breakdown, {}, nationality, transport, previous_point,
-                 next_destination, final_destination) VALUES {}",
-            names.join(", "),
-            values_list(backend, batch.len(), width)
+            "INSERT INTO flow_group_sets (observation_id, group_count, people, groups) VALUES {}",
+            values_list(backend, batch.len(), WIDTH)
         );
         let mut args = AnyArguments::default();
-        args.reserve(batch.len() * width, 0);
-        for (observation, g) in batch {
-            add(&mut args, *observation);
-            add(&mut args, i64::from(g.size));
-            add(&mut args, i64::from(g.breakdown.is_some()));
-            for (_, slot) in &slots {
-                add(&mut args, g.breakdown.map_or(0, |b| i64::from(b[*slot])));
-            }
-            add(&mut args, g.nationality.map(|n| n.to_string()));
-            add(&mut args, g.transport.map(|t| t.code()));
-            add(&mut args, g.previous.clone());
-            add(&mut args, g.next.clone());
-            add(&mut args, g.final_destination.clone());
+        args.reserve(batch.len() * WIDTH, 0);
+        for set in batch {
+            add(&mut args, set.observation_id);
+            add(&mut args, set.groups);
+            add(&mut args, set.people);
+            add(&mut args, set.text.as_str());
         }
-        (sql, args)
-    };
-    // Each batch's values are bound while the database writes the batch before: the statement
-    // is sent on its first poll, and SQLite runs it on its own worker thread (PostgreSQL in its
-    // server), so building the next one overlaps with it instead of waiting for it.
-    let mut batches = groups.chunks(MAX_PARAMS / width);
-    let mut next = batches.next().map(build);
-    while let Some((sql, args)) = next.take() {
-        let mut written = std::pin::pin!(sqlx::query_with(dynamic(sql), args).execute(&mut *conn));
-        let first = std::future::poll_fn(|cx| Poll::Ready(written.as_mut().poll(cx))).await;
-        next = batches.next().map(build);
-        match first {
-            Poll::Ready(done) => {
-                done?;
-            }
-            Poll::Pending => {
-                written.await?;
-            }
-        }
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
     Ok(())
 }
