@@ -514,6 +514,7 @@ fn linkage_policy_table() {
         countries: vec![iso("COL")],
         organisation: Some(organisation),
         shared_with: partner.into_iter().collect(),
+        desk: None,
     };
     // Both consented: the pairs between the own organisation and the other, seen from either.
     let released = pairs(OWN_ORG, Some(OTHER_ORG));

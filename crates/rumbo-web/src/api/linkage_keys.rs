@@ -214,6 +214,7 @@ pub(crate) async fn release(
         countries: vec![country],
         organisation: Some(own),
         shared_with: if released { vec![partner] } else { Vec::new() },
+        desk: None,
     };
     ctx.require(Action::ViewLinkagePairs, &target)?;
     Ok(state
