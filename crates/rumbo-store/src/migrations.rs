@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_r4v.sql"),
         include_str!("../migrations/postgres/0004_r4v.sql"),
     ),
+    (
+        5,
+        "deduplication",
+        include_str!("../migrations/sqlite/0005_deduplication.sql"),
+        include_str!("../migrations/postgres/0005_deduplication.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

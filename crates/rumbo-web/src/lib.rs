@@ -12,6 +12,8 @@
 pub mod api;
 /// Files served under /static, embedded in the binary.
 mod assets;
+/// De-duplication between the edge and the store: review reach, pair access, export tables.
+mod deduplication;
 /// Who is asking: sessions, bearer tokens, CSRF protection and the request context.
 pub mod auth;
 /// The one error type at the edge, converted into HTTP responses.

@@ -46,6 +46,7 @@ use rumbo_domain::registration::household::FieldProblem;
 use sqlx::Row;
 use time::Date;
 
+pub(crate) use households::open_name;
 pub use households::{DocumentView, EventView, FlagView, HouseholdKey, HouseholdView, MemberView, ScoreView};
 pub use intake::{Desk, ImportSummary, NewRegistration, RegistrationOutcome};
 pub use keys::KeyUsage;

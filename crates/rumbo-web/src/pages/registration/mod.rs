@@ -145,6 +145,7 @@ struct OverviewPage {
     countries: Vec<(String, String)>,
     households: i64,
     people: i64,
+    person_records: i64,
     verified: i64,
     eligible: i64,
     scored: i64,
@@ -159,6 +160,7 @@ struct OverviewPage {
     can_list: bool,
     can_import: bool,
     can_share: bool,
+    can_review: bool,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +220,7 @@ async fn overview(
             .collect(),
         households: f.households,
         people: f.people,
+        person_records: f.person_records,
         verified: f.verified,
         eligible: f.eligible,
         scored: f.scored,
@@ -228,6 +231,7 @@ async fn overview(
         can_list: !reach.is_empty(),
         can_import: ctx.may_somewhere(Action::RegisterHouseholds),
         can_share: ctx.may_somewhere(Action::ManageSharingAgreements),
+        can_review: ctx.may_somewhere(Action::ReviewDuplicates),
         country,
         countries,
         c,
