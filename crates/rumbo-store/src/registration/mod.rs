@@ -9,7 +9,7 @@
 //! name households by their pseudonymous code and fields by name, never a value.
 
 /// Multi-row inserts and id reservation for many records at once.
-mod batch;
+pub(crate) mod batch;
 /// Verifying and editing households and members, consent, adding members.
 mod edit;
 /// Erasure of personal data on request.

@@ -2,6 +2,7 @@
 //! duplicates flagged, history kept, erasure, sharing agreements, vulnerability models and
 //! scores, beneficiary lists and assistance, key rotation.
 
+mod deduplication;
 mod lifecycle;
 mod programmes;
 
