@@ -21,6 +21,8 @@ pub mod fms;
 pub mod geography;
 /// The interface languages and names given in each of them.
 pub mod language;
+/// Record linkage: finding the same person registered twice (Fellegi–Sunter, EM, clustering).
+pub mod linkage;
 /// Locations: flow monitoring points, sites, registration desks, border crossings...
 pub mod location;
 /// Organisations, their types, and the national and sub-regional platforms they belong to.

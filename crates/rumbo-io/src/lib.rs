@@ -20,6 +20,8 @@ pub mod export;
 pub mod flow_counts;
 /// Profiles of flow monitoring points (CSV) in.
 pub mod flow_points;
+/// People to de-duplicate (CSV) in; matched pairs and clusters out.
+pub mod linkage;
 /// Location lists (CSV) in.
 pub mod locations;
 /// Official border movement tables in.

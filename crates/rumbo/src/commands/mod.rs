@@ -1,6 +1,8 @@
 //! The subcommands. Arguments are parsed by clap into the types below; each module turns them
 //! into calls on the store, the domain or the web server.
 
+/// `rumbo dedup`: people registered more than once, from a CSV file.
+mod dedup;
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
 /// `rumbo flow ...`: count files and official tables in; benchmark data.
@@ -99,6 +101,8 @@ pub enum Command {
     /// Flow monitoring: import count files and official border movement tables.
     #[command(subcommand)]
     Flow(flow::FlowCommand),
+    /// Find people registered more than once: matched pairs and persons out as CSV.
+    Dedup(dedup::DedupArgs),
 }
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
@@ -114,5 +118,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Registration(command) => registration::run(command).await,
         Command::Keys(command) => keys::run(command).await,
         Command::Flow(command) => flow::run(command).await,
+        Command::Dedup(args) => dedup::run(args).await,
     }
 }

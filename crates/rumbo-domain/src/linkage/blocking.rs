@@ -1,0 +1,224 @@
+//! Which pairs are compared at all. Comparing every pair of a million records is half a
+//! trillion comparisons; a pair is compared only when the two records share a blocking key:
+//!
+//! 0. the document number;
+//! 1. a surname's sound and the birth date (day and month in either order);
+//! 2. a surname's sound, the first given name's sound and the birth year;
+//! 3. the first given name's sound and the birth date (day and month in either order);
+//! 4. a surname's sound and the first given name's sound, whatever the date.
+//!
+//! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
+//! wrong or swapped date (0, 2, 4), surnames in the other order or one missing (each surname
+//! gives its own keys), no document (1–4).
+//!
+//! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
+//! records are sorted by birth date and given name and each is compared with the next `window`
+//! only. Pairs found under several keys are compared once: a pair belongs to the first key of
+//! the list above that both records carry and whose block is complete, and is skipped under
+//! the others — decided from the records' own keys, without a set of seen pairs.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use super::compare::{Pattern, compare};
+use super::prepare::{NONE, Prepared, PreparedSet};
+use super::{LinkageSettings, normalise};
+
+/// Kinds of key, two slots each (one per surname).
+const KINDS: usize = 5;
+pub(crate) const SLOTS: usize = 2 * KINDS;
+pub(crate) type Keys = [u64; SLOTS];
+
+fn hash(parts: &[u64]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    parts.hash(&mut h);
+    // 0 marks "no key".
+    h.finish().max(1)
+}
+
+/// Sound keys of every word, by word id, computed once.
+pub(crate) fn sounds(set: &PreparedSet) -> Vec<u64> {
+    let mut out = vec![0u64; set.words.len()];
+    for r in &set.records {
+        for id in r.surnames.iter().chain(&r.given_words[..1]) {
+            if *id != NONE && out[*id as usize] == 0 {
+                out[*id as usize] = hash(&[phonetic_bits(set.words.word(*id))]);
+            }
+        }
+    }
+    out
+}
+
+fn phonetic_bits(word: &str) -> u64 {
+    normalise::phonetic(word)
+        .bytes()
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(b))
+}
+
+/// The blocking keys of one record.
+pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interner) -> Keys {
+    let mut keys = [0u64; SLOTS];
+    let sound = |id: u32| {
+        if id == NONE {
+            0
+        } else {
+            sounds.get(id as usize).copied().unwrap_or(0)
+        }
+    };
+    if r.document != NONE && words.word(r.document).len() >= 4 {
+        keys[0] = hash(&[0, u64::from(r.document)]);
+    }
+    let given = sound(r.given_words[0]);
+    let date = (r.birth != 0).then(|| {
+        let (d, m) = (r.day(), r.month());
+        u64::from(r.year()) << 16 | u64::from(d.min(m)) << 8 | u64::from(d.max(m))
+    });
+    let year = u64::from(r.year());
+    for (slot, surname) in r.surnames.iter().enumerate() {
+        if *surname == NONE {
+            continue;
+        }
+        let s = sound(*surname);
+        if let Some(date) = date {
+            keys[2 + slot] = hash(&[1, s, date]);
+        }
+        if given != 0 {
+            keys[4 + slot] = hash(&[2, s, given, year]);
+            keys[8 + slot] = hash(&[4, s, given]);
+        }
+    }
+    if let (Some(date), true) = (date, given != 0) {
+        keys[6] = hash(&[3, given, date]);
+    }
+    keys
+}
+
+/// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
+pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(u32, u32, Pattern)> {
+    let sounds = sounds(set);
+    let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
+
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.len() * 6);
+    for (i, k) in keys.iter().enumerate() {
+        for (s, key) in k.iter().enumerate() {
+            // Both surnames the same ("García García"): one entry, not two.
+            if *key != 0 && !(s % 2 == 1 && k[s - 1] == *key) {
+                entries.push((*key, i as u32));
+            }
+        }
+    }
+    entries.sort_unstable();
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for end in 1..=entries.len() {
+        if end == entries.len() || entries[end].0 != entries[start].0 {
+            if end - start >= 2 {
+                blocks.push((start, end));
+            }
+            start = end;
+        }
+    }
+    let oversize: HashSet<u64> = blocks
+        .iter()
+        .filter(|(s, e)| e - s > settings.max_block)
+        .map(|(s, _)| entries[*s].0)
+        .collect();
+    // Per record, which of its keys lead to an oversize block: those do not own pairs.
+    let complete: Vec<u16> = keys
+        .iter()
+        .map(|k| {
+            k.iter()
+                .enumerate()
+                .filter(|(_, key)| **key != 0 && !oversize.contains(key))
+                .fold(0u16, |acc, (s, _)| acc | (1 << s))
+        })
+        .collect();
+
+    let batches: Vec<&[(usize, usize)]> = blocks.chunks(512).collect();
+    let parts = crate::parallel::map(&batches, 1, |batch| {
+        let mut pairs = Vec::new();
+        let mut windowed = Vec::new();
+        for (s, e) in batch.iter() {
+            let block = &entries[*s..*e];
+            let key = block[0].0;
+            if e - s > settings.max_block {
+                let mut members: Vec<u32> = block.iter().map(|(_, r)| *r).collect();
+                members.sort_unstable_by_key(|r| {
+                    let p = &set.records[*r as usize];
+                    (p.birth, p.given, *r)
+                });
+                for (t, a) in members.iter().enumerate() {
+                    for b in members.iter().skip(t + 1).take(settings.window) {
+                        let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
+                        if owner(&keys, &complete, i, j).is_none() {
+                            windowed.push((i, j));
+                        }
+                    }
+                }
+                continue;
+            }
+            for (t, (_, a)) in block.iter().enumerate() {
+                for (_, b) in &block[t + 1..] {
+                    let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
+                    if owner(&keys, &complete, i, j) == Some(key) {
+                        let p = compare(&set.records[i as usize], &set.records[j as usize], &set.words);
+                        pairs.push((i, j, p));
+                    }
+                }
+            }
+        }
+        (pairs, windowed)
+    });
+    let mut pairs = Vec::new();
+    let mut windowed = Vec::new();
+    for (p, w) in parts {
+        pairs.extend(p);
+        windowed.extend(w);
+    }
+    // Windows of several oversize blocks may meet the same pair: those few are deduplicated.
+    windowed.sort_unstable();
+    windowed.dedup();
+    let scored = crate::parallel::map(&windowed, 4096, |(i, j)| {
+        (
+            *i,
+            *j,
+            compare(&set.records[*i as usize], &set.records[*j as usize], &set.words),
+        )
+    });
+    pairs.extend(scored);
+    pairs
+}
+
+/// The key that owns the pair: the first complete key both records carry.
+fn owner(keys: &[Keys], complete: &[u16], i: u32, j: u32) -> Option<u64> {
+    let (a, b) = (&keys[i as usize], &keys[j as usize]);
+    let (ca, cb) = (complete[i as usize], complete[j as usize]);
+    for (s, key) in a.iter().enumerate() {
+        if ca & (1 << s) == 0 {
+            continue;
+        }
+        let kind = 2 * (s / 2);
+        let shared = b[kind..kind + 2]
+            .iter()
+            .enumerate()
+            .any(|(o, other)| cb & (1 << (kind + o)) != 0 && other == key);
+        if shared {
+            return Some(*key);
+        }
+    }
+    None
+}
+
+/// The records of `existing` that share a key with `new` (for matching one new registration).
+pub(crate) fn sharing_a_key(new: &Keys, existing: &[Keys]) -> Vec<usize> {
+    existing
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| {
+            (0..KINDS).any(|kind| {
+                (2 * kind..2 * kind + 2).any(|s| new[s] != 0 && (2 * kind..2 * kind + 2).any(|t| k[t] == new[s]))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! Matched pairs into persons. Connected components would chain: if Ana's record matches a
+//! sloppy record that also matches her sister Ada's, all three become one person. Here pairs
+//! are merged strongest first, and two groups of records become one person only when the
+//! records of one match those of the other *as a whole*: every pair across the two groups is
+//! scored (not only the pairs blocking found), and the merge happens only if their mean
+//! probability reaches the threshold and none of them is a confident non-match (below the
+//! floor). A weak link to one member is then not enough to pull a group in.
+//!
+//! Groups are small (a person is registered a handful of times), so scoring every pair across
+//! two groups is cheap; two groups whose product of sizes exceeds [`MAX_CROSS`] are left
+//! apart rather than merged unchecked.
+
+/// The most pairs scored to decide one merge.
+pub const MAX_CROSS: usize = 10_000;
+
+/// Records `0..n` grouped: `edges` are `(i, j, probability)`; `probability(i, j)` scores any
+/// pair. Every record is in exactly one group; members ascending, groups by first member.
+pub(crate) fn cluster(
+    n: usize,
+    edges: &[(usize, usize, f64)],
+    threshold: f64,
+    floor: f64,
+    probability: impl Fn(usize, usize) -> f64,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<&(usize, usize, f64)> = edges.iter().filter(|(_, _, p)| *p >= threshold).collect();
+    order.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    let mut group: Vec<usize> = (0..n).collect();
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for (i, j, _) in order {
+        let (gi, gj) = (group[*i], group[*j]);
+        if gi == gj || members[gi].len() * members[gj].len() > MAX_CROSS {
+            continue;
+        }
+        let mut sum = 0.0;
+        let mut lowest = 1.0f64;
+        for x in &members[gi] {
+            for y in &members[gj] {
+                let p = if (x, y) == (i, j) { 1.0 } else { probability(*x, *y) };
+                sum += p;
+                lowest = lowest.min(p);
+            }
+        }
+        let mean = sum / (members[gi].len() * members[gj].len()) as f64;
+        if lowest < floor || mean < threshold {
+            continue;
+        }
+        let (keep, gone) = if members[gi].len() >= members[gj].len() {
+            (gi, gj)
+        } else {
+            (gj, gi)
+        };
+        let moved = std::mem::take(&mut members[gone]);
+        for m in &moved {
+            group[*m] = keep;
+        }
+        members[keep].extend(moved);
+    }
+    let mut out: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
+    for m in &mut out {
+        m.sort_unstable();
+    }
+    out.sort_unstable_by_key(|m| m[0]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(pairs: &[(usize, usize, f64)]) -> impl Fn(usize, usize) -> f64 + '_ {
+        move |a, b| {
+            pairs
+                .iter()
+                .find(|(x, y, _)| (*x, *y) == (a, b) || (*x, *y) == (b, a))
+                .map_or(0.0, |(_, _, p)| *p)
+        }
+    }
+
+    /// Ana (0) and Ada (2) are sisters; record 1 is sloppy and matches both. Connected
+    /// components would make one person of the three; here 1 joins the stronger side only.
+    #[test]
+    fn one_weak_record_does_not_chain_two_people() {
+        let scores = [(0, 1, 0.99), (1, 2, 0.97), (0, 2, 0.001)];
+        let groups = cluster(3, &scores, 0.5, 0.05, table(&scores));
+        assert_eq!(groups, vec![vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn a_chain_of_strong_links_across_many_records_is_cut_where_it_is_weak() {
+        // 0-1-2 is one person, 3-4 another; 2-3 match on their own, but 3 and 4 match nobody
+        // of 0, 1, 2 as a whole.
+        let scores = [
+            (0, 1, 0.99),
+            (1, 2, 0.99),
+            (0, 2, 0.95),
+            (2, 3, 0.9),
+            (3, 4, 0.99),
+            (1, 3, 0.02),
+            (0, 3, 0.01),
+        ];
+        let groups = cluster(5, &scores, 0.5, 0.05, table(&scores));
+        assert_eq!(groups, vec![vec![0, 1, 2], vec![3, 4]]);
+    }
+
+    #[test]
+    fn a_person_registered_three_times_with_different_errors_is_one() {
+        // 0-2 is weaker (each carries its own error) but not a non-match.
+        let scores = [(0, 1, 0.99), (1, 2, 0.98), (0, 2, 0.6)];
+        let groups = cluster(4, &scores, 0.5, 0.05, table(&scores));
+        assert_eq!(groups, vec![vec![0, 1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn every_record_is_in_exactly_one_group() {
+        let scores = [(5, 1, 0.9), (3, 4, 0.4)];
+        let groups = cluster(6, &scores, 0.5, 0.05, table(&scores));
+        assert_eq!(groups, vec![vec![0], vec![1, 5], vec![2], vec![3], vec![4]]);
+        assert!(cluster(0, &[], 0.5, 0.05, |_, _| 0.0).is_empty());
+    }
+}

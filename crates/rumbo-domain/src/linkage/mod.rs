@@ -1,0 +1,252 @@
+//! Finding the same person registered twice: probabilistic record linkage after Fellegi and
+//! Sunter, trained without labels.
+//!
+//! 1. [`normalise`]: names, documents and dates in one form (accents, particles, prefixes).
+//! 2. Blocking: only pairs sharing a key (document, surname sound + birth date, ...) are
+//!    compared, so the work grows with the records, not their square.
+//! 3. Comparison: each field of a pair falls into an agreement level (exact, surnames swapped,
+//!    day and month swapped, a typo apart...).
+//! 4. Expectation maximisation learns how likely each level is among matches and non-matches;
+//!    agreement on a rare name counts for more than on a common one.
+//! 5. Pairs above the threshold are grouped into persons without chaining through weak links.
+//!
+//! [`link`] does it all over a batch; [`MatchModel::candidates_for`] scores one new
+//! registration against existing ones with a trained model.
+
+mod blocking;
+mod cluster;
+mod compare;
+mod em;
+mod model;
+pub mod normalise;
+mod prepare;
+#[cfg(test)]
+mod tests;
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::registration::people::Sex;
+
+pub use compare::{FIELDS, LEVELS};
+pub use model::{FieldModel, LevelModel, MatchModel, TF_LIMIT, TermFrequencies};
+
+use model::Scorer;
+use prepare::PreparedSet;
+
+/// One registration of one person, as the engine sees it. Built by the caller from the store
+/// or a CSV.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// The caller's identifier (person id in the store, `id` column in a CSV).
+    pub key: String,
+    /// Who registered it: organisation code.
+    pub source: String,
+    /// As written.
+    pub given_names: String,
+    /// As written; may be empty.
+    pub first_surname: String,
+    pub second_surname: Option<String>,
+    pub birth_date: Option<Date>,
+    pub sex: Option<Sex>,
+    /// As written, e.g. "V-12.345.678".
+    pub document: Option<String>,
+    /// ISO 3166 alpha-3.
+    pub nationality: Option<String>,
+}
+
+/// How the engine runs. [`Default`] gives the tuned values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkageSettings {
+    /// Pairs at or above this probability are reported.
+    pub report_threshold: f64,
+    /// Two groups of records merge into one person when the mean probability of the pairs
+    /// across them reaches this ...
+    pub cluster_threshold: f64,
+    /// ... and none of those pairs is below this.
+    pub cluster_floor: f64,
+    /// A blocking key shared by more records than this is compared by sorted window instead.
+    pub max_block: usize,
+    /// How many neighbours each record of an oversize block is compared with.
+    pub window: usize,
+    /// Pairs drawn at random to start the non-match probabilities from.
+    pub random_pairs: usize,
+    /// The most rounds of expectation maximisation.
+    pub iterations: usize,
+    /// Seed of the random pairs: the same records give the same model.
+    pub seed: u64,
+}
+
+impl Default for LinkageSettings {
+    fn default() -> Self {
+        LinkageSettings {
+            report_threshold: 0.5,
+            cluster_threshold: 0.5,
+            cluster_floor: 0.05,
+            max_block: 64,
+            window: 12,
+            random_pairs: 400_000,
+            iterations: 100,
+            seed: 0x5EED,
+        }
+    }
+}
+
+/// The result of [`link`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Linkage {
+    /// The trained model: reusable for incremental matching.
+    pub model: MatchModel,
+    /// Pairs with probability ≥ `report_threshold`, `left < right`, by `left` then `right`.
+    pub pairs: Vec<ScoredPair>,
+    /// Indices into the records; every record in exactly one cluster (singletons too).
+    pub clusters: Vec<Vec<usize>>,
+    /// How much work each stage did, and how long it took.
+    pub stats: LinkageStats,
+}
+
+/// Counts and timings of one run, for the command line and benchmarks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinkageStats {
+    pub records: usize,
+    /// Candidate pairs from blocking, each compared once.
+    pub candidates: usize,
+    /// Distinct comparison vectors the training saw.
+    pub patterns: usize,
+    pub prepare_seconds: f64,
+    pub blocking_seconds: f64,
+    pub training_seconds: f64,
+    pub scoring_seconds: f64,
+    pub clustering_seconds: f64,
+}
+
+/// One scored pair of records, with the explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoredPair {
+    /// Index into the records.
+    pub left: usize,
+    pub right: usize,
+    /// 0..=1.
+    pub probability: f64,
+    /// Total match weight: the log2 Bayes factor, the sum of the fields' weights.
+    pub weight: f64,
+    /// One per compared field, in the order of [`FIELDS`].
+    pub fields: Vec<FieldComparison>,
+}
+
+/// One field's part of the explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldComparison {
+    /// One of [`FIELDS`].
+    pub field: &'static str,
+    /// One of the field's [`LEVELS`], e.g. "exact", "swapped_day_month", "missing".
+    pub level: &'static str,
+    /// This field's contribution, log2.
+    pub weight: f64,
+}
+
+/// Trains the model without labels on the records and scores every candidate pair from
+/// blocking; then groups the matches into persons.
+pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
+    let mut stats = LinkageStats {
+        records: records.len(),
+        ..LinkageStats::default()
+    };
+    let clock = Instant::now();
+    let set = prepare::prepare_all(records);
+    stats.prepare_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let candidates = blocking::candidates(&set, settings);
+    stats.candidates = candidates.len();
+    stats.blocking_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let mut counts: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    for (_, _, p) in &candidates {
+        *counts.entry(*p).or_default() += 1;
+    }
+    let mut patterns: Vec<(u32, u64)> = counts.into_iter().collect();
+    patterns.sort_unstable();
+    stats.patterns = patterns.len();
+    let u = em::random_u(&set, settings.random_pairs, settings.seed);
+    let estimate = em::train(&patterns, u, settings.iterations);
+    let model = MatchModel::new(&estimate, settings.report_threshold, &set);
+    stats.training_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let scorer = Scorer::new(&model, &set);
+    let batches: Vec<&[(u32, u32, u32)]> = candidates.chunks(16_384).collect();
+    let kept = crate::parallel::map(&batches, 1, |batch| {
+        batch
+            .iter()
+            .filter_map(|(i, j, p)| {
+                let (i, j) = (*i as usize, *j as usize);
+                let weight: f64 = scorer.field_weights(i, j, *p).iter().sum();
+                (model.probability(weight) >= settings.report_threshold).then(|| scorer.explain(i, j, *p, i, j))
+            })
+            .collect::<Vec<_>>()
+    });
+    drop(candidates);
+    let mut pairs: Vec<ScoredPair> = kept.into_iter().flatten().collect();
+    pairs.sort_unstable_by_key(|p| (p.left, p.right));
+    stats.scoring_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let edges: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.left, p.right, p.probability)).collect();
+    let clusters = cluster::cluster(
+        records.len(),
+        &edges,
+        settings.cluster_threshold,
+        settings.cluster_floor,
+        |i, j| model.probability(scorer.weigh(i, j).1),
+    );
+    stats.clustering_seconds = clock.elapsed().as_secs_f64();
+    drop(scorer);
+    Linkage {
+        model,
+        pairs,
+        clusters,
+        stats,
+    }
+}
+
+impl MatchModel {
+    /// Incremental: scores one new record against existing ones (candidate blocking done
+    /// inside) and returns the pairs at or above the model's threshold, `left` the index into
+    /// `existing`, `right` = `usize::MAX` for the new record; most probable first.
+    pub fn candidates_for(&self, new: &PersonRecord, existing: &[PersonRecord]) -> Vec<ScoredPair> {
+        let mut all: Vec<PersonRecord> = Vec::with_capacity(existing.len() + 1);
+        all.extend_from_slice(existing);
+        all.push(new.clone());
+        let set = prepare::prepare_all(&all);
+        let sounds = blocking::sounds(&set);
+        let keys: Vec<blocking::Keys> = set
+            .records
+            .iter()
+            .map(|r| blocking::keys(r, &sounds, &set.words))
+            .collect();
+        let last = existing.len();
+        let scorer = Scorer::new(self, &set);
+        let mut out: Vec<ScoredPair> = blocking::sharing_a_key(&keys[last], &keys[..last])
+            .into_iter()
+            .filter_map(|i| {
+                let (pattern, weight) = scorer.weigh(i, last);
+                (self.probability(weight) >= self.report_threshold)
+                    .then(|| scorer.explain(i, last, pattern, i, usize::MAX))
+            })
+            .collect();
+        out.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.left.cmp(&b.left)));
+        out
+    }
+
+    /// Scores one given pair (to explain a stored suggestion again): `left` 0, `right` 1.
+    pub fn compare(&self, a: &PersonRecord, b: &PersonRecord) -> ScoredPair {
+        let set: PreparedSet = prepare::prepare_all(&[a.clone(), b.clone()]);
+        let scorer = Scorer::new(self, &set);
+        let (pattern, _) = scorer.weigh(0, 1);
+        scorer.explain(0, 1, pattern, 0, 1)
+    }
+}

@@ -1,0 +1,258 @@
+//! The trained model: per field and level the probabilities `m` (among the same person) and `u`
+//! (among different people), their match weights `log2(m/u)`, and how often each given name
+//! and surname occurs. Sharing a surname that one registration in a hundred carries ("Pérez")
+//! says less than sharing one carried by one in a hundred thousand ("Arreaza"): the weight of
+//! agreement on a name is moved by `log2(Σtf² / tf(name))` — the chance that two records agree
+//! on *some* name over the chance they agree on *this* one — within ±[`TF_LIMIT`] bits.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, compare, level};
+use super::em::Estimate;
+use super::prepare::{NONE, Prepared, PreparedSet};
+use super::{FieldComparison, ScoredPair};
+
+/// The most a name's frequency moves a weight, in bits (a factor of 16). Unbounded, sharing a
+/// surname found twice in a million records would outweigh a different birth date and given
+/// name: siblings with a rare surname would look like one person.
+pub const TF_LIMIT: f64 = 4.0;
+
+/// The trained Fellegi–Sunter model, reusable to score new records against existing ones.
+/// Stored as JSON and read back (serde) to match new registrations without training again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MatchModel {
+    /// The share of matches among the candidate pairs it was trained on: the prior odds.
+    pub prior: f64,
+    /// Pairs at or above this probability are reported.
+    pub report_threshold: f64,
+    pub fields: Vec<FieldModel>,
+    /// Full given names ("maria jose"), normalised.
+    pub given_names: TermFrequencies,
+    /// Surnames, word by word, normalised.
+    pub surnames: TermFrequencies,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FieldModel {
+    pub field: String,
+    pub levels: Vec<LevelModel>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LevelModel {
+    pub level: String,
+    /// P(level | same person).
+    pub m: f64,
+    /// P(level | different people).
+    pub u: f64,
+    /// `log2(m/u)`; 0 for `missing`.
+    pub weight: f64,
+}
+
+/// How often each normalised name occurs among the records trained on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TermFrequencies {
+    /// Names counted.
+    pub total: u64,
+    /// Σ tf²: the chance that two names drawn at random are the same.
+    pub sum_of_squares: f64,
+    /// Names seen at least twice, with their count; the others count once.
+    pub counts: BTreeMap<String, u32>,
+}
+
+impl TermFrequencies {
+    /// Counts by word id (from the records' interner) into frequencies by word.
+    pub(crate) fn from_counts(counts: &[u32], set: &PreparedSet) -> TermFrequencies {
+        let total: u64 = counts.iter().map(|c| u64::from(*c)).sum();
+        if total == 0 {
+            return TermFrequencies::default();
+        }
+        let t = total as f64;
+        let sum_of_squares = counts.iter().map(|c| (f64::from(*c) / t).powi(2)).sum();
+        let counts = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c >= 2)
+            .map(|(id, c)| (set.words.word(id as u32).to_owned(), *c))
+            .collect();
+        TermFrequencies {
+            total,
+            sum_of_squares,
+            counts,
+        }
+    }
+
+    /// Bits added to the weight of agreeing on `word`.
+    pub fn adjustment(&self, word: &str) -> f64 {
+        if self.total == 0 || self.sum_of_squares <= 0.0 {
+            return 0.0;
+        }
+        let count = self.counts.get(word).copied().unwrap_or(1);
+        let tf = f64::from(count) / self.total as f64;
+        (self.sum_of_squares / tf).log2().clamp(-TF_LIMIT, TF_LIMIT)
+    }
+}
+
+impl MatchModel {
+    pub(crate) fn new(estimate: &Estimate, report_threshold: f64, set: &PreparedSet) -> MatchModel {
+        let fields = FIELDS
+            .iter()
+            .enumerate()
+            .map(|(f, field)| FieldModel {
+                field: (*field).to_owned(),
+                levels: LEVELS[f]
+                    .iter()
+                    .enumerate()
+                    .map(|(l, name)| {
+                        let (m, u) = (estimate.m[f][l], estimate.u[f][l]);
+                        LevelModel {
+                            level: (*name).to_owned(),
+                            m,
+                            u,
+                            weight: if l == 0 { 0.0 } else { (m / u).log2() },
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut given = vec![0u32; set.words.len()];
+        let mut surnames = vec![0u32; set.words.len()];
+        for r in &set.records {
+            if r.given != NONE {
+                given[r.given as usize] += 1;
+            }
+            for s in r.surnames.iter().filter(|s| **s != NONE) {
+                surnames[*s as usize] += 1;
+            }
+        }
+        MatchModel {
+            prior: estimate.prior,
+            report_threshold,
+            fields,
+            given_names: TermFrequencies::from_counts(&given, set),
+            surnames: TermFrequencies::from_counts(&surnames, set),
+        }
+    }
+
+    /// Probability from a total weight, with the model's prior odds.
+    pub fn probability(&self, weight: f64) -> f64 {
+        let prior = self.prior.clamp(1e-9, 1.0 - 1e-9);
+        let logit = (prior / (1.0 - prior)).log2() + weight;
+        1.0 / (1.0 + (-logit).exp2())
+    }
+}
+
+/// A model bound to one prepared set of records: weights in a flat table and the name
+/// adjustments looked up once per word id, so that scoring a pair reads only numbers.
+pub(crate) struct Scorer<'a> {
+    pub model: &'a MatchModel,
+    pub set: &'a PreparedSet,
+    weights: [[f64; 8]; 6],
+    given_adjustment: Vec<f32>,
+    surname_adjustment: Vec<f32>,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(model: &'a MatchModel, set: &'a PreparedSet) -> Scorer<'a> {
+        // By name, so that a model read back from JSON is used as written or, where a field or
+        // level is unknown to it, weighs nothing there.
+        let mut weights = [[0.0; 8]; 6];
+        for (f, name) in FIELDS.iter().enumerate() {
+            let Some(field) = model.fields.iter().find(|x| x.field == *name) else {
+                continue;
+            };
+            for (l, level_name) in LEVELS[f].iter().enumerate().skip(1) {
+                if let Some(lm) = field.levels.iter().find(|x| x.level == *level_name)
+                    && lm.weight.is_finite()
+                {
+                    weights[f][l] = lm.weight;
+                }
+            }
+        }
+        let mut given_adjustment = vec![f32::NAN; set.words.len()];
+        let mut surname_adjustment = vec![f32::NAN; set.words.len()];
+        for r in &set.records {
+            if r.given != NONE && given_adjustment[r.given as usize].is_nan() {
+                given_adjustment[r.given as usize] = model.given_names.adjustment(set.words.word(r.given)) as f32;
+            }
+            for s in r.surnames.iter().filter(|s| **s != NONE) {
+                if surname_adjustment[*s as usize].is_nan() {
+                    surname_adjustment[*s as usize] = model.surnames.adjustment(set.words.word(*s)) as f32;
+                }
+            }
+        }
+        Scorer {
+            model,
+            set,
+            weights,
+            given_adjustment,
+            surname_adjustment,
+        }
+    }
+
+    /// Each field's weight for records `i` and `j` whose comparison vector is `pattern`.
+    pub fn field_weights(&self, i: usize, j: usize, pattern: Pattern) -> [f64; 6] {
+        let (a, b) = (&self.set.records[i], &self.set.records[j]);
+        let mut out: [f64; 6] = std::array::from_fn(|f| self.weights[f][level(pattern, f)]);
+        out[GIVEN] += match level(pattern, GIVEN) {
+            1 => self.given(a.given),
+            // "María José" and "María": as telling as the shorter name is rare.
+            2 => self.given(if a.given_count() <= b.given_count() {
+                a.given
+            } else {
+                b.given
+            }),
+            _ => 0.0,
+        };
+        if (1..=5).contains(&level(pattern, SURNAMES)) {
+            out[SURNAMES] += shared_surnames(a, b).map(|s| self.surname(s)).sum::<f64>();
+        }
+        out
+    }
+
+    fn given(&self, id: u32) -> f64 {
+        self.given_adjustment.get(id as usize).map_or(0.0, |x| f64::from(*x))
+    }
+
+    fn surname(&self, id: u32) -> f64 {
+        self.surname_adjustment.get(id as usize).map_or(0.0, |x| f64::from(*x))
+    }
+
+    /// Records `i` and `j` compared: their vector and total weight.
+    pub fn weigh(&self, i: usize, j: usize) -> (Pattern, f64) {
+        let pattern = compare(&self.set.records[i], &self.set.records[j], &self.set.words);
+        (pattern, self.field_weights(i, j, pattern).iter().sum())
+    }
+
+    /// The full, explained score of records `i` and `j`, reported as `left` and `right`.
+    pub fn explain(&self, i: usize, j: usize, pattern: Pattern, left: usize, right: usize) -> ScoredPair {
+        let weights = self.field_weights(i, j, pattern);
+        let weight: f64 = weights.iter().sum();
+        ScoredPair {
+            left,
+            right,
+            probability: self.model.probability(weight),
+            weight,
+            fields: FIELDS
+                .iter()
+                .enumerate()
+                .map(|(f, field)| FieldComparison {
+                    field,
+                    level: LEVELS[f][level(pattern, f).min(LEVELS[f].len() - 1)],
+                    weight: weights[f],
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The surnames of `a` that `b` carries too (each once).
+fn shared_surnames<'r>(a: &'r Prepared, b: &'r Prepared) -> impl Iterator<Item = u32> + 'r {
+    a.surnames
+        .iter()
+        .enumerate()
+        .filter(move |(k, s)| **s != NONE && b.surnames.contains(s) && !(*k == 1 && a.surnames[0] == **s))
+        .map(|(_, s)| *s)
+}

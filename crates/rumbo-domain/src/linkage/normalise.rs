@@ -1,0 +1,223 @@
+//! Names, documents and dates as registration desks across Latin America write them, brought to
+//! one form before they are compared: "María José DE LA Cruz" and "maria jose cruz" are the
+//! same words; "V-12.345.678", "v12345678" and "12 345 678" the same cédula.
+//!
+//! Everything here is ASCII out: accents and case are folded away (ñ becomes n, as many forms
+//! and keyboards write it anyway), so the comparisons that follow work on bytes.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Words that join the parts of a Hispanic or Lusophone name and are written or left out at
+/// will: "de la Cruz" / "Cruz", "dos Santos" / "Santos", "Ortega y Gasset".
+pub const PARTICLES: &[&str] = &[
+    "de", "del", "la", "las", "los", "lo", "da", "das", "do", "dos", "di", "y", "e", "van", "von",
+];
+
+/// Lower case, accents dropped, anything but letters and digits turned into a single space.
+pub fn fold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut space = true;
+    for c in raw.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'ß' => 's',
+            'æ' | 'Æ' => 'a',
+            'ø' | 'Ø' => 'o',
+            'đ' | 'Đ' => 'd',
+            'ł' | 'Ł' => 'l',
+            other => other,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The words of a name, folded, without particles. A name made only of particles ("De") keeps
+/// them, rather than vanish.
+pub fn name_tokens(raw: &str) -> Vec<String> {
+    let folded = fold(raw);
+    let all: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    let kept: Vec<String> = all
+        .iter()
+        .filter(|t| !PARTICLES.contains(t))
+        .map(|t| (*t).to_owned())
+        .collect();
+    if kept.is_empty() {
+        all.into_iter().map(str::to_owned).collect()
+    } else {
+        kept
+    }
+}
+
+/// A name folded and without particles, words joined by one space: "María  DE LOS Ángeles"
+/// becomes "maria angeles".
+pub fn name(raw: &str) -> String {
+    name_tokens(raw).join(" ")
+}
+
+/// Type prefixes written before a document number: Venezuelan cédulas (V- for nationals,
+/// E- for foreigners), Colombian (CC, CE, TI), Peruvian (DNI), passports (P, PP).
+const DOCUMENT_PREFIXES: &[&str] = &["dni", "cc", "ce", "ci", "ti", "pp", "v", "e", "p"];
+
+/// A document number without its type prefix, dots, dashes and spaces, in upper case; a
+/// number made only of digits loses its leading zeros. Empty when nothing is left.
+pub fn document(raw: &str) -> String {
+    let folded: String = fold(raw).chars().filter(|c| *c != ' ').collect();
+    let mut rest = folded.as_str();
+    for prefix in DOCUMENT_PREFIXES {
+        if let Some(tail) = rest.strip_prefix(prefix)
+            && tail.starts_with(|c: char| c.is_ascii_digit())
+        {
+            rest = tail;
+            break;
+        }
+    }
+    if rest.bytes().all(|b| b.is_ascii_digit()) {
+        rest.trim_start_matches('0').to_owned()
+    } else {
+        rest.to_ascii_uppercase()
+    }
+}
+
+/// A date as `YYYYMMDD`, the form encodings and keys use.
+pub fn date(date: time::Date) -> String {
+    format!("{:04}{:02}{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
+/// A short sound key for one folded word, tuned to Spanish spelling: b/v/w sound alike, z/s and
+/// soft c too, h is silent, ll/y and soft g/j merge, "qu" is k, doubled letters count once,
+/// vowels after the first letter are dropped; at most five symbols. "Yorbelis" and "Llorbelys",
+/// "Wilmer" and "Vilmer", "Jiménez" and "Gimenes" share one.
+pub fn phonetic(word: &str) -> String {
+    let b = word.as_bytes();
+    let mut out = String::with_capacity(5);
+    let mut last = 0u8;
+    let mut i = 0;
+    while i < b.len() && out.len() < 5 {
+        let c = b[i];
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let soft = matches!(next, b'e' | b'i' | b'y');
+        let (code, skip) = match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' => (if out.is_empty() { b'a' } else { 0 }, 0),
+            b'y' if is_vowel(next) => (b'y', 0),
+            b'y' => (if out.is_empty() { b'a' } else { 0 }, 0),
+            b'b' | b'v' | b'w' => (b'b', 0),
+            b'c' if next == b'h' => (b'x', 1),
+            b'c' if soft => (b's', 0),
+            b'c' | b'k' => (b'k', 0),
+            b'q' if next == b'u' => (b'k', 1),
+            b'q' => (b'k', 0),
+            b's' | b'z' => (b's', 0),
+            b'g' if soft => (b'j', 0),
+            b'j' => (b'j', 0),
+            b'h' => (0, 0),
+            b'l' if next == b'l' => (b'y', 1),
+            b'r' | b'd' | b't' | b'f' | b'g' | b'l' | b'm' | b'n' | b'p' | b'x' => (c, 0),
+            digit if digit.is_ascii_digit() => (digit, 0),
+            _ => (0, 0),
+        };
+        if code != 0 && code != last {
+            out.push(char::from(code));
+        }
+        // A vowel between two equal consonants still separates them ("Anana"); silence does not.
+        if code != 0 || is_vowel(c) {
+            last = code;
+        }
+        i += 1 + skip;
+    }
+    out
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accents_case_and_punctuation_fold_away() {
+        assert_eq!(fold("  María-José  PÉREZ "), "maria jose perez");
+        assert_eq!(fold("Núñez"), "nunez");
+        assert_eq!(fold("Gonçalves d'Ávila"), "goncalves d avila");
+        assert_eq!(fold(""), "");
+        assert_eq!(fold("¿?"), "");
+    }
+
+    #[test]
+    fn particles_are_dropped_unless_they_are_the_whole_name() {
+        assert_eq!(name("De La Cruz"), "cruz");
+        assert_eq!(name("del Valle"), "valle");
+        assert_eq!(name("de los Ángeles"), "angeles");
+        assert_eq!(name("dos Santos"), "santos");
+        assert_eq!(name("da Silva e Souza"), "silva souza");
+        assert_eq!(name("De"), "de");
+        assert_eq!(name_tokens("María José"), vec!["maria", "jose"]);
+    }
+
+    #[test]
+    fn documents_lose_prefixes_dots_dashes_spaces_and_leading_zeros() {
+        for raw in ["V-12.345.678", "v12345678", "12 345 678", "V 012345678", "12-345-678"] {
+            assert_eq!(document(raw), "12345678", "{raw}");
+        }
+        assert_eq!(document("E-84.123.456"), "84123456");
+        assert_eq!(document("CC 1.020.304.050"), "1020304050");
+        // A letter before letters is part of the number, not a type prefix.
+        assert_eq!(document("P-AB123456"), "PAB123456");
+        assert_eq!(document("pasaporte 123"), "PASAPORTE123");
+        assert_eq!(document("V-"), "V");
+        assert_eq!(document(""), "");
+    }
+
+    #[test]
+    fn dates_are_written_compactly() {
+        let d = time::Date::from_calendar_date(1990, time::Month::March, 5).expect("valid");
+        assert_eq!(date(d), "19900305");
+    }
+
+    #[test]
+    fn spanish_spellings_share_a_sound_key() {
+        let same = [
+            ("yorbelis", "llorbelys"),
+            ("wilmer", "vilmer"),
+            ("jimenez", "gimenes"),
+            ("gonzalez", "gonsales"),
+            ("cecilia", "sesilia"),
+            ("quintero", "kintero"),
+            ("hernandez", "ernandes"),
+            ("chavez", "chabes"),
+        ];
+        for (a, b) in same {
+            assert_eq!(phonetic(a), phonetic(b), "{a} / {b}");
+        }
+        assert_ne!(phonetic("perez"), phonetic("gomez"));
+        assert_ne!(phonetic("garcia"), phonetic("marcia"));
+        assert!(phonetic("rodriguez").len() <= 5);
+        assert_eq!(phonetic(""), "");
+    }
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent_and_ascii(raw in "\\PC{0,30}") {
+            let once = fold(&raw);
+            prop_assert!(once.is_ascii());
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert_eq!(document(&document(&raw)), document(&raw));
+            prop_assert!(phonetic(&once).len() <= 5);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Records turned once, before any pair is compared, into a compact form: every normalised word
+//! is interned to a `u32`, dates packed into one number, so that comparing two records touches
+//! a few integers and, only when words differ, their bytes — never a fresh `String`.
+
+use std::collections::HashMap;
+
+use crate::registration::people::Sex;
+
+use super::PersonRecord;
+use super::normalise;
+
+/// No word here.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Normalised words, each stored once.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, word: &str) -> u32 {
+        if word.is_empty() {
+            return NONE;
+        }
+        if let Some(id) = self.ids.get(word) {
+            return *id;
+        }
+        let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
+        self.words.push(word.into());
+        self.ids.insert(word.into(), id);
+        id
+    }
+
+    /// The word of `id`; empty for [`NONE`].
+    pub fn word(&self, id: u32) -> &str {
+        self.words.get(id as usize).map_or("", |w| w)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+}
+
+/// One record, normalised and interned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Prepared {
+    /// All given names as one string ("maria jose").
+    pub given: u32,
+    /// The given names word by word, at most three.
+    pub given_words: [u32; 3],
+    /// First and second surname, one word each; a first surname written with two words and
+    /// no second ("García Márquez") counts as both.
+    pub surnames: [u32; 2],
+    /// `year * 512 + month * 32 + day`, 0 when unknown.
+    pub birth: u32,
+    /// 0 unknown, 1 female, 2 male, 3 other.
+    pub sex: u8,
+    pub document: u32,
+    pub nationality: u32,
+}
+
+impl Prepared {
+    pub fn year(&self) -> u32 {
+        self.birth / 512
+    }
+    pub fn month(&self) -> u32 {
+        (self.birth / 32) % 16
+    }
+    pub fn day(&self) -> u32 {
+        self.birth % 32
+    }
+    pub fn given_count(&self) -> usize {
+        self.given_words.iter().filter(|w| **w != NONE).count()
+    }
+    pub fn surname_count(&self) -> usize {
+        self.surnames.iter().filter(|w| **w != NONE).count()
+    }
+}
+
+/// Packs a date as [`Prepared::birth`] does.
+pub(crate) fn pack_date(date: time::Date) -> u32 {
+    let year = u32::try_from(date.year()).unwrap_or(0).min(8000);
+    year * 512 + u32::from(u8::from(date.month())) * 32 + u32::from(date.day())
+}
+
+pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner) -> Prepared {
+    let given_tokens = normalise::name_tokens(&record.given_names);
+    let mut given_words = [NONE; 3];
+    for (slot, token) in given_words.iter_mut().zip(&given_tokens) {
+        *slot = words.intern(token);
+    }
+    let given = words.intern(&given_tokens.join(" "));
+
+    let first = normalise::name_tokens(&record.first_surname);
+    let second = record
+        .second_surname
+        .as_deref()
+        .map(normalise::name_tokens)
+        .unwrap_or_default();
+    let mut surnames = [NONE; 2];
+    match (first.as_slice(), second.as_slice()) {
+        ([], []) => {}
+        ([], [s, ..]) => surnames[0] = words.intern(s),
+        ([a, b, ..], []) => {
+            surnames[0] = words.intern(a);
+            surnames[1] = words.intern(b);
+        }
+        ([a, ..], rest) => {
+            surnames[0] = words.intern(a);
+            if let Some(s) = rest.first() {
+                surnames[1] = words.intern(s);
+            }
+        }
+    }
+
+    let sex = match record.sex {
+        None => 0,
+        Some(Sex::Female) => 1,
+        Some(Sex::Male) => 2,
+        Some(Sex::Other) => 3,
+    };
+    let document = record.document.as_deref().map_or(NONE, |d| {
+        let clean = normalise::document(d);
+        words.intern(&clean)
+    });
+    let nationality = record
+        .nationality
+        .as_deref()
+        .map_or(NONE, |n| words.intern(&n.trim().to_ascii_uppercase()));
+    Prepared {
+        given,
+        given_words,
+        surnames,
+        birth: record.birth_date.map_or(0, pack_date),
+        sex,
+        document,
+        nationality,
+    }
+}
+
+/// Every record prepared, with the words they share.
+pub(crate) struct PreparedSet {
+    pub records: Vec<Prepared>,
+    pub words: Interner,
+}
+
+pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
+    let mut words = Interner::default();
+    let records = records.iter().map(|r| prepare(r, &mut words)).collect();
+    PreparedSet { records, words }
+}

@@ -1,0 +1,320 @@
+//! The engine as a whole, and each comparison level.
+
+use proptest::prelude::*;
+use time::{Date, Month};
+
+use super::compare::{
+    BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, SEX, SURNAMES, compare, jaro_winkler, level, within_one_edit,
+};
+use super::prepare::prepare_all;
+use super::*;
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).expect("month"), d).expect("date")
+}
+
+fn person(key: &str, given: &str, first: &str, second: &str, birth: Option<Date>, document: &str) -> PersonRecord {
+    PersonRecord {
+        key: key.into(),
+        source: "ORG".into(),
+        given_names: given.into(),
+        first_surname: first.into(),
+        second_surname: Some(second.to_owned()).filter(|s| !s.is_empty()),
+        birth_date: birth,
+        sex: Some(Sex::Female),
+        document: Some(document.to_owned()).filter(|d| !d.is_empty()),
+        nationality: Some("VEN".into()),
+    }
+}
+
+/// The level name of `field` when comparing `a` with `b`.
+fn level_of(a: &PersonRecord, b: &PersonRecord, field: usize) -> &'static str {
+    let set = prepare_all(&[a.clone(), b.clone()]);
+    let p = compare(&set.records[0], &set.records[1], &set.words);
+    LEVELS[field][level(p, field)]
+}
+
+fn maria() -> PersonRecord {
+    person(
+        "1",
+        "María José",
+        "Pérez",
+        "González",
+        Some(date(1990, 3, 5)),
+        "V-12.345.678",
+    )
+}
+
+#[test]
+fn given_name_levels() {
+    let a = maria();
+    let with = |given: &str| PersonRecord {
+        given_names: given.into(),
+        ..maria()
+    };
+    assert_eq!(level_of(&a, &with("MARIA JOSE"), GIVEN), "exact");
+    assert_eq!(level_of(&a, &with("María"), GIVEN), "short_form");
+    assert_eq!(level_of(&a, &with("José María"), GIVEN), "short_form");
+    assert_eq!(level_of(&a, &with("Maria Jsoe"), GIVEN), "close");
+    assert_eq!(level_of(&a, &with("Mraia"), GIVEN), "close");
+    assert_eq!(level_of(&a, &with("Mariana Josefa"), GIVEN), "close");
+    assert_eq!(level_of(&a, &with("Marisela"), GIVEN), "similar");
+    assert_eq!(level_of(&a, &with("María Fernanda"), GIVEN), "different");
+    assert_eq!(level_of(&a, &with("Yorbelis"), GIVEN), "different");
+    assert_eq!(level_of(&a, &with(""), GIVEN), "missing");
+}
+
+#[test]
+fn surname_levels() {
+    let a = maria();
+    let with = |first: &str, second: &str| PersonRecord {
+        first_surname: first.into(),
+        second_surname: Some(second.to_owned()).filter(|s| !s.is_empty()),
+        ..maria()
+    };
+    assert_eq!(level_of(&a, &with("PEREZ", "gonzalez"), SURNAMES), "exact");
+    assert_eq!(level_of(&a, &with("Pérez González", ""), SURNAMES), "exact");
+    assert_eq!(level_of(&a, &with("González", "Pérez"), SURNAMES), "swapped");
+    assert_eq!(level_of(&a, &with("Pérez", "Gonzales"), SURNAMES), "close");
+    assert_eq!(level_of(&a, &with("Pérez", ""), SURNAMES), "one_missing");
+    assert_eq!(level_of(&a, &with("", "González"), SURNAMES), "one_missing");
+    assert_eq!(level_of(&a, &with("Pérez", "Rodríguez"), SURNAMES), "one_shared");
+    assert_eq!(level_of(&a, &with("Peres", "Gonzales"), SURNAMES), "similar");
+    assert_eq!(level_of(&a, &with("Rodríguez", "Blanco"), SURNAMES), "different");
+    assert_eq!(level_of(&a, &with("", ""), SURNAMES), "missing");
+    // Particles come and go: "de la Cruz" is "Cruz".
+    let cruz = with("de la Cruz", "del Valle");
+    assert_eq!(level_of(&cruz, &with("Cruz", "Valle"), SURNAMES), "exact");
+}
+
+#[test]
+fn birth_date_levels() {
+    let a = maria();
+    let with = |birth: Option<Date>| PersonRecord {
+        birth_date: birth,
+        ..maria()
+    };
+    assert_eq!(level_of(&a, &with(Some(date(1990, 3, 5))), BIRTH), "exact");
+    assert_eq!(level_of(&a, &with(Some(date(1990, 5, 3))), BIRTH), "swapped_day_month");
+    assert_eq!(level_of(&a, &with(Some(date(1991, 3, 5))), BIRTH), "year_off_by_one");
+    assert_eq!(level_of(&a, &with(Some(date(1989, 3, 5))), BIRTH), "year_off_by_one");
+    assert_eq!(level_of(&a, &with(Some(date(1990, 3, 15))), BIRTH), "one_part_differs");
+    assert_eq!(level_of(&a, &with(Some(date(1980, 3, 5))), BIRTH), "one_part_differs");
+    assert_eq!(level_of(&a, &with(Some(date(1985, 7, 21))), BIRTH), "different");
+    assert_eq!(level_of(&a, &with(None), BIRTH), "missing");
+}
+
+#[test]
+fn document_sex_and_nationality_levels() {
+    let a = maria();
+    let with = |document: &str| PersonRecord {
+        document: Some(document.to_owned()).filter(|d| !d.is_empty()),
+        ..maria()
+    };
+    assert_eq!(level_of(&a, &with("12345678"), DOCUMENT), "exact");
+    assert_eq!(level_of(&a, &with("V 12 345 678"), DOCUMENT), "exact");
+    assert_eq!(level_of(&a, &with("V-12.345.679"), DOCUMENT), "close");
+    assert_eq!(level_of(&a, &with("V-12.354.678"), DOCUMENT), "close");
+    assert_eq!(level_of(&a, &with("V-2.345.678"), DOCUMENT), "close");
+    assert_eq!(level_of(&a, &with("V-21.354.678"), DOCUMENT), "different");
+    assert_eq!(level_of(&a, &with(""), DOCUMENT), "missing");
+
+    let male = PersonRecord {
+        sex: Some(Sex::Male),
+        nationality: Some("col".into()),
+        ..maria()
+    };
+    assert_eq!(level_of(&a, &maria(), SEX), "exact");
+    assert_eq!(level_of(&a, &male, SEX), "different");
+    assert_eq!(level_of(&a, &PersonRecord { sex: None, ..maria() }, SEX), "missing");
+    assert_eq!(level_of(&a, &maria(), NATIONALITY), "exact");
+    assert_eq!(level_of(&a, &male, NATIONALITY), "different");
+}
+
+proptest! {
+    #[test]
+    fn jaro_winkler_agrees_with_strsim(a in "[a-e ]{0,12}", b in "[a-e ]{0,12}") {
+        let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+        let theirs = strsim::jaro_winkler(&a, &b);
+        prop_assert!((ours - theirs).abs() < 1e-12, "{} / {}: {} vs {}", a, b, ours, theirs);
+    }
+
+    #[test]
+    fn one_edit_agrees_with_strsim(a in "[0-3]{0,9}", b in "[0-3]{0,9}") {
+        prop_assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b) <= 1);
+    }
+
+    #[test]
+    fn comparison_is_symmetric(
+        g in "[a-c]{1,4}( [a-c]{1,4})?", s1 in "[a-c]{0,4}", s2 in "[a-c]{0,4}",
+        h in "[a-c]{1,4}( [a-c]{1,4})?", t1 in "[a-c]{0,4}", t2 in "[a-c]{0,4}",
+        d1 in 1u8..28, d2 in 1u8..28, m1 in 1u8..13, m2 in 1u8..13,
+    ) {
+        let a = person("a", &g, &s1, &s2, Some(date(1990, m1, d1)), "");
+        let b = person("b", &h, &t1, &t2, Some(date(1990, m2, d2)), "");
+        let set = prepare_all(&[a, b]);
+        let ab = compare(&set.records[0], &set.records[1], &set.words);
+        let ba = compare(&set.records[1], &set.records[0], &set.words);
+        prop_assert_eq!(ab, ba);
+    }
+}
+
+/// A small population with duplicates carrying the errors of the field, built by rule so the
+/// test knows the truth.
+fn population() -> (Vec<PersonRecord>, Vec<usize>) {
+    let given = [
+        "María José",
+        "Luis Alberto",
+        "Yorbelis",
+        "Carlos",
+        "Ana Karina",
+        "José Gregorio",
+        "Daniela",
+        "Wilmer",
+        "Rosa",
+        "Jesús",
+    ];
+    let surnames = [
+        "Pérez",
+        "González",
+        "Rodríguez",
+        "Hernández",
+        "García",
+        "Martínez",
+        "Arreaza",
+        "Quintero",
+        "Colmenares",
+        "Briceño",
+        "Urdaneta",
+        "Zambrano",
+    ];
+    let mut records = Vec::new();
+    let mut truth = Vec::new();
+    for p in 0..240usize {
+        let g = given[(p * 7) % given.len()];
+        let s1 = surnames[(p * 5) % surnames.len()];
+        let s2 = surnames[(p * 11 + 3) % surnames.len()];
+        let birth = date(1950 + (p % 50) as i32, 1 + (p % 12) as u8, 1 + (p * 13 % 28) as u8);
+        let doc = format!("V-{}", 10_000_000 + p * 7919);
+        let base = person(&format!("{p}-0"), g, s1, s2, Some(birth), &doc);
+        records.push(base.clone());
+        truth.push(p);
+        if p % 3 == 0 {
+            // Registered again elsewhere: second surname left off, day and month swapped.
+            let mut again = base.clone();
+            again.key = format!("{p}-1");
+            again.source = "OTHER".into();
+            again.second_surname = None;
+            if birth.day() <= 12 {
+                again.birth_date = Some(date(birth.year(), birth.day(), u8::from(birth.month())));
+            }
+            again.document = Some(doc.replace('-', "").replace("V", "v "));
+            records.push(again);
+            truth.push(p);
+        }
+        if p % 5 == 0 {
+            // And again with the given name cut short, no document and the year off by one.
+            let mut third = base.clone();
+            third.key = format!("{p}-2");
+            third.given_names = g.split(' ').next().unwrap_or(g).to_uppercase();
+            third.document = None;
+            third.birth_date = Some(date(birth.year() + 1, u8::from(birth.month()), birth.day()));
+            records.push(third);
+            truth.push(p);
+        }
+    }
+    (records, truth)
+}
+
+#[test]
+fn finds_the_duplicates_of_a_small_population() {
+    let (records, truth) = population();
+    let linkage = link(&records, &LinkageSettings::default());
+    let true_pairs: usize = {
+        let mut sizes = std::collections::HashMap::new();
+        for t in &truth {
+            *sizes.entry(*t).or_insert(0usize) += 1;
+        }
+        sizes.values().map(|n| n * (n - 1) / 2).sum()
+    };
+    let found_true = linkage.pairs.iter().filter(|p| truth[p.left] == truth[p.right]).count();
+    let found_false = linkage.pairs.len() - found_true;
+    assert!(
+        found_true * 100 >= true_pairs * 95,
+        "found {found_true} of {true_pairs} true pairs"
+    );
+    assert!(found_false * 100 <= found_true, "{found_false} false pairs");
+    for pair in &linkage.pairs {
+        assert!(pair.left < pair.right);
+        assert!((0.0..=1.0).contains(&pair.probability));
+        assert_eq!(pair.fields.len(), FIELDS.len());
+        let sum: f64 = pair.fields.iter().map(|f| f.weight).sum();
+        assert!((sum - pair.weight).abs() < 1e-9);
+    }
+    // Every record in exactly one cluster, and clusters follow the truth.
+    let mut seen = vec![0; records.len()];
+    for cluster in &linkage.clusters {
+        for i in cluster {
+            seen[*i] += 1;
+        }
+    }
+    assert!(seen.iter().all(|n| *n == 1));
+    let mixed = linkage
+        .clusters
+        .iter()
+        .filter(|c| c.iter().any(|i| truth[*i] != truth[c[0]]))
+        .count();
+    assert_eq!(mixed, 0, "clusters mixing two people");
+    assert!(linkage.stats.candidates >= linkage.pairs.len());
+    // The model learnt that agreeing documents are strong evidence and different dates are not.
+    let document = &linkage.model.fields[DOCUMENT];
+    assert!(document.levels[1].weight > 5.0, "{document:?}");
+    assert!(linkage.model.fields[BIRTH].levels[5].weight < 0.0);
+}
+
+#[test]
+fn a_new_registration_is_matched_against_existing_ones() {
+    let (records, _) = population();
+    let linkage = link(&records, &LinkageSettings::default());
+    let mut new = records[0].clone();
+    new.key = "new".into();
+    new.first_surname = new.first_surname.to_uppercase();
+    new.document = Some("10.000.000".into());
+    let found = linkage.model.candidates_for(&new, &records);
+    assert!(!found.is_empty());
+    assert_eq!(found[0].right, usize::MAX);
+    assert!(found.iter().any(|p| p.left == 0));
+    assert!(found.windows(2).all(|w| w[0].probability >= w[1].probability));
+
+    let explained = linkage.model.compare(&records[0], &new);
+    assert_eq!((explained.left, explained.right), (0, 1));
+    assert_eq!(explained.fields[DOCUMENT].level, "exact");
+    assert!(explained.probability > 0.99);
+    assert_eq!(explained.fields[GIVEN].level, "exact");
+    let stranger = person(
+        "x",
+        "Xiomara",
+        "Urbina",
+        "Lozada",
+        Some(date(2001, 8, 30)),
+        "V-30.111.222",
+    );
+    assert!(linkage.model.compare(&records[0], &stranger).probability < 0.01);
+    let json = serde_json::to_string(&explained).expect("serialises");
+    assert!(json.contains("\"field\":\"document\""));
+
+    // The model read back from JSON scores as the one trained.
+    let stored = serde_json::to_string(&linkage.model).expect("serialises");
+    let reloaded: MatchModel = serde_json::from_str(&stored).expect("reads back");
+    let again = reloaded.compare(&records[0], &new);
+    assert!((again.weight - explained.weight).abs() < 1e-6);
+    assert_eq!(reloaded.candidates_for(&new, &records).len(), found.len());
+}
+
+#[test]
+fn nothing_to_link() {
+    let linkage = link(&[], &LinkageSettings::default());
+    assert!(linkage.pairs.is_empty() && linkage.clusters.is_empty());
+    let one = link(&[maria()], &LinkageSettings::default());
+    assert_eq!(one.clusters, vec![vec![0]]);
+}

@@ -1,0 +1,214 @@
+//! People to de-duplicate, as CSV (one row per registration), and the engine's answer out:
+//! matched pairs with their per-field weights, and the cluster of every record.
+//!
+//! In: `id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality`
+//! in any order, names as in registration files (`nombres`, `primer_apellido`...) or HXL
+//! hashtags; other columns (a benchmark's truth, say) are ignored. `id`, `given_names`,
+//! `first_surname`, `birth_date` and `sex` must be there as columns; any value but `id` may be
+//! empty. Every bad value is reported at its row and column, and nothing is linked while there
+//! is one.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use rumbo_domain::Vocabulary;
+use rumbo_domain::linkage::{FIELDS, PersonRecord, ScoredPair};
+use rumbo_domain::registration::people::{Sex, parse_optional_date};
+
+use crate::WriteError;
+use crate::table::{ColumnSpec, Table};
+use crate::text::{Problems, Rejected, utf8};
+
+const fn spec(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    tag: &'static str,
+    attrs: &'static [&'static str],
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        hxl: Some((tag, attrs)),
+    }
+}
+
+const SPECS: &[ColumnSpec] = &[
+    spec("id", &["key", "record_id", "person_id"], "beneficiary", &["code"]),
+    spec("organisation", &["organization", "org", "source"], "org", &["code"]),
+    spec(
+        "given_names",
+        &["nombres", "given_name"],
+        "beneficiary",
+        &["name", "given"],
+    ),
+    spec(
+        "first_surname",
+        &["primer_apellido"],
+        "beneficiary",
+        &["name", "surname", "first"],
+    ),
+    spec(
+        "second_surname",
+        &["segundo_apellido"],
+        "beneficiary",
+        &["name", "surname", "second"],
+    ),
+    spec(
+        "birth_date",
+        &["date_of_birth", "dob", "fecha_de_nacimiento"],
+        "date",
+        &["birth"],
+    ),
+    spec("sex", &["sexo"], "beneficiary", &["sex"]),
+    spec(
+        "document",
+        &["document_number", "documento"],
+        "beneficiary",
+        &["document", "code"],
+    ),
+    spec("nationality", &["nacionalidad"], "beneficiary", &["nationality"]),
+];
+
+const REQUIRED: &[&str] = &["id", "given_names", "first_surname", "birth_date", "sex"];
+
+/// Longest value accepted in any cell, in characters: a name, not a paragraph.
+const MAX_VALUE: usize = 200;
+
+/// The records of a people file, or every problem found in it.
+pub fn read_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, Rejected> {
+    let text = utf8(bytes)?;
+    let mut problems = Problems::default();
+    let mut records = Vec::new();
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    let mut later: Vec<(String, String)> = Vec::new();
+    let table = Table::stream(text, SPECS, &mut problems, |table, row| {
+        let at = |name: &str| format!("row {}, column {name}", row.number);
+        let value = |name: &str| row.get(table.column(name));
+        let optional = |name: &str| row.optional(table.column(name)).map(str::to_owned);
+        for spec in SPECS {
+            let len = value(spec.name).chars().count();
+            if len > MAX_VALUE {
+                later.push((
+                    at(spec.name),
+                    format!("is too long ({len} characters, at most {MAX_VALUE})"),
+                ));
+                return;
+            }
+        }
+        let key = value("id").to_owned();
+        if key.is_empty() {
+            later.push((at("id"), "is empty; every record needs an id".into()));
+        } else if let Some(first) = first_row.get(&key) {
+            later.push((at("id"), format!("repeats the id of row {first}")));
+        } else {
+            first_row.insert(key.clone(), row.number);
+        }
+        let birth_date = parse_optional_date("birth_date", value("birth_date"))
+            .map_err(|e| later.push((at("birth_date"), e.to_string())))
+            .ok()
+            .flatten();
+        let sex = row
+            .optional(table.column("sex"))
+            .map(Sex::parse)
+            .transpose()
+            .map_err(|e| later.push((at("sex"), e.to_string())))
+            .ok()
+            .flatten();
+        let nationality = optional("nationality").map(|n| n.to_ascii_uppercase());
+        if let Some(n) = &nationality
+            && !(n.len() == 3 && n.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            later.push((
+                at("nationality"),
+                format!("'{n}' is not an ISO 3166 alpha-3 code (three letters, such as VEN)"),
+            ));
+        }
+        records.push(PersonRecord {
+            key,
+            source: value("organisation").to_owned(),
+            given_names: value("given_names").to_owned(),
+            first_surname: value("first_surname").to_owned(),
+            second_surname: optional("second_surname"),
+            birth_date,
+            sex,
+            document: optional("document"),
+            nationality,
+        });
+    })?;
+    table.require(REQUIRED, &mut problems);
+    for (place, problem) in later {
+        problems.push(place, problem);
+    }
+    problems.finish(records)
+}
+
+/// The matched pairs: `left_id,right_id,probability,weight` and the weight of each field.
+pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair], out: W) -> Result<(), WriteError> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header = vec!["left_id", "right_id", "probability", "weight"];
+    header.extend(FIELDS);
+    writer.write_record(&header)?;
+    let id = |i: usize| records.get(i).map_or("", |r| r.key.as_str());
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for pair in pairs {
+        row.clear();
+        row.push(id(pair.left).to_owned());
+        row.push(id(pair.right).to_owned());
+        row.push(format!("{:.6}", pair.probability));
+        row.push(format!("{:.3}", pair.weight));
+        for field in FIELDS {
+            let weight = pair.fields.iter().find(|f| f.field == field).map_or(0.0, |f| f.weight);
+            row.push(format!("{weight:.3}"));
+        }
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// `id,cluster`, one row per record in the order read; a cluster is named by its smallest id
+/// (in number order when ids are numbers).
+pub fn write_clusters_csv<W: Write>(
+    records: &[PersonRecord],
+    clusters: &[Vec<usize>],
+    out: W,
+) -> Result<(), WriteError> {
+    let mut name = vec![""; records.len()];
+    for cluster in clusters {
+        let smallest = cluster
+            .iter()
+            .filter_map(|i| records.get(*i))
+            .map(|r| r.key.as_str())
+            .min_by(|a, b| id_order(a).cmp(&id_order(b)))
+            .unwrap_or("");
+        for i in cluster {
+            if let Some(slot) = name.get_mut(*i) {
+                *slot = smallest;
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["id", "cluster"])?;
+    for (record, cluster) in records.iter().zip(name) {
+        let cluster = if cluster.is_empty() {
+            record.key.as_str()
+        } else {
+            cluster
+        };
+        writer.write_record([record.key.as_str(), cluster])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Numbers before text, numbers by value, text by its characters.
+fn id_order(id: &str) -> (u8, u64, &str) {
+    match id.parse::<u64>() {
+        Ok(n) => (0, n, ""),
+        Err(_) => (1, 0, id),
+    }
+}
+
+#[cfg(test)]
+#[path = "linkage_tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+use rumbo_domain::linkage::{FieldComparison, ScoredPair};
+
+use super::*;
+
+const HEADER: &str =
+    "id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality,person\n";
+
+#[test]
+fn reads_the_contract_format_with_an_hxl_row_and_a_truth_column() {
+    let text = format!(
+        "{HEADER}#beneficiary+code,#org+code,#beneficiary+name+given,,,#date+birth,#beneficiary+sex,,,\n\
+         1,ACNUR,María José,Pérez,González,1990-03-05,female,V-12.345.678,ven,p1\n\
+         2,HIAS,Maria,Perez,,,,,,p1\n"
+    );
+    let records = read_people(text.as_bytes()).expect("read");
+    assert_eq!(records.len(), 2);
+    let first = &records[0];
+    assert_eq!(first.key, "1");
+    assert_eq!(first.source, "ACNUR");
+    assert_eq!(first.given_names, "María José");
+    assert_eq!(first.second_surname.as_deref(), Some("González"));
+    assert_eq!(first.birth_date.map(|d| d.to_string()), Some("1990-03-05".into()));
+    assert_eq!(first.sex, Some(Sex::Female));
+    assert_eq!(first.document.as_deref(), Some("V-12.345.678"));
+    assert_eq!(first.nationality.as_deref(), Some("VEN"));
+    let second = &records[1];
+    assert_eq!(
+        (second.second_surname.clone(), second.birth_date, second.sex),
+        (None, None, None)
+    );
+    assert_eq!((second.document.clone(), second.nationality.clone()), (None, None));
+}
+
+#[test]
+fn bad_values_are_reported_at_their_row_and_column() {
+    let text = format!(
+        "{HEADER}1,A,Ana,Paz,,1990-02-30,female,,,\n\
+         2,A,Ana,Paz,,1990-02-03,alien,,VENEZUELA,\n\
+         ,A,Ana,Paz,,,,,,\n\
+         2,A,Ana,Paz,,,,,,\n"
+    );
+    let rejected = read_people(text.as_bytes()).expect_err("bad rows");
+    let places: Vec<&str> = rejected.problems.iter().map(|p| p.location.as_str()).collect();
+    assert_eq!(
+        places,
+        vec![
+            "row 2, column birth_date",
+            "row 3, column sex",
+            "row 3, column nationality",
+            "row 4, column id",
+            "row 5, column id"
+        ]
+    );
+    assert!(
+        rejected.problems[4].problem.contains("row 3"),
+        "{:?}",
+        rejected.problems[4]
+    );
+    // No name leaks into a problem.
+    assert!(
+        rejected
+            .problems
+            .iter()
+            .all(|p| !p.problem.contains("Ana") && !p.problem.contains("Paz"))
+    );
+}
+
+#[test]
+fn a_missing_column_is_named() {
+    let rejected = read_people(b"id,given_names,first_surname,sex\n1,Ana,Paz,female\n").expect_err("no birth_date");
+    assert_eq!(rejected.problems.len(), 1);
+    assert_eq!(rejected.problems[0].location, "header");
+    assert!(rejected.problems[0].problem.contains("birth_date"));
+    assert!(read_people(b"").is_err());
+    assert!(read_people(&[0xFF, 0xFE, 0x41]).is_err());
+}
+
+#[test]
+fn pairs_and_clusters_out() {
+    let records: Vec<PersonRecord> = ["10", "9", "x", "100"]
+        .iter()
+        .map(|k| PersonRecord {
+            key: (*k).into(),
+            ..PersonRecord::default()
+        })
+        .collect();
+    let pair = ScoredPair {
+        left: 0,
+        right: 1,
+        probability: 0.987_654_321,
+        weight: 12.345_67,
+        fields: FIELDS
+            .iter()
+            .map(|f| FieldComparison {
+                field: f,
+                level: "exact",
+                weight: 1.5,
+            })
+            .collect(),
+    };
+    let mut out = Vec::new();
+    write_pairs_csv(&records, &[pair], &mut out).expect("write");
+    let text = String::from_utf8(out).expect("utf8");
+    assert_eq!(
+        text,
+        "left_id,right_id,probability,weight,given_names,surnames,birth_date,sex,document,nationality\n\
+         10,9,0.987654,12.346,1.500,1.500,1.500,1.500,1.500,1.500\n"
+    );
+    let mut out = Vec::new();
+    write_clusters_csv(&records, &[vec![0, 1, 3], vec![2]], &mut out).expect("write");
+    let text = String::from_utf8(out).expect("utf8");
+    assert_eq!(text, "id,cluster\n10,9\n9,9\nx,x\n100,9\n");
+}
