@@ -10,12 +10,12 @@
 /// Confirm, reject, undo; identities rebuilt from the confirmed pairs; clusters.
 mod decisions;
 /// The engine over the store: training on a country's people, suggestions on each registration.
-// mod linkage;
+mod linkage;
 /// The queue: lists, one pair side by side, exports.
 mod queue;
 
 pub use decisions::{Cluster, Decision};
-// pub use linkage::{MatchSuggestion, RunSummary};
+pub use linkage::{MatchSuggestion, RunSummary};
 pub use queue::{DecisionView, FieldExplanation, PairQuery, PairRow, PairSide, PairView, PersonDetails};
 
 /// The kind of review flag the engine files; exact document duplicates are `duplicate_document`.

@@ -410,6 +410,26 @@ impl Store {
     }
 }
 
+impl Store {
+    /// [`Store::suggest_matches`] after a registration was committed: the registration stands
+    /// whatever happens here, so a failure is logged (by kind, nothing personal) and no
+    /// suggestion is made; the next run over the country finds the pair instead.
+    pub(crate) async fn suggest_matches_after(
+        &self,
+        actor: &Actor,
+        household_id: i64,
+        member: Option<i64>,
+    ) -> Vec<MatchSuggestion> {
+        match self.suggest_matches(actor, household_id, member).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(household_id, error = %e, "probable matches of a new registration not filed");
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// People registered in `country` outside `household` who could be `person`: born within a
 /// year of them (a day and month swapped keeps the year; a year off by one stays within it),
 /// or holding the same document. A person whose date was estimated is compared with everyone

@@ -5,7 +5,9 @@ use rumbo_domain::audit::Entity;
 use rumbo_store::Page;
 use rumbo_store::StoreError;
 use rumbo_store::audit::AuditQuery;
+use rumbo_domain::registration::household::{DocumentInput, HouseholdInput};
 use rumbo_store::deduplication::{Decision, PairQuery};
+use rumbo_store::registration::Disclosure;
 use sqlx::Row;
 
 use super::{cli, household, iso, register, world};
@@ -140,4 +142,101 @@ async fn confirmations_chain_into_one_identity_and_undo_splits_it_again() {
     let rest = w.store.resolved_identities(None).await.expect("identities");
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].people.len(), 2);
+}
+
+/// A household of one adult with a cédula, named and born as given.
+fn person(given: &str, first: &str, second: &str, born: &str, cedula: Option<&str>) -> HouseholdInput {
+    let mut input = household("V-1.000.000");
+    let mut head = super::member("head", given, "female", born);
+    head.first_surname = first.into();
+    head.second_surname = second.into();
+    if let Some(number) = cedula {
+        head.documents.push(DocumentInput {
+            doc_type: "venezuelan_cedula".into(),
+            number: number.into(),
+            expiry: String::new(),
+        });
+    }
+    input.members = vec![head];
+    input
+}
+
+const GIVEN: &[&str] = &[
+    "María José", "Luis Alberto", "Carmen Rosa", "José Gregorio", "Ana Karina", "Yorman", "Daniela",
+    "Wilmer", "Yusmary", "Jesús Manuel", "Génesis", "Franklin",
+];
+const SURNAMES: &[&str] = &[
+    "Pérez", "González", "Rodríguez", "Hernández", "Rivas", "Mendoza", "Salazar", "Torrealba", "Briceño",
+    "Guevara", "Colmenares", "Urdaneta",
+];
+
+#[tokio::test]
+async fn runs_file_probable_matches_that_stay_rejected_and_new_registrations_are_matched() {
+    let w = world().await;
+    let mut registered = 0;
+    for (i, given) in GIVEN.iter().enumerate() {
+        for j in 0..3 {
+            let first = SURNAMES[(i + j * 5) % SURNAMES.len()];
+            let second = SURNAMES[(i * 7 + j + 3) % SURNAMES.len()];
+            let born = format!("{}-{:02}-{:02}", 1960 + i * 3 + j * 7, 1 + (i + j) % 12, 1 + (i * 5 + j) % 28);
+            let cedula = format!("V-{}", 14_000_000 + i * 1000 + j);
+            register(&w, &w.desk_a, &person(given, first, second, &born, Some(&cedula))).await;
+            registered += 1;
+        }
+    }
+    // Yusmary again at the other organisation's desk: surnames swapped, day and month of birth
+    // swapped, no document.
+    let original = (8usize, 0usize);
+    let first = SURNAMES[(original.0 + original.1 * 5) % SURNAMES.len()];
+    let second = SURNAMES[(original.0 * 7 + original.1 + 3) % SURNAMES.len()];
+    let again = register(&w, &w.desk_b, &person("Yusmary", second, first, "1984-09-12", None)).await;
+    assert!(again.probable_matches.is_empty(), "no model is trained yet");
+    registered += 1;
+
+    let settings = rumbo_domain::linkage::LinkageSettings::default();
+    let run = w.store.run_deduplication(&cli(), iso("COL"), &settings).await.expect("run");
+    assert_eq!(run.records, registered);
+    assert!(run.suggested >= 1, "{run:?}");
+    let probable = PairQuery {
+        kind: Some("probable_match".into()),
+        ..in_colombia(None)
+    };
+    let (pairs, _) = w.store.duplicate_pairs(&probable, Page::default()).await.expect("queue");
+    let pair = pairs
+        .iter()
+        .find(|p| p.person.household_id == again.household_id || p.other.household_id == again.household_id)
+        .expect("the second registration of Yusmary is suggested");
+    assert!(pair.probability.is_some_and(|p| p >= 0.5));
+    let view = w.store.duplicate_pair(&cli(), pair.id, (false, false)).await.expect("view");
+    assert!(view.explanation.iter().any(|f| f.field == "birth_date"), "{:?}", view.explanation);
+    assert!(view.person.details.is_none() && view.other.details.is_none());
+
+    w.store.decide_duplicate(&cli(), pair.id, Decision::Reject).await.expect("reject");
+    let rerun = w.store.run_deduplication(&cli(), iso("COL"), &settings).await.expect("run again");
+    assert_eq!(rerun.suggested, 0, "nothing new, and the rejected pair is not suggested again");
+    let flags = sqlx::query(
+        "SELECT COUNT(*) AS n FROM review_flags WHERE household_id = $1 OR other_household_id = $1",
+    )
+    .bind(again.household_id)
+    .fetch_one(w.store.pool())
+    .await
+    .expect("flags");
+    assert_eq!(flags.try_get::<i64, _>("n").expect("n"), 1);
+
+    // A third registration of her is matched as it is made, against both earlier ones.
+    let third = register(&w, &w.desk_a, &person("Yusmary", first, second, "1984-12-09", None)).await;
+    assert!(!third.probable_matches.is_empty(), "matched on registration");
+    assert!(third.probable_matches.iter().all(|m| m.probability >= 0.5));
+    let view = w
+        .store
+        .household(&cli(), third.household_id, Disclosure::Pseudonymous)
+        .await
+        .expect("view");
+    let flagged: Vec<&str> = view.flags.iter().map(|f| f.kind.as_str()).collect();
+    assert!(flagged.contains(&"probable_match"), "{flagged:?}");
+    assert!(view.flags.iter().any(|f| f.other_desk.is_some() && f.probability.is_some()));
+    let audit = summaries(&w.store).await;
+    assert!(audit.iter().any(|s| s.starts_with("de-duplication run")), "{audit:?}");
+    let stored = super::everything_stored(&w.store).await;
+    assert!(!stored.contains("Yusmary"), "no name in clear anywhere, audit included");
 }
