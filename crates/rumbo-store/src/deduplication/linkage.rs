@@ -7,6 +7,7 @@
 //!
 //! A pair already in the queue — open, confirmed or rejected — is never filed again, nor a pair
 //! already resolved into one identity: that is how a rejected pair stays rejected after re-runs.
+//! Nor two members of one household: a household lists each of its people once.
 
 use std::collections::{HashMap, HashSet};
 
@@ -251,7 +252,9 @@ impl Store {
                 (identity.get(&a.member_id), identity.get(&b.member_id)),
                 (Some(x), Some(y)) if x == y
             );
-            if same_identity || known.contains(&(earlier.member_id, later.member_id)) {
+            // Two members of one household are two people: a household lists each person once.
+            let same_household = a.household_id == b.household_id;
+            if same_identity || same_household || known.contains(&(earlier.member_id, later.member_id)) {
                 continue;
             }
             flags.push(&mut tx, flag_cells(later, earlier, pair, model_id, &at)?).await?;
@@ -462,4 +465,16 @@ async fn candidates(
         None => format!("h.country_iso3 = $1 AND m.household_id <> $2 AND {same_document}"),
     };
     people(conn, vault, &condition, &values).await
+}
+
+impl Store {
+    /// The countries with active registrations, for runs over all of them.
+    pub async fn registration_countries(&self) -> Result<Vec<Iso3>> {
+        let rows = sqlx::query("SELECT DISTINCT country_iso3 FROM households WHERE status = 'active' ORDER BY country_iso3")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| crate::registration::stored_country(&r.try_get::<String, _>("country_iso3")?))
+            .collect()
+    }
 }

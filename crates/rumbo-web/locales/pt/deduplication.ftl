@@ -58,3 +58,6 @@ dedup-decision-undone = união desfeita
 dedup-flag-probable = Esta pessoa pode já estar registrada em { $desk } ({ $organisation }): probabilidade { $probability }.
 dedup-flag-review = Revisar
 reg-figure-person-records = registros de pessoas (com duplicados)
+dedup-run = Procurar duplicados agora
+dedup-run-help = Compara cada pessoa registrada no país com as demais; os registros novos são comparados ao serem feitos.
+dedup-run-done = { $compared } pessoas comparadas; { $filed } novos possíveis duplicados a revisar.

@@ -30,6 +30,39 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(get_pair))
         .routes(routes!(decide))
+        .routes(routes!(run))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RunIn {
+    /// ISO3 code of the country whose registrations are linked.
+    pub country: String,
+}
+
+/// Runs the linkage engine over a country's registrations: trains its model without labels,
+/// keeps it for matching each new registration, and files every pair at or above the threshold
+/// that nobody has decided yet (a rejected pair is never filed again). Names are read in memory
+/// only; the read is audited.
+#[utoipa::path(post, path = "/registration/duplicates/run", tag = "deduplication", request_body = RunIn,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(body): Body<RunIn>,
+) -> Result<Json<rumbo_store::deduplication::RunSummary>, AppError> {
+    let country = Iso3::parse(&body.country)?;
+    Ok(Json(run_in(&state, &ctx, country).await?))
+}
+
+/// Shared by the API and the queue page.
+pub(crate) async fn run_in(
+    state: &AppState,
+    ctx: &Ctx,
+    country: Iso3,
+) -> Result<rumbo_store::deduplication::RunSummary, AppError> {
+    ctx.require(Action::ReviewDuplicates, &Target::country(country))?;
+    let settings = rumbo_domain::linkage::LinkageSettings::default();
+    Ok(state.store.run_deduplication(&ctx.actor(), country, &settings).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/registration/duplicates", get(queue))
         .route("/registration/duplicates/export", get(download))
+        .route("/registration/duplicates/run", axum::routing::post(run))
         .route("/registration/duplicates/{id}", get(pair).post(decide))
 }
 
@@ -44,6 +45,9 @@ struct QueueForm {
     kind: Option<String>,
     // Text, not a number: `serde(flatten)` in the download form reads every field as text.
     offset: Option<String>,
+    /// Set after a run: (pairs filed, people compared).
+    filed: Option<String>,
+    compared: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -126,6 +130,10 @@ struct QueuePage {
     statuses: Vec<Choice>,
     kinds: Vec<Choice>,
     min_probability: String,
+    /// The countries the reader may run the engine over.
+    run_countries: Vec<Choice>,
+    /// After a run: how many pairs it filed.
+    notice: Option<String>,
     /// The current filters as a query string, for the download links.
     filters: String,
     pager: Pager,
@@ -186,6 +194,14 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
             .iter()
             .map(|k| Choice::new(*k, c.tr.t(&format!("dedup-kind-{k}")), kind == *k)),
     );
+    let run_countries = countries.iter().filter(|o| !o.value.is_empty()).cloned().collect();
+    let notice = match (given(&form.filed), given(&form.compared)) {
+        (Some(filed), Some(compared)) => Some(c.tr.with(
+            "dedup-run-done",
+            &[("filed", filed), ("compared", compared)],
+        )),
+        _ => None,
+    };
     let filters = form.pairs();
     let borrowed: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let kept: Vec<(&str, &str)> = borrowed.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
@@ -197,6 +213,8 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
         statuses,
         kinds,
         min_probability: chosen(&form.min_probability),
+        run_countries,
+        notice,
         filters: serde_urlencoded::to_string(&kept).unwrap_or_default(),
         pager: Pager::new("/registration/duplicates", &borrowed, page, total),
         c,
@@ -339,6 +357,16 @@ fn label_or_code(tr: &Tr, prefix: &str, code: &str) -> String {
     let key = format!("{prefix}{code}");
     let label = tr.t(&key);
     if label == key { code.to_owned() } else { label }
+}
+
+async fn run(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
+    let country = Iso3::parse(fields.get("country"))?;
+    let summary = crate::api::deduplication::run_in(&state, &ctx, country).await?;
+    Ok(Redirect::to(&format!(
+        "/registration/duplicates?country={country}&filed={}&compared={}",
+        summary.suggested, summary.records
+    ))
+    .into_response())
 }
 
 fn pair_id(raw: &str) -> Result<i64, AppError> {
