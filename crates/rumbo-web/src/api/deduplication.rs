@@ -50,6 +50,7 @@ async fn run(
     ctx: Ctx,
     Body(body): Body<RunIn>,
 ) -> Result<Json<rumbo_store::deduplication::RunSummary>, AppError> {
+    ctx.require_somewhere(Action::ReviewDuplicates)?;
     let country = Iso3::parse(&body.country)?;
     Ok(Json(run_in(&state, &ctx, country).await?))
 }

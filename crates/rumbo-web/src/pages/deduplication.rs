@@ -360,6 +360,7 @@ fn label_or_code(tr: &Tr, prefix: &str, code: &str) -> String {
 }
 
 async fn run(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
+    ctx.require_somewhere(Action::ReviewDuplicates)?;
     let country = Iso3::parse(fields.get("country"))?;
     let summary = crate::api::deduplication::run_in(&state, &ctx, country).await?;
     Ok(Redirect::to(&format!(

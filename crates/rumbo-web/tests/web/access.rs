@@ -370,6 +370,12 @@ const DEDUPLICATION: &[Row] = &[
     ("manager", "GET", "/api/v1/registration/duplicates", "", 403),
     ("viewer", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
     ("viewer", "GET", "/api/v1/registration/duplicates/export", "", 403),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 200),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"PER"}"#, 403),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"Colombia"}"#, 422),
+    ("im_per", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 403),
+    ("protection", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 403),
+    ("enumerator", "POST", "/registration/duplicates/run", "", 403),
 ];
 
 /// Replaces `{org:ACRONYM}`, `{user:USERNAME}` and the registration records' names with the
