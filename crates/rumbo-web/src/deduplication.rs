@@ -26,9 +26,15 @@ pub(crate) async fn pair_access(state: &AppState, ctx: &Ctx, id: i64) -> Result<
     let user = ctx.require(Action::ReviewDuplicates, &Target::country(pair.country))?;
     let subject = user.subject();
     let mut disclose = [false, false];
-    for (i, household) in [pair.person.household_id, pair.other.household_id].into_iter().enumerate() {
+    for (i, household) in [pair.person.household_id, pair.other.household_id]
+        .into_iter()
+        .enumerate()
+    {
         let key = state.store.household_key(household).await?;
-        let target = state.store.household_target(&key, SharingPurpose::CaseManagement).await?;
+        let target = state
+            .store
+            .household_target(&key, SharingPurpose::CaseManagement)
+            .await?;
         disclose[i] = subject.may(Action::CompareDuplicates, &target);
     }
     Ok((pair, (disclose[0], disclose[1])))

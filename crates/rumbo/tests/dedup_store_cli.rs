@@ -27,7 +27,15 @@ fn a_run_over_the_store_needs_the_keys_checks_the_country_and_writes_both_files(
     let (ok, text) = rumbo(&["keys", "generate", "--output", &keys]);
     assert!(ok, "{text}");
 
-    let base = ["dedup", "--database", &db, "--pairs-out", &pairs, "--clusters-out", &clusters];
+    let base = [
+        "dedup",
+        "--database",
+        &db,
+        "--pairs-out",
+        &pairs,
+        "--clusters-out",
+        &clusters,
+    ];
     let (ok, text) = rumbo(&base);
     assert!(!ok && text.contains("data keys"), "{text}");
     let mut with_keys = base.to_vec();
@@ -49,6 +57,16 @@ fn a_run_over_the_store_needs_the_keys_checks_the_country_and_writes_both_files(
     let written = std::fs::read_to_string(&clusters).expect("clusters");
     assert_eq!(written.lines().next(), Some("id,cluster"));
 
-    let (ok, text) = rumbo(&["dedup", "--database", &db, "--input", &pairs, "--pairs-out", &pairs, "--clusters-out", &clusters]);
+    let (ok, text) = rumbo(&[
+        "dedup",
+        "--database",
+        &db,
+        "--input",
+        &pairs,
+        "--pairs-out",
+        &pairs,
+        "--clusters-out",
+        &clusters,
+    ]);
     assert!(!ok && text.contains("cannot be used with"), "{text}");
 }

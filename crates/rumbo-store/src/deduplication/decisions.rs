@@ -88,11 +88,12 @@ impl Store {
     pub async fn decide_duplicate(&self, actor: &Actor, flag_id: i64, decision: Decision) -> Result<&'static str> {
         let (from, to) = decision.transition();
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT status, household_id, member_id, other_member_id FROM review_flags WHERE id = $1")
-            .bind(flag_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("possible duplicate", flag_id))?;
+        let row =
+            sqlx::query("SELECT status, household_id, member_id, other_member_id FROM review_flags WHERE id = $1")
+                .bind(flag_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("possible duplicate", flag_id))?;
         let status: String = row.try_get("status")?;
         if status != from {
             return Err(StoreError::Conflict(format!(
@@ -101,10 +102,13 @@ impl Store {
             )));
         }
         let household: i64 = row.try_get("household_id")?;
-        let members: Vec<i64> = [row.try_get::<Option<i64>, _>("member_id")?, row.try_get("other_member_id")?]
-            .into_iter()
-            .flatten()
-            .collect();
+        let members: Vec<i64> = [
+            row.try_get::<Option<i64>, _>("member_id")?,
+            row.try_get("other_member_id")?,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let at = now();
         sqlx::query("UPDATE review_flags SET status = $1, reviewed_at = $2, reviewed_by = $3 WHERE id = $4")
             .bind(to)
@@ -145,12 +149,14 @@ impl Store {
     /// The resolved identity of a person: the code of the identity's first registration, when
     /// the person was confirmed to be someone else too.
     pub async fn person_identity(&self, member_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT identity_id FROM person_identities WHERE member_id = $1")
-            .bind(member_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| r.try_get("identity_id"))
-            .transpose()?)
+        Ok(
+            sqlx::query("SELECT identity_id FROM person_identities WHERE member_id = $1")
+                .bind(member_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get("identity_id"))
+                .transpose()?,
+        )
     }
 
     /// Resolved identities of two or more people in `countries` (every country when `None`).

@@ -11,12 +11,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
 use rumbo_domain::linkage::{self, LinkageSettings, MatchModel, PersonRecord, ScoredPair};
 use rumbo_domain::registration::people::{Sex, format_date};
 use rumbo_domain::registration::pseudonym::{Kind, encode};
-use rumbo_domain::Vocabulary;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use time::{Date, Month};
@@ -28,6 +28,10 @@ use crate::registration::batch::{Batch, Cell};
 use crate::registration::{columns, open_name, parse_stored_date};
 use crate::vault::Vault;
 use crate::{Result, Store, StoreError, now};
+
+/// A pair as the command line writes it: (person code, person code, probability, weight, and
+/// each field's weight by name).
+pub type PairLine = (String, String, f64, f64, Vec<(String, f64)>);
 
 /// What a run over a country did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,7 +50,7 @@ pub struct RunSummary {
     /// order `linkage::FIELDS`) and each person's cluster (person code, cluster's first code):
     /// for the command line's CSV files. Pseudonymous codes only.
     #[serde(skip)]
-    pub pair_rows: Vec<(String, String, f64, f64, Vec<(String, f64)>)>,
+    pub pair_rows: Vec<PairLine>,
     #[serde(skip)]
     pub cluster_rows: Vec<(String, String)>,
 }
@@ -79,12 +83,7 @@ const PEOPLE: &str = "SELECT m.id, m.household_id, m.given_names_enc, m.first_su
     WHERE h.status = 'active' AND m.status = 'active'";
 
 /// Reads people with `condition` (binding `values` as $1...), names opened from the vault.
-async fn people(
-    conn: &mut AnyConnection,
-    vault: &Vault,
-    condition: &str,
-    values: &[Cell],
-) -> Result<Vec<Person>> {
+async fn people(conn: &mut AnyConnection, vault: &Vault, condition: &str, values: &[Cell]) -> Result<Vec<Person>> {
     let sql = format!("{PEOPLE} AND {condition} ORDER BY m.id");
     let mut query = sqlx::query(crate::query::dynamic(sql));
     for value in values {
@@ -97,7 +96,9 @@ async fn people(
     let rows = query.fetch_all(&mut *conn).await?;
     let mut people = Vec::with_capacity(rows.len());
     for row in &rows {
-        let Some(name) = open_name(vault, row, "")? else { continue };
+        let Some(name) = open_name(vault, row, "")? else {
+            continue;
+        };
         let member_id: i64 = row.try_get("id")?;
         let estimated = row.try_get::<i64, _>("birth_date_estimated")? != 0;
         let birth: String = row.try_get("birth_date")?;
@@ -239,7 +240,9 @@ impl Store {
         let mut suggested = 0usize;
         let mut pair_rows = Vec::with_capacity(linkage.pairs.len());
         for pair in &linkage.pairs {
-            let (Some(a), Some(b)) = (people.get(pair.left), people.get(pair.right)) else { continue };
+            let (Some(a), Some(b)) = (people.get(pair.left), people.get(pair.right)) else {
+                continue;
+            };
             let (earlier, later) = if a.member_id < b.member_id { (a, b) } else { (b, a) };
             pair_rows.push((
                 encode(Kind::Person, a.member_id),
@@ -257,7 +260,9 @@ impl Store {
             if same_identity || same_household || known.contains(&(earlier.member_id, later.member_id)) {
                 continue;
             }
-            flags.push(&mut tx, flag_cells(later, earlier, pair, model_id, &at)?).await?;
+            flags
+                .push(&mut tx, flag_cells(later, earlier, pair, model_id, &at)?)
+                .await?;
             suggested += 1;
         }
         flags.flush(&mut tx).await?;
@@ -321,12 +326,11 @@ impl Store {
         member: Option<i64>,
     ) -> Result<Vec<MatchSuggestion>> {
         let key = self.household_key(household_id).await?;
-        let Some(row) = sqlx::query(
-            "SELECT id, model FROM linkage_models WHERE country_iso3 = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(key.country.to_string())
-        .fetch_optional(&self.pool)
-        .await?
+        let Some(row) =
+            sqlx::query("SELECT id, model FROM linkage_models WHERE country_iso3 = $1 ORDER BY id DESC LIMIT 1")
+                .bind(key.country.to_string())
+                .fetch_optional(&self.pool)
+                .await?
         else {
             return Ok(Vec::new());
         };
@@ -353,7 +357,10 @@ impl Store {
             let records: Vec<PersonRecord> = existing.iter().map(|p| p.record.clone()).collect();
             for pair in model.candidates_for(&person.record, &records) {
                 let Some(other) = existing.get(pair.left) else { continue };
-                let key_pair = (other.member_id.min(person.member_id), other.member_id.max(person.member_id));
+                let key_pair = (
+                    other.member_id.min(person.member_id),
+                    other.member_id.max(person.member_id),
+                );
                 let same_identity = matches!(
                     (identity.get(&other.member_id), identity.get(&person.member_id)),
                     (Some(x), Some(y)) if x == y
@@ -460,7 +467,9 @@ async fn candidates(
             })?;
             values.push(format_date(from).into());
             values.push(format_date(until).into());
-            format!("h.country_iso3 = $1 AND m.household_id <> $2 AND (m.birth_date BETWEEN $4 AND $5 OR {same_document})")
+            format!(
+                "h.country_iso3 = $1 AND m.household_id <> $2 AND (m.birth_date BETWEEN $4 AND $5 OR {same_document})"
+            )
         }
         None => format!("h.country_iso3 = $1 AND m.household_id <> $2 AND {same_document}"),
     };
@@ -470,9 +479,10 @@ async fn candidates(
 impl Store {
     /// The countries with active registrations, for runs over all of them.
     pub async fn registration_countries(&self) -> Result<Vec<Iso3>> {
-        let rows = sqlx::query("SELECT DISTINCT country_iso3 FROM households WHERE status = 'active' ORDER BY country_iso3")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT DISTINCT country_iso3 FROM households WHERE status = 'active' ORDER BY country_iso3")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| crate::registration::stored_country(&r.try_get::<String, _>("country_iso3")?))
             .collect()

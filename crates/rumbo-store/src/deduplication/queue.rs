@@ -265,7 +265,10 @@ impl Store {
             Some(&id.to_string()),
             &format!(
                 "viewed possible duplicate {id} ({} and {}), personal data of {shown} of 2 sides",
-                pair.person.member_code.as_deref().unwrap_or(&pair.person.household_code),
+                pair.person
+                    .member_code
+                    .as_deref()
+                    .unwrap_or(&pair.person.household_code),
                 pair.other.member_code.as_deref().unwrap_or(&pair.other.household_code),
             ),
         )
@@ -316,7 +319,9 @@ impl Store {
                         let number: Option<String> = d.try_get("number_enc")?;
                         Ok((
                             d.try_get::<String, _>("doc_type")?,
-                            vault.open_opt(crate::registration::columns::DOCUMENT_NUMBER, number.as_deref())?.unwrap_or_default(),
+                            vault
+                                .open_opt(crate::registration::columns::DOCUMENT_NUMBER, number.as_deref())?
+                                .unwrap_or_default(),
                         ))
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -335,12 +340,12 @@ impl Store {
         };
         Ok(PairSide {
             end: end.clone(),
-            sex: Some(Sex::parse(&row.try_get::<String, _>("sex")?).map_err(|e: DomainError| {
-                StoreError::Corrupt {
+            sex: Some(
+                Sex::parse(&row.try_get::<String, _>("sex")?).map_err(|e: DomainError| StoreError::Corrupt {
                     what: "sex",
                     detail: e.to_string(),
-                }
-            })?),
+                })?,
+            ),
             age: Some(age_on(birth_date, today())),
             nationality: row.try_get("nationality")?,
             identity: row

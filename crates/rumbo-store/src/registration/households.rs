@@ -510,9 +510,19 @@ impl Store {
                 let (this, other): (i64, Option<i64>) = (r.try_get("household_id")?, r.try_get("other_household_id")?);
                 // The flag points from the later registration to the earlier: show the other side.
                 let (member, other_household, desk, organisation) = if this == household_id {
-                    (r.try_get::<Option<i64>, _>("member_id")?, other, r.try_get("desk_b")?, r.try_get("org_b")?)
+                    (
+                        r.try_get::<Option<i64>, _>("member_id")?,
+                        other,
+                        r.try_get("desk_b")?,
+                        r.try_get("org_b")?,
+                    )
                 } else {
-                    (r.try_get::<Option<i64>, _>("other_member_id")?, Some(this), r.try_get("desk_a")?, r.try_get("org_a")?)
+                    (
+                        r.try_get::<Option<i64>, _>("other_member_id")?,
+                        Some(this),
+                        r.try_get("desk_a")?,
+                        r.try_get("org_a")?,
+                    )
                 };
                 Ok(FlagView {
                     id: r.try_get("id")?,

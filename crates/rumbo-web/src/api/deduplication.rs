@@ -196,7 +196,9 @@ async fn list_pairs(
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_pair(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<serde_json::Value>, AppError> {
     let view = pair_view(&state, &ctx, id).await?;
-    Ok(Json(serde_json::to_value(view).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(view).map_err(|e| AppError::Internal(e.to_string()))?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -235,10 +237,9 @@ async fn decide(
     Ok(Json(DecisionOut {
         id,
         status: status.to_owned(),
-        identity: identity.map(|i| rumbo_domain::registration::pseudonym::encode(
-            rumbo_domain::registration::pseudonym::Kind::Person,
-            i,
-        )),
+        identity: identity.map(|i| {
+            rumbo_domain::registration::pseudonym::encode(rumbo_domain::registration::pseudonym::Kind::Person, i)
+        }),
     }))
 }
 
@@ -292,10 +293,7 @@ pub(crate) async fn export_file(state: &AppState, ctx: &Ctx, q: &ExportQuery) ->
             let mut pairs = Vec::new();
             let mut offset = 0;
             loop {
-                let (mut chunk, total) = state
-                    .store
-                    .duplicate_pairs(&query, Page { offset, ..all })
-                    .await?;
+                let (mut chunk, total) = state.store.duplicate_pairs(&query, Page { offset, ..all }).await?;
                 let done = chunk.is_empty() || offset + (chunk.len() as i64) >= total;
                 offset += chunk.len() as i64;
                 pairs.append(&mut chunk);
@@ -307,9 +305,7 @@ pub(crate) async fn export_file(state: &AppState, ctx: &Ctx, q: &ExportQuery) ->
         }
         "clusters" => clusters_table(&state.store.resolved_identities(query.countries.as_deref()).await?),
         other => {
-            return Err(AppError::Invalid(format!(
-                "what: '{other}' is not pairs or clusters"
-            )));
+            return Err(AppError::Invalid(format!("what: '{other}' is not pairs or clusters")));
         }
     };
     state

@@ -112,9 +112,17 @@ fn pair_line(tr: &Tr, p: &PairRow) -> PairLine {
         kind: tr.t(&format!("dedup-kind-{}", p.kind)),
         probability: percent(p.probability),
         status: tr.t(&format!("dedup-status-{}", p.status)),
-        person: p.person.member_code.clone().unwrap_or_else(|| p.person.household_code.clone()),
+        person: p
+            .person
+            .member_code
+            .clone()
+            .unwrap_or_else(|| p.person.household_code.clone()),
         person_place: format!("{} · {}", p.person.desk_name, p.person.organisation),
-        other: p.other.member_code.clone().unwrap_or_else(|| p.other.household_code.clone()),
+        other: p
+            .other
+            .member_code
+            .clone()
+            .unwrap_or_else(|| p.other.household_code.clone()),
         other_place: format!("{} · {}", p.other.desk_name, p.other.organisation),
     }
 }
@@ -172,7 +180,13 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
             .await?
             .into_iter()
             .filter(|d| within(&d.country))
-            .map(|d| Choice::new(d.id.to_string(), format!("{} {}", d.code, d.name), chosen(&form.desk_id) == d.id.to_string())),
+            .map(|d| {
+                Choice::new(
+                    d.id.to_string(),
+                    format!("{} {}", d.code, d.name),
+                    chosen(&form.desk_id) == d.id.to_string(),
+                )
+            }),
     );
     let mut organisations = vec![any(&c.tr, given(&form.organisation_id).is_none())];
     let (orgs, _) = state
@@ -180,7 +194,11 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
         .organisations(&OrganisationQuery::default(), Page::new(Some(Page::MAX_LIMIT), None))
         .await?;
     organisations.extend(orgs.into_iter().map(|o| {
-        Choice::new(o.id.to_string(), o.acronym, chosen(&form.organisation_id) == o.id.to_string())
+        Choice::new(
+            o.id.to_string(),
+            o.acronym,
+            chosen(&form.organisation_id) == o.id.to_string(),
+        )
     }));
     let status = given(&form.status).unwrap_or_else(|| "open".to_owned());
     let statuses = ["open", "duplicate", "not_duplicate", "all"]
@@ -196,10 +214,7 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
     );
     let run_countries = countries.iter().filter(|o| !o.value.is_empty()).cloned().collect();
     let notice = match (given(&form.filed), given(&form.compared)) {
-        (Some(filed), Some(compared)) => Some(c.tr.with(
-            "dedup-run-done",
-            &[("filed", filed), ("compared", compared)],
-        )),
+        (Some(filed), Some(compared)) => Some(c.tr.with("dedup-run-done", &[("filed", filed), ("compared", compared)])),
         _ => None,
     };
     let filters = form.pairs();
@@ -229,7 +244,11 @@ struct DownloadForm {
     filters: QueueForm,
 }
 
-async fn download(State(state): State<AppState>, ctx: Ctx, Query(form): Query<DownloadForm>) -> Result<Response, AppError> {
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(form): Query<DownloadForm>,
+) -> Result<Response, AppError> {
     let filter = form.filters.filter()?;
     let query = ExportQuery {
         what: form.what,
@@ -287,7 +306,10 @@ fn side_lines(tr: &Tr, side: &PairSide) -> SideLines {
         }
         None => Some(tr.with(
             "dedup-withheld",
-            &[("organisation", end.organisation.clone()), ("desk", end.desk_name.clone())],
+            &[
+                ("organisation", end.organisation.clone()),
+                ("desk", end.desk_name.clone()),
+            ],
         )),
     };
     SideLines {

@@ -4,10 +4,10 @@
 
 use rumbo_domain::access::{Grant, Role, Scope};
 use rumbo_domain::audit::Actor;
+use rumbo_store::Page;
 use rumbo_store::deduplication::PairQuery;
 use rumbo_store::registration::AgreementInput;
 use rumbo_store::users::NewUser;
-use rumbo_store::Page;
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -18,7 +18,11 @@ use super::registration::seed::{Seeded, household, seed};
 /// the pair the access table and the tests below review. Returns `{pair:A}`.
 pub async fn seed_pair(app: &TestApp, seeded: &Seeded) -> Vec<(String, String)> {
     app.store
-        .register_household(&Actor::system("test"), &seeded.desk_b, &household("Marisela", "v10000001"))
+        .register_household(
+            &Actor::system("test"),
+            &seeded.desk_b,
+            &household("Marisela", "v10000001"),
+        )
         .await
         .expect("registered");
     let (pairs, _) = app
@@ -81,7 +85,13 @@ async fn an_im_officer_reviews_a_pair_seeing_names_only_where_shared() {
     let pair: i64 = seed_pair(&app, &seeded).await[0].1.parse().expect("id");
     let im_a = im_officer_of_ngo_a(&app).await;
 
-    let queue = json_of(im_a.get(app.url("/api/v1/registration/duplicates")).send().await.expect("request")).await;
+    let queue = json_of(
+        im_a.get(app.url("/api/v1/registration/duplicates"))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
     assert_eq!(queue["total"], 1);
     assert_eq!(queue["items"][0]["kind"], "duplicate_document");
     assert_eq!(queue["items"][0]["person"]["organisation"], "NGO-B");
@@ -160,7 +170,10 @@ async fn an_im_officer_reviews_a_pair_seeing_names_only_where_shared() {
     assert_eq!(clusters.lines().count(), 3, "two registrations of one person");
     assert_eq!(json_of(decide("undo").await.expect("request")).await["status"], "open");
     assert_eq!(people(&app).await, Some(before));
-    assert_eq!(json_of(decide("reject").await.expect("request")).await["status"], "not_duplicate");
+    assert_eq!(
+        json_of(decide("reject").await.expect("request")).await["status"],
+        "not_duplicate"
+    );
     assert_eq!(decide("reject").await.expect("request").status(), 409);
     assert_eq!(decide("merge").await.expect("request").status(), 422);
 
@@ -172,7 +185,10 @@ async fn an_im_officer_reviews_a_pair_seeing_names_only_where_shared() {
         .text()
         .await
         .expect("csv");
-    assert!(pairs.lines().nth(1).is_some_and(|l| l.starts_with("#meta+id")), "{pairs}");
+    assert!(
+        pairs.lines().nth(1).is_some_and(|l| l.starts_with("#meta+id")),
+        "{pairs}"
+    );
     assert!(pairs.contains("not_duplicate") && !pairs.contains("Marisela"));
 
     let audit: Vec<String> = sqlx::query("SELECT summary FROM audit_log WHERE entity = 'review_flag' ORDER BY id")
@@ -182,8 +198,21 @@ async fn an_im_officer_reviews_a_pair_seeing_names_only_where_shared() {
         .iter()
         .map(|r| r.try_get("summary").expect("summary"))
         .collect();
-    assert!(audit.iter().filter(|s| s.starts_with("viewed possible duplicate")).count() >= 4, "{audit:?}");
-    assert_eq!(audit.iter().filter(|s| s.starts_with("reviewed possible duplicate")).count(), 3);
+    assert!(
+        audit
+            .iter()
+            .filter(|s| s.starts_with("viewed possible duplicate"))
+            .count()
+            >= 4,
+        "{audit:?}"
+    );
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|s| s.starts_with("reviewed possible duplicate"))
+            .count(),
+        3
+    );
     assert_eq!(audit.iter().filter(|s| s.starts_with("exported")).count(), 2);
     assert!(audit.iter().all(|s| !s.contains("Marisela") && !s.contains("10000001")));
 }
@@ -227,7 +256,10 @@ async fn the_queue_page_lists_pairs_and_takes_decisions_in_a_browser() {
         .text()
         .await
         .expect("html");
-    assert!(page.contains("Undo the merge") || page.contains("Deshacer la unión"), "{page}");
+    assert!(
+        page.contains("Undo the merge") || page.contains("Deshacer la unión"),
+        "{page}"
+    );
     let bad = client
         .get(app.url("/registration/duplicates?min_probability=lots"))
         .send()

@@ -44,7 +44,9 @@ pub async fn run(database: &str, args: &DedupArgs) -> anyhow::Result<()> {
         "pairs",
         &[("left_id", ""), ("right_id", ""), ("probability", ""), ("weight", "")],
     );
-    pairs.columns.extend(FIELDS.iter().map(|f| ((*f).to_owned(), String::new())));
+    pairs
+        .columns
+        .extend(FIELDS.iter().map(|f| ((*f).to_owned(), String::new())));
     let mut clusters = DataTable::new("clusters", &[("id", ""), ("cluster", "")]);
     let actor = Actor::system("cli");
     for country in countries {

@@ -107,7 +107,10 @@ pub(super) async fn page(
     render(&HouseholdPage {
         can_edit: h.status == "active" && subject.may(Action::EditRegistrations, &access.target),
         can_erase: h.status != "erased" && subject.may(Action::EraseRegistrations, &access.target),
-        can_review: subject.may(Action::ReviewDuplicates, &rumbo_domain::access::Target::country(h.country)),
+        can_review: subject.may(
+            Action::ReviewDuplicates,
+            &rumbo_domain::access::Target::country(h.country),
+        ),
         relationships: vocabulary_choices::<Relationship>(&c.tr, ""),
         conditions,
         notice,
