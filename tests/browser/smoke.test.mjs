@@ -111,6 +111,22 @@ test('the desks page shows which enumerator works at which registration desk', a
   await page.screenshot({ path: `${shots}/registration-desks.png`, fullPage: true });
 });
 
+test('the review queue opens a possible duplicate side by side, merges it and undoes the merge', async () => {
+  await page.goto(`${base}/registration`);
+  await Promise.all([page.waitForURL(/\/registration\/duplicates$/), page.click('a[href="/registration/duplicates"]')]);
+  await page.goto(`${base}/registration/duplicates?country=PAN&kind=probable_match`);
+  const first = page.locator('#duplicate-pairs a[href^="/registration/duplicates/"]').first();
+  await Promise.all([page.waitForURL(/\/registration\/duplicates\/\d+$/), first.click()]);
+  assert.match(await page.textContent('main'), /Why they may be the same person/);
+  assert.ok(await page.locator('main table.data tbody tr').count() > 2, 'both sides and the explanation are shown');
+  await page.screenshot({ path: `${shots}/duplicate-pair.png`, fullPage: true });
+  await Promise.all([page.waitForLoadState('load'), page.click('button[value=confirm]')]);
+  await page.waitForSelector('button[value=undo]');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[value=undo]')]);
+  await page.waitForSelector('button[value=confirm]');
+  assert.match(await page.textContent('main'), /merge undone/);
+});
+
 test('signing out returns to the sign-in form', async () => {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);

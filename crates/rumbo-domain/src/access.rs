@@ -197,6 +197,14 @@ pub enum Action {
     /// consented (the target then names the partner in `shared_with`), and only the managers
     /// and IM officers of those two organisations.
     ViewLinkagePairs,
+    /// De-duplication: run the record-linkage engine over a country's registrations, browse
+    /// the review queue of possible duplicates, confirm, reject or undo merges: IM officers of
+    /// the country. Pairs are shown under pseudonyms unless `CompareDuplicates` allows more.
+    ReviewDuplicates,
+    /// See the names and documents of one side of a possible duplicate while reviewing it:
+    /// the reviewer's own organisation's records, and those another organisation shares with
+    /// it (an agreement in force and the household's consent).
+    CompareDuplicates,
 }
 
 /// What an action is about: the countries it touches and the organisation that owns it.
@@ -394,13 +402,16 @@ impl Subject {
                     || (self.owns(target)
                         && (self.holds_over(OrganisationManager, target) || self.holds_over(Enumerator, target)))
             }
-            Validate5w | ManageR4v | ViewCoordination => self.holds_over(ImOfficer, target),
+            Validate5w | ManageR4v | ViewCoordination | ReviewDuplicates => self.holds_over(ImOfficer, target),
             ManageLinkageKeys => self.holds_any(&[OrganisationManager, ImOfficer], target) && self.owns(target),
             RunLinkage => self.holds_over(ImOfficer, target),
             ViewLinkagePairs => {
                 !target.shared_with.is_empty()
                     && self.holds_any(&[OrganisationManager, ImOfficer], target)
                     && (self.owns(target) || self.shared(target))
+            }
+            CompareDuplicates => {
+                self.holds_any(&[ImOfficer, ProtectionOfficer], target) && (self.owns(target) || self.shared(target))
             }
         }
     }

@@ -261,6 +261,26 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
         (OrganisationManager, col, ViewPersonalData, own, false),
         (OrganisationManager, col, ManageVulnerabilityModels, country, false),
         (OrganisationManager, col, ManageSharingAgreements, country, false),
+
+        // De-duplication: IM officers of the country run it and review the queue; names of a
+        // pair's side only for their own organisation's records or what is shared with it.
+        (PlatformAdmin, Scope::Region, ReviewDuplicates, country, true),
+        (PlatformAdmin, Scope::Region, CompareDuplicates, other, true),
+        (ImOfficer, col, ReviewDuplicates, country, true),
+        (ImOfficer, col, ReviewDuplicates, own_per, false),
+        (ImOfficer, Scope::Region, ReviewDuplicates, own_per, true),
+        (ImOfficer, col, CompareDuplicates, own, true),
+        (ImOfficer, col, CompareDuplicates, shared, true),
+        (ImOfficer, col, CompareDuplicates, other, false),
+        (ImOfficer, col, CompareDuplicates, shared_per, false),
+        (ProtectionOfficer, col, CompareDuplicates, own, true),
+        (ProtectionOfficer, col, ReviewDuplicates, country, false),
+        (OrganisationManager, col, ReviewDuplicates, country, false),
+        (OrganisationManager, col, CompareDuplicates, own, false),
+        (Enumerator, col, ReviewDuplicates, country, false),
+        (Enumerator, col, CompareDuplicates, own, false),
+        (Viewer, col, ReviewDuplicates, country, false),
+        (Viewer, col, CompareDuplicates, shared, false),
     ];
     rows
 }

@@ -12,6 +12,8 @@ pub mod audit;
 pub mod clk;
 /// Password hashing and random tokens.
 pub mod credentials;
+/// De-duplication: the review queue, decisions, resolved identities, the linkage engine's runs.
+pub mod deduplication;
 /// The few statements that differ between SQLite and PostgreSQL, in one place.
 pub mod dialect;
 mod error;

@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0004_r4v.sql"),
     ),
     (
+        5,
+        "deduplication",
+        include_str!("../migrations/sqlite/0005_deduplication.sql"),
+        include_str!("../migrations/postgres/0005_deduplication.sql"),
+    ),
+    (
         6,
         "clk",
         include_str!("../migrations/sqlite/0006_clk.sql"),

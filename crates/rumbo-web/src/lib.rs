@@ -14,6 +14,8 @@ pub mod api;
 mod assets;
 /// Who is asking: sessions, bearer tokens, CSRF protection and the request context.
 pub mod auth;
+/// De-duplication between the edge and the store: review reach, pair access, export tables.
+mod deduplication;
 /// The one error type at the edge, converted into HTTP responses.
 pub mod error;
 /// Reference files over HTTP: uploads, downloads, access across the countries a file touches.

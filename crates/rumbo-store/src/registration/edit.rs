@@ -8,7 +8,6 @@ use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::registration::consent::ConsentPurpose;
 use rumbo_domain::registration::household::{DetailsInput, FieldProblem, composition_problems};
 use rumbo_domain::registration::people::{BirthDate, Relationship, format_date};
-use rumbo_domain::registration::pseudonym::{Kind, encode};
 use rumbo_domain::{DomainError, Vocabulary};
 use sqlx::AnyConnection;
 
@@ -405,35 +404,17 @@ impl Store {
         Ok((row.try_get("household_id")?, row.try_get("other_household_id")?))
     }
 
-    /// Closes a possible duplicate: `duplicate` (the same person, registered twice) or `not_duplicate`.
+    /// Closes a possible duplicate: `duplicate` (the same person, registered twice: merged into
+    /// one resolved identity) or `not_duplicate`. The one review queue decides it (see
+    /// [`Store::decide_duplicate`]).
     pub async fn review_flag(&self, actor: &Actor, flag_id: i64, outcome: &str) -> Result<()> {
         if !matches!(outcome, "duplicate" | "not_duplicate") {
             return Err(StoreError::Invalid(DomainError::Invalid(
                 "a review ends as duplicate or not_duplicate".into(),
             )));
         }
-        let (household, _) = self.flag_households(flag_id).await?;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE review_flags SET status = $1, reviewed_at = $2, reviewed_by = $3 WHERE id = $4")
-            .bind(outcome)
-            .bind(now())
-            .bind(actor.user_id)
-            .bind(flag_id)
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            actor,
-            AuditAction::Update,
-            Entity::ReviewFlag,
-            Some(&flag_id.to_string()),
-            &format!(
-                "reviewed possible duplicate {flag_id} of household {}: {outcome}",
-                encode(Kind::Household, household)
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        let decision = crate::deduplication::Decision::from_outcome(outcome)?;
+        self.decide_duplicate(actor, flag_id, decision).await?;
         Ok(())
     }
 }

@@ -87,6 +87,11 @@ pub struct FlagView {
     pub other_household: Option<String>,
     pub status: String,
     pub created_at: String,
+    /// A probable match's probability (the engine's); `None` for the same document.
+    pub probability: Option<f64>,
+    /// Where the other registration was made: desk name and organisation acronym.
+    pub other_desk: Option<String>,
+    pub other_organisation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -488,8 +493,14 @@ impl Store {
 
     async fn flag_views(&self, household_id: i64) -> Result<Vec<FlagView>> {
         let rows = sqlx::query(
-            "SELECT id, kind, household_id, member_id, other_household_id, other_member_id, status, created_at
-             FROM review_flags WHERE household_id = $1 OR other_household_id = $1 ORDER BY id",
+            "SELECT f.id, f.kind, f.household_id, f.member_id, f.other_household_id, f.other_member_id, f.status,
+                    f.created_at, f.probability, l.name AS desk_a, o.acronym AS org_a, l2.name AS desk_b, o2.acronym AS org_b
+             FROM review_flags f
+             JOIN households h ON h.id = f.household_id JOIN locations l ON l.id = h.desk_id
+             JOIN organisations o ON o.id = h.organisation_id
+             LEFT JOIN households h2 ON h2.id = f.other_household_id LEFT JOIN locations l2 ON l2.id = h2.desk_id
+             LEFT JOIN organisations o2 ON o2.id = h2.organisation_id
+             WHERE f.household_id = $1 OR f.other_household_id = $1 ORDER BY f.id",
         )
         .bind(household_id)
         .fetch_all(&self.pool)
@@ -498,10 +509,20 @@ impl Store {
             .map(|r| {
                 let (this, other): (i64, Option<i64>) = (r.try_get("household_id")?, r.try_get("other_household_id")?);
                 // The flag points from the later registration to the earlier: show the other side.
-                let (member, other_household) = if this == household_id {
-                    (r.try_get::<Option<i64>, _>("member_id")?, other)
+                let (member, other_household, desk, organisation) = if this == household_id {
+                    (
+                        r.try_get::<Option<i64>, _>("member_id")?,
+                        other,
+                        r.try_get("desk_b")?,
+                        r.try_get("org_b")?,
+                    )
                 } else {
-                    (r.try_get::<Option<i64>, _>("other_member_id")?, Some(this))
+                    (
+                        r.try_get::<Option<i64>, _>("other_member_id")?,
+                        Some(this),
+                        r.try_get("desk_a")?,
+                        r.try_get("org_a")?,
+                    )
                 };
                 Ok(FlagView {
                     id: r.try_get("id")?,
@@ -511,6 +532,9 @@ impl Store {
                     other_household: other_household.map(|o| encode(Kind::Household, o)),
                     status: r.try_get("status")?,
                     created_at: r.try_get("created_at")?,
+                    probability: r.try_get("probability")?,
+                    other_desk: desk,
+                    other_organisation: organisation,
                 })
             })
             .collect()

@@ -57,6 +57,9 @@ pub struct RegistrationOutcome {
     pub code: String,
     /// Codes of other households in which a document of this one is registered too.
     pub possible_duplicates: Vec<String>,
+    /// People of this household who may already be registered elsewhere, by the country's
+    /// latest linkage model (see `deduplication`); filled for registrations made one by one.
+    pub probable_matches: Vec<crate::deduplication::MatchSuggestion>,
 }
 
 /// What an import did.
@@ -219,10 +222,12 @@ impl Store {
             registered_at: now(),
         };
         let (_, mut outcomes) = self.write_registrations(actor, &[registration], None).await?;
-        outcomes.pop().ok_or_else(|| StoreError::Corrupt {
+        let mut outcome = outcomes.pop().ok_or_else(|| StoreError::Corrupt {
             what: "registration",
             detail: "nothing was written".into(),
-        })
+        })?;
+        outcome.probable_matches = self.suggest_matches_after(actor, outcome.household_id, None).await;
+        Ok(outcome)
     }
 
     /// Writes checked registrations in one transaction. With `source` (a file name), one
@@ -378,6 +383,7 @@ impl Store {
                     household_id: *id,
                     code: encode(Kind::Household, *id),
                     possible_duplicates: others,
+                    probable_matches: Vec::new(),
                 }
             })
             .collect();

@@ -266,6 +266,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.suggest_matches_after(actor, household_id, Some(member_id)).await;
         Ok(code)
     }
 }

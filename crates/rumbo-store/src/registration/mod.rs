@@ -9,7 +9,7 @@
 //! name households by their pseudonymous code and fields by name, never a value.
 
 /// Multi-row inserts and id reservation for many records at once.
-mod batch;
+pub(crate) mod batch;
 /// Enumerators' assignments to registration desks.
 mod desks;
 /// Verifying and editing households and members, consent, adding members.
@@ -49,6 +49,7 @@ use sqlx::Row;
 use time::Date;
 
 pub use desks::DeskAssignee;
+pub(crate) use households::open_name;
 pub use households::{DocumentView, EventView, FlagView, HouseholdKey, HouseholdView, MemberView, ScoreView};
 pub use intake::{Desk, ImportSummary, NewRegistration, RegistrationOutcome};
 pub use keys::KeyUsage;

@@ -1,7 +1,9 @@
 //! Registration figures: households and people by sex and age bracket, specific needs, desks,
 //! eligibility. Figures count every organisation's registrations (they identify nobody), and
 //! count erased people too, so that erasure never changes a published number; households
-//! merged into another are counted once, in the one they joined.
+//! merged into another are counted once, in the one they joined. People confirmed to be one
+//! person (a resolved identity, see `deduplication`) are counted once: by the identity's first
+//! registration, whose sex and age stand for the person.
 
 use rumbo_domain::Vocabulary;
 use rumbo_domain::country::Iso3;
@@ -28,7 +30,10 @@ pub struct DeskFigures {
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct RegistrationFigures {
     pub households: i64,
+    /// Unique persons: each resolved identity once.
     pub people: i64,
+    /// Registrations of people, duplicates included.
+    pub person_records: i64,
     /// People by sex (female, male, other) and age bracket (see `AGE_BRACKETS`).
     pub by_sex_and_age: [[i64; 5]; 3],
     pub needs: Vec<(SpecificNeed, i64)>,
@@ -39,6 +44,11 @@ pub struct RegistrationFigures {
     pub open_flags: i64,
     pub desks: Vec<DeskFigures>,
 }
+
+/// Counts a person (`household_members m`) once per resolved identity: people without one, and
+/// the identity's first registration.
+const ONCE_PER_IDENTITY: &str =
+    "NOT EXISTS (SELECT 1 FROM person_identities pi WHERE pi.member_id = m.id AND pi.identity_id <> m.id)";
 
 /// The date on which someone born on it turns `years` today.
 fn years_before(today: Date, years: i32) -> String {
@@ -83,6 +93,19 @@ impl Store {
         figures.verified = row.try_get("verified")?;
         figures.erased_households = row.try_get("erased")?;
 
+        let mut filter = Filter::default();
+        scope(&mut filter);
+        let records: i64 = sqlx::query_with(
+            dynamic(format!(
+                "SELECT COUNT(*) AS n FROM household_members m JOIN households h ON h.id = m.household_id{}",
+                filter.where_clause()
+            )),
+            filter.args(),
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        figures.person_records = records;
         let today = today();
         let mut filter = Filter::default();
         let cuts: Vec<String> = AGE_BRACKETS
@@ -91,6 +114,7 @@ impl Store {
             .map(|(from, _)| filter.bind(years_before(today, *from as i32)))
             .collect();
         scope(&mut filter);
+        filter.push_fixed(ONCE_PER_IDENTITY);
         let bracket = format!(
             "CASE WHEN m.birth_date > {} THEN 0 WHEN m.birth_date > {} THEN 1 WHEN m.birth_date > {} THEN 2
                   WHEN m.birth_date > {} THEN 3 ELSE 4 END",
@@ -117,6 +141,7 @@ impl Store {
 
         let mut filter = Filter::default();
         scope(&mut filter);
+        filter.push_fixed(ONCE_PER_IDENTITY);
         let rows = sqlx::query_with(
             dynamic(format!(
                 "SELECT n.need, COUNT(*) AS c FROM member_needs n JOIN household_members m ON m.id = n.member_id

@@ -4,6 +4,7 @@
 
 /// Enumerators' desks.
 mod desks;
+mod deduplication;
 mod lifecycle;
 mod programmes;
 

@@ -5,6 +5,8 @@
 
 /// Audit log browsing (platform admins).
 pub(crate) mod audit;
+/// De-duplication: the review queue, pairs, decisions, exports, linkage runs.
+pub(crate) mod deduplication;
 /// Flow monitoring: points, counts, official movements, dashboards.
 pub(crate) mod flow;
 /// Flow monitoring surveys, risk rules and the protection queue.
@@ -88,6 +90,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(locations::router())
         .merge(audit::router())
         .merge(registration::router())
+        .merge(deduplication::router())
         .merge(flow::router())
         .merge(fms::router())
         .merge(r4v::router())

@@ -6,6 +6,8 @@
 mod account;
 /// The audit log browser.
 mod audit;
+/// The review queue of possible duplicates and a pair's page.
+mod deduplication;
 /// The flow monitoring dashboard.
 mod flow;
 /// Counts in: the count form, count file imports, official figures.
@@ -65,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(organisations::router())
         .merge(users::router())
         .merge(registration::router())
+        .merge(deduplication::router())
         .merge(flow::router())
         .merge(flow_entry::router())
         .merge(flow_points::router())

@@ -395,6 +395,47 @@ const DESKS: &[Row] = &[
     ("enumerator", "GET", "/registration/desks", "", 403),
     ("viewer", "GET", "/registration/desks", "", 403),
     ("enumerator", "GET", "/api/v1/registration/households/{household:A2}", "", 403),
+
+const CONFIRM: &str = r#"{"decision":"confirm"}"#;
+const UNDO: &str = r#"{"decision":"undo"}"#;
+
+/// De-duplication: IM officers of the country run and review the queue; nobody else does.
+/// `{pair:A}` is household A's head registered again at NGO-B's desk.
+#[rustfmt::skip]
+const DEDUPLICATION: &[Row] = &[
+    ("anonymous", "GET", "/api/v1/registration/duplicates", "", 401),
+    ("anonymous", "GET", "/registration/duplicates", "", 303),
+    ("im_col", "GET", "/api/v1/registration/duplicates", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates?country=PER", "", 403),
+    ("im_col", "GET", "/api/v1/registration/duplicates?min_probability=150", "", 422),
+    ("im_col", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates/999999", "", 404),
+    ("im_col", "GET", "/api/v1/registration/duplicates/export?what=pairs", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates/export?what=people", "", 422),
+    ("im_col", "GET", "/registration/duplicates", "", 200),
+    ("im_col", "GET", "/registration/duplicates/{pair:A}", "", 200),
+    ("im_col", "POST", "/api/v1/registration/duplicates/{pair:A}/decision", CONFIRM, 200),
+    ("im_col", "POST", "/api/v1/registration/duplicates/{pair:A}/decision", CONFIRM, 409),
+    ("im_col", "POST", "/api/v1/registration/duplicates/{pair:A}/decision", UNDO, 200),
+    ("im_per", "GET", "/api/v1/registration/duplicates", "", 200),
+    ("im_per", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
+    ("im_per", "POST", "/api/v1/registration/duplicates/{pair:A}/decision", CONFIRM, 403),
+    ("im_per", "GET", "/registration/duplicates/{pair:A}", "", 403),
+    ("admin", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 200),
+    ("enumerator", "GET", "/api/v1/registration/duplicates", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
+    ("enumerator", "POST", "/api/v1/registration/duplicates/{pair:A}/decision", CONFIRM, 403),
+    ("protection", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
+    ("protection", "GET", "/registration/duplicates", "", 403),
+    ("manager", "GET", "/api/v1/registration/duplicates", "", 403),
+    ("viewer", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
+    ("viewer", "GET", "/api/v1/registration/duplicates/export", "", 403),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 200),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"PER"}"#, 403),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"Colombia"}"#, 422),
+    ("im_per", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 403),
+    ("protection", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 403),
+    ("enumerator", "POST", "/registration/duplicates/run", "", 403),
 ];
 
 /// Replaces `{org:ACRONYM}`, `{user:USERNAME}` and the registration records' names with the
@@ -441,12 +482,15 @@ async fn status_of(app: &TestApp, extra: &[(String, String)], who: &str, method:
 #[tokio::test]
 async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
     let app = spawn_app().await;
-    let mut extra = super::registration::seed::placeholders(&super::registration::seed::seed(&app).await);
+    let seeded = super::registration::seed::seed(&app).await;
+    let mut extra = super::registration::seed::placeholders(&seeded);
     extra.extend(super::flow::seed_access(&app).await);
     extra.extend(super::registration::seed::second_desk(&app).await);
+    extra.extend(super::deduplication::seed_pair(&app, &seeded).await);
     let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
     rows.extend_from_slice(REGISTRATION);
     rows.extend_from_slice(DESKS);
+    rows.extend_from_slice(DEDUPLICATION);
     for who in FIELD_ACCOUNTS {
         rows.extend(FIELD_ROLE.iter().map(|(m, p, b, s)| (*who, *m, *p, *b, *s)));
     }

@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod audit;
+mod deduplication;
 mod flow;
 mod geography;
 mod linkage_keys;

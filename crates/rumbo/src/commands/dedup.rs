@@ -16,8 +16,13 @@ pub struct DedupArgs {
     /// The people to de-duplicate: CSV, UTF-8, one row per registration, with the columns
     /// id, organisation, given_names, first_surname, second_surname, birth_date, sex, document,
     /// nationality.
-    #[arg(long)]
-    pub input: PathBuf,
+    #[arg(long, required_unless_present = "database")]
+    pub input: Option<PathBuf>,
+    /// Link the registrations stored in this database instead (see `dedup_store`).
+    #[arg(long, conflicts_with = "input")]
+    pub database: Option<String>,
+    #[command(flatten)]
+    pub store: super::dedup_store::StoreArgs,
     /// Where to write the matched pairs (left_id, right_id, probability, weight and each
     /// field's weight). Replaced if it exists.
     #[arg(long)]
@@ -39,10 +44,14 @@ fn probability(raw: &str) -> Result<f64, String> {
 }
 
 pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
+    if let Some(database) = &args.database {
+        return super::dedup_store::run(database, &args).await;
+    }
+    let input = args.input.as_deref().context("give --input FILE or --database URL")?;
     let started = Instant::now();
-    let bytes = std::fs::read(&args.input).with_context(|| format!("cannot read {}", args.input.display()))?;
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let records = read_people(&bytes).map_err(|rejected| {
-        let mut text = format!("{}: {rejected}", args.input.display());
+        let mut text = format!("{}: {rejected}", input.display());
         for problem in &rejected.problems {
             text.push_str(&format!("\n  {problem}"));
         }

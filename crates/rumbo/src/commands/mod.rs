@@ -5,6 +5,8 @@
 mod clk;
 /// `rumbo dedup`: people registered more than once, from a CSV file.
 mod dedup;
+/// `rumbo dedup --database`: the linkage engine over the store, filing pairs for review.
+mod dedup_store;
 /// `rumbo demo`: the synthetic situation, then the server.
 mod demo;
 /// `rumbo flow ...`: count files and official tables in; benchmark data.

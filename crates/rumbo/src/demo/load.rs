@@ -139,6 +139,7 @@ pub async fn load(store: &Store, demo: &Demo, bar: &ProgressBar) -> anyhow::Resu
     let registration = super::registration::load(store, &demo.registration, &organisation_ids, &source)
         .await
         .context("loading the demo's registrations")?;
+    super::deduplication::load(store).await?;
     bar.inc(1);
     bar.set_message("linkage keys of three organisations");
     let linkage = super::clk::generate(demo.seed)?;

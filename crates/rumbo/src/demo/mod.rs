@@ -10,6 +10,8 @@
 
 /// Linkage keys of three organisations, linked once.
 mod clk;
+/// People registered twice with a second interview's errors, and the engine's first run.
+mod deduplication;
 /// The organisations and the platforms they belong to.
 mod directory;
 /// Flow monitoring: point profiles, a year of counts, survey interviews, assignments.
@@ -63,7 +65,8 @@ pub fn generate(seed: u64) -> anyhow::Result<Demo> {
     let organisations = directory::organisations(&platforms)?;
     let users = people::users(&mut rng);
     // Drawn after the users, so that adding registrations changed nobody's name.
-    let registration = registration::generate(&mut rng)?;
+    let mut registration = registration::generate(&mut rng)?;
+    deduplication::add_near_duplicates(seed, &mut registration);
     let r4v = r4v::generate(seed, &admin_areas, &organisations, &platforms);
     Ok(Demo {
         seed,

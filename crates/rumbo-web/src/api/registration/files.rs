@@ -160,7 +160,10 @@ pub struct BracketOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiguresOut {
     pub households: i64,
+    /// Unique persons: people confirmed to be registered more than once count once.
     pub people: i64,
+    /// Registrations of people, duplicates included.
+    pub person_records: i64,
     pub by_age: Vec<BracketOut>,
     pub needs: Vec<(String, CountOut)>,
     pub verified: i64,
@@ -177,6 +180,7 @@ pub(crate) fn figures_out(f: RegistrationFigures, exact: bool) -> FiguresOut {
     FiguresOut {
         households: f.households,
         people: f.people,
+        person_records: f.person_records,
         by_age: (0..5)
             .map(|b| BracketOut {
                 ages: bracket_label(b),

@@ -150,6 +150,10 @@ pub struct RegisteredOut {
     pub code: String,
     /// Households in which a document of this one is registered too: flagged for review.
     pub possible_duplicates: Vec<String>,
+    /// People of this household who may already be registered elsewhere ("at desk X"), with
+    /// the probability; filed in the de-duplication queue.
+    #[schema(value_type = Vec<Object>)]
+    pub probable_matches: Vec<rumbo_store::deduplication::MatchSuggestion>,
 }
 
 impl From<RegistrationOutcome> for RegisteredOut {
@@ -158,6 +162,7 @@ impl From<RegistrationOutcome> for RegisteredOut {
             id: o.household_id,
             code: o.code,
             possible_duplicates: o.possible_duplicates,
+            probable_matches: o.probable_matches,
         }
     }
 }

@@ -28,6 +28,8 @@ struct HouseholdPage {
     h: HouseholdView,
     can_edit: bool,
     can_erase: bool,
+    /// May open the de-duplication queue's pair pages (IM officers of the country).
+    can_review: bool,
     relationships: Vec<Choice>,
     /// (question label, answer label)
     conditions: Vec<(String, String)>,
@@ -38,6 +40,18 @@ struct HouseholdPage {
 impl HouseholdPage {
     fn status_label(&self) -> String {
         self.c.tr.t(&format!("reg-status-{}", self.h.status))
+    }
+
+    /// "This person may already be registered at desk X (organisation Y)": a probable match.
+    fn probable_note(&self, f: &rumbo_store::registration::FlagView) -> String {
+        self.c.tr.with(
+            "dedup-flag-probable",
+            &[
+                ("desk", f.other_desk.clone().unwrap_or_default()),
+                ("organisation", f.other_organisation.clone().unwrap_or_default()),
+                ("probability", format!("{:.0}%", f.probability.unwrap_or(0.0) * 100.0)),
+            ],
+        )
     }
 
     fn event_label(&self, kind: &str) -> String {
@@ -93,6 +107,10 @@ pub(super) async fn page(
     render(&HouseholdPage {
         can_edit: h.status == "active" && subject.may(Action::EditRegistrations, &access.target),
         can_erase: h.status != "erased" && subject.may(Action::EraseRegistrations, &access.target),
+        can_review: subject.may(
+            Action::ReviewDuplicates,
+            &rumbo_domain::access::Target::country(h.country),
+        ),
         relationships: vocabulary_choices::<Relationship>(&c.tr, ""),
         conditions,
         notice,

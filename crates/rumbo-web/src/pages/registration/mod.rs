@@ -149,6 +149,7 @@ struct OverviewPage {
     countries: Vec<(String, String)>,
     households: i64,
     people: i64,
+    person_records: i64,
     verified: i64,
     eligible: i64,
     scored: i64,
@@ -167,6 +168,7 @@ struct OverviewPage {
     /// Why an enumerator without a desk sees no households; or their desks.
     desk_note: Option<String>,
     my_desks: Vec<String>,
+    can_review: bool,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +228,7 @@ async fn overview(
             .collect(),
         households: f.households,
         people: f.people,
+        person_records: f.person_records,
         verified: f.verified,
         eligible: f.eligible,
         scored: f.scored,
@@ -246,6 +249,7 @@ async fn overview(
             .filter(|d| user.desks.contains(&d.id))
             .map(|d| format!("{} — {}", d.code, d.name))
             .collect(),
+        can_review: ctx.may_somewhere(Action::ReviewDuplicates),
         country,
         countries,
         c,
