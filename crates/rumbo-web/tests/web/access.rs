@@ -395,6 +395,7 @@ const DESKS: &[Row] = &[
     ("enumerator", "GET", "/registration/desks", "", 403),
     ("viewer", "GET", "/registration/desks", "", 403),
     ("enumerator", "GET", "/api/v1/registration/households/{household:A2}", "", 403),
+];
 
 const CONFIRM: &str = r#"{"decision":"confirm"}"#;
 const UNDO: &str = r#"{"decision":"undo"}"#;
