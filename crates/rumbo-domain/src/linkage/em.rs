@@ -242,8 +242,11 @@ pub(crate) fn train_by_rules(patterns: &[(Pattern, u64)], sample: &Sample, itera
         }
     }
     let prior = if log_matches.is_empty() || sample.all_pairs < 1.0 {
-        // Too few records to learn from: one match in ten thousand pairs, a cautious guess.
-        1e-4
+        // Too few pairs to learn from (a small desk's first registrations): assume one record in
+        // ten is a second registration, as in the field, rather than a fixed rate per pair that
+        // would silence every suggestion in a small population.
+        let records = (1.0 + (1.0 + 8.0 * sample.all_pairs).sqrt()) / 2.0;
+        (0.1 * records / sample.all_pairs.max(1.0)).clamp(1e-12, 0.5)
     } else {
         let mean = log_matches.iter().sum::<f64>() / log_matches.len() as f64;
         (mean.exp() / sample.all_pairs).clamp(1e-12, 0.5)

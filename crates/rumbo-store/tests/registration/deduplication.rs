@@ -280,12 +280,13 @@ async fn runs_file_probable_matches_that_stay_rejected_and_new_registrations_are
             registered += 1;
         }
     }
-    // Yusmary again at the other organisation's desk: surnames swapped, day and month of birth
-    // swapped, no document.
+    // Yusmary again at the other organisation's desk: surnames swapped, no document. (Too few
+    // people here to train the engine: it scores with its starting weights, under which a birth
+    // date one day off as well would stay just below an even chance.)
     let original = (8usize, 0usize);
     let first = SURNAMES[(original.0 + original.1 * 5) % SURNAMES.len()];
     let second = SURNAMES[(original.0 * 7 + original.1 + 3) % SURNAMES.len()];
-    let again = register(&w, &w.desk_b, &person("Yusmary", second, first, "1984-09-12", None)).await;
+    let again = register(&w, &w.desk_b, &person("Yusmary", second, first, "1984-09-13", None)).await;
     assert!(again.probable_matches.is_empty(), "no model is trained yet");
     registered += 1;
 
@@ -344,8 +345,9 @@ async fn runs_file_probable_matches_that_stay_rejected_and_new_registrations_are
             .expect("flags");
     assert_eq!(flags.try_get::<i64, _>("n").expect("n"), 1);
 
-    // A third registration of her is matched as it is made, against both earlier ones.
-    let third = register(&w, &w.desk_a, &person("Yusmary", first, second, "1984-12-09", None)).await;
+    // A third registration of her, born a year off and without a document, is matched as it is
+    // made.
+    let third = register(&w, &w.desk_a, &person("Yusmary", first, second, "1983-09-13", None)).await;
     assert!(!third.probable_matches.is_empty(), "matched on registration");
     assert!(third.probable_matches.iter().all(|m| m.probability >= 0.5));
     let view = w

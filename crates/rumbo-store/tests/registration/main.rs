@@ -2,9 +2,9 @@
 //! duplicates flagged, history kept, erasure, sharing agreements, vulnerability models and
 //! scores, beneficiary lists and assistance, key rotation.
 
+mod deduplication;
 /// Enumerators' desks.
 mod desks;
-mod deduplication;
 mod lifecycle;
 mod programmes;
 
