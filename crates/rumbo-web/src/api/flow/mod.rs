@@ -146,6 +146,17 @@ pub struct PointFilter {
     country: Option<String>,
 }
 
+impl PointFilter {
+    /// The country asked for, if any (an empty value asks for none).
+    fn country(&self) -> Result<Option<rumbo_domain::country::Iso3>, rumbo_domain::DomainError> {
+        self.country
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .map(rumbo_domain::country::Iso3::parse)
+            .transpose()
+    }
+}
+
 /// Flow monitoring points of the countries the reader may see, with their latest profile.
 #[utoipa::path(get, path = "/flow/points", tag = "flow", params(PointFilter),
     responses((status = 200, body = Vec<PointOut>), (status = 401, body = ErrorBody)))]
@@ -155,12 +166,7 @@ async fn list_points(
     Params(filter): Params<PointFilter>,
 ) -> Result<Json<Vec<PointOut>>, AppError> {
     let user = ctx.require_somewhere(Action::ViewFlowData)?;
-    let country = filter
-        .country
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .map(rumbo_domain::country::Iso3::parse)
-        .transpose()?;
+    let country = filter.country()?;
     let points = state
         .store
         .flow_points(reach(user, Action::ViewFlowData).as_deref(), country)

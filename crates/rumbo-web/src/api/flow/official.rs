@@ -87,12 +87,7 @@ async fn list_official(
     Params(filter): Params<PointFilter>,
 ) -> Result<Json<Vec<OfficialOut>>, AppError> {
     let user = ctx.require_somewhere(Action::ViewFlowData)?;
-    let country = filter
-        .country
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .map(rumbo_domain::country::Iso3::parse)
-        .transpose()?;
+    let country = filter.country()?;
     let figures = state
         .store
         .official_figures(reach(user, Action::ViewFlowData).as_deref(), country)
