@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::record;
-use crate::dialect::{ilike, like_pattern};
+use crate::dialect::{OptionalF64, ilike, like_pattern};
 use crate::query::{Filter, dynamic};
 use crate::{Page, Result, Store, StoreError, now};
 
@@ -252,10 +252,10 @@ impl Store {
             .bind(area.names.en.as_deref())
             .bind(area.names.pt.as_deref())
             .bind(boundary.map(boundary_to_geojson))
-            .bind(rect.map(|r| r.min().x))
-            .bind(rect.map(|r| r.min().y))
-            .bind(rect.map(|r| r.max().x))
-            .bind(rect.map(|r| r.max().y))
+            .bind(OptionalF64(rect.map(|r| r.min().x)))
+            .bind(OptionalF64(rect.map(|r| r.min().y)))
+            .bind(OptionalF64(rect.map(|r| r.max().x)))
+            .bind(OptionalF64(rect.map(|r| r.max().y)))
             .bind(source)
             .bind(&at)
             .bind(outline)

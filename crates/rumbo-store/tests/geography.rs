@@ -419,3 +419,29 @@ async fn location_lists_create_and_replace_and_locations_retire_before_deletion(
     store.delete_location(&cli, a1.id).await.expect("deleted");
     assert!(matches!(store.location(a1.id).await, Err(StoreError::NotFound { .. })));
 }
+
+/// Areas imported from a P-code list (no boundary, so no bounding box) and then from
+/// boundaries go through one INSERT statement; on PostgreSQL the connection caches it with the
+/// parameter types of its first use.
+#[tokio::test]
+async fn a_missing_number_and_a_number_share_a_statement() {
+    use rumbo_store::dialect::OptionalF64;
+    let (store, _db) = TestDatabase::store().await.expect("store");
+    let mut conn = store.pool().acquire().await.expect("connection");
+    sqlx::query("CREATE TEMPORARY TABLE numbers (x DOUBLE PRECISION)")
+        .execute(&mut *conn)
+        .await
+        .expect("table");
+    for x in [None, Some(-73.25), None, Some(7.5)] {
+        sqlx::query("INSERT INTO numbers (x) VALUES ($1)")
+            .bind(OptionalF64(x))
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("binding {x:?} after another value: {e}"));
+    }
+    let stored: Vec<Option<f64>> = sqlx::query_scalar("SELECT x FROM numbers ORDER BY x NULLS FIRST")
+        .fetch_all(&mut *conn)
+        .await
+        .expect("read");
+    assert_eq!(stored, vec![None, None, Some(-73.25), Some(7.5)]);
+}

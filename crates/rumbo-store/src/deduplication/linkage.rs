@@ -90,7 +90,7 @@ async fn people(conn: &mut AnyConnection, vault: &Vault, condition: &str, values
         query = match value {
             Cell::Int(v) => query.bind(*v),
             Cell::Text(v) => query.bind(v.clone()),
-            Cell::Real(v) => query.bind(*v),
+            Cell::Real(v) => query.bind(crate::dialect::OptionalF64(*v)),
         };
     }
     let rows = query.fetch_all(&mut *conn).await?;

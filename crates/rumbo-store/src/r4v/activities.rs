@@ -14,6 +14,7 @@ use sqlx::any::AnyArguments;
 
 use super::exchange::{SubmissionMeta, accepted_status, insert_submission};
 use crate::audit::record;
+use crate::dialect::OptionalF64;
 use crate::query::dynamic;
 use crate::{Result, Store, StoreError, now};
 
@@ -96,17 +97,6 @@ fn argument_error(e: impl ToString) -> StoreError {
     }
 }
 
-/// The placeholder of data column `column`, bound as `$n`. The CVA value is bound as text and
-/// cast in SQL: sqlx 0.9's Any driver sends a missing `f64` to PostgreSQL as a `real` NULL, and
-/// a batch mixing that with amounts is refused as "incorrect binary data format".
-fn placeholder(column: usize, n: usize) -> String {
-    if DATA_COLUMNS.get(column) == Some(&"value_usd") {
-        format!("CAST(${n} AS DOUBLE PRECISION)")
-    } else {
-        format!("${n}")
-    }
-}
-
 fn flag(b: Option<bool>) -> Option<i64> {
     b.map(i64::from)
 }
@@ -146,8 +136,7 @@ fn bind_activity(
         text(&a.activity_description),
         flag(a.rmrp_activity),
         flag(a.cva),
-        // As text, cast in SQL: see `placeholder`.
-        a.value_usd.map(|v| v.to_string()),
+        OptionalF64(a.value_usd),
         text(&a.delivery_mechanism),
         a.quantity_output,
         a.total_monthly,
@@ -240,7 +229,7 @@ impl Store {
                 args.add(actor.user_id).map_err(argument_error)?;
                 args.add(at.clone()).map_err(argument_error)?;
                 args.add(actor.user_id).map_err(argument_error)?;
-                let placeholders: Vec<String> = (1..=width).map(|k| placeholder(k - 1, i * width + k)).collect();
+                let placeholders: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
                 values.push(format!("({})", placeholders.join(", ")));
             }
             let sql = format!("INSERT INTO r4v_activities ({columns}) VALUES {}", values.join(", "));
@@ -301,7 +290,7 @@ impl Store {
             args.add(actor.user_id).map_err(argument_error)?;
         }
         let width = DATA_COLUMNS.len() + 4;
-        let placeholders: Vec<String> = (1..=width).map(|k| placeholder(k - 1, k)).collect();
+        let placeholders: Vec<String> = (1..=width).map(|k| format!("${k}")).collect();
         let sql = format!(
             "INSERT INTO r4v_activities ({}, created_at, created_by, updated_at, updated_by) VALUES ({}) RETURNING id",
             DATA_COLUMNS.join(", "),
@@ -358,7 +347,7 @@ impl Store {
         let assignments: Vec<String> = DATA_COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c} = {}", placeholder(i, i + 1)))
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
             .collect();
         let n = DATA_COLUMNS.len();
         args.add(at.clone()).map_err(argument_error)?;

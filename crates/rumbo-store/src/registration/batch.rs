@@ -6,7 +6,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
-use crate::dialect::values_list;
+use crate::dialect::{OptionalF64, values_list};
 use crate::query::dynamic;
 use crate::{Backend, Result};
 
@@ -146,7 +146,7 @@ impl Batch {
                 // Adding an i64, f64 or String (or their nulls) cannot fail: all are Any-native.
                 let _ = match cell {
                     Cell::Int(v) => args.add(v),
-                    Cell::Real(v) => args.add(v),
+                    Cell::Real(v) => args.add(OptionalF64(v)),
                     Cell::Text(v) => args.add(v),
                 };
             }
