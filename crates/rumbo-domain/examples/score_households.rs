@@ -276,7 +276,7 @@ fn main() -> std::io::Result<()> {
     let model = model();
     let mut best = f64::INFINITY;
     let (mut eligible, mut total, mut matched) = (0usize, 0.0f64, 0u64);
-    for _ in 0..3 {
+    for _ in 0..7 {
         let started = Instant::now();
         let scores = model.score_all(&profiles, TODAY);
         best = best.min(started.elapsed().as_secs_f64());

@@ -13,7 +13,7 @@ use super::conditions::Conditions;
 use super::documents::DocumentType;
 use super::facts::{FACT_COUNT, Fact, Facts, Profile};
 use super::household::{ADULT_AGE, OLDER_AGE};
-use super::needs::{SpecificNeed, WashingtonGroup};
+use super::needs::SpecificNeed;
 use super::people::{PopulationGroup, Relationship, Sex};
 use crate::vocabulary::Vocabulary;
 
@@ -25,6 +25,8 @@ fn month_day(date: Date) -> u16 {
 
 /// No expiry: a document in force for ever.
 const FOREVER: i32 = i32::MAX;
+/// No document of the kind.
+const NEVER: i32 = i32::MIN;
 /// No arrival date given.
 const UNKNOWN: i32 = i32::MIN;
 
@@ -42,19 +44,20 @@ pub struct Profiles {
     birth_year: Vec<i32>,
     birth_month_day: Vec<u16>,
     needs: Vec<u16>,
-    washington: Vec<WashingtonGroup>,
-    /// Member `m`'s documents are `first_document[m]..first_document[m + 1]`.
-    first_document: Vec<u32>,
-    document_type: Vec<DocumentType>,
-    /// Julian day of expiry, or [`FOREVER`].
-    document_expiry: Vec<i32>,
+    /// A specific need of disability, or the Washington Group answers identify one.
+    disabled: Vec<bool>,
+    /// Julian day until which the member holds a document establishing identity or legal
+    /// stay ([`FOREVER`] without expiry, [`NEVER`] without one): whether they are documented
+    /// on a day is one comparison, whatever the number of documents.
+    identity_until: Vec<i32>,
+    /// The same for a birth certificate, which is enough for a child.
+    birth_certificate_until: Vec<i32>,
 }
 
 impl Profiles {
     pub fn new() -> Profiles {
         Profiles {
             first_member: vec![0],
-            first_document: vec![0],
             ..Profiles::default()
         }
     }
@@ -77,7 +80,6 @@ impl Profiles {
     pub fn push(&mut self, profile: &Profile) {
         if self.first_member.is_empty() {
             self.first_member.push(0);
-            self.first_document.push(0);
         }
         self.population_group.push(profile.population_group);
         self.arrival
@@ -89,12 +91,18 @@ impl Profiles {
             self.birth_year.push(m.birth_date.year());
             self.birth_month_day.push(month_day(m.birth_date));
             self.needs.push(m.needs.bits());
-            self.washington.push(m.washington);
-            for (kind, expiry) in &m.documents {
-                self.document_type.push(*kind);
-                self.document_expiry.push(expiry.map_or(FOREVER, Date::to_julian_day));
-            }
-            self.first_document.push(self.document_type.len() as u32);
+            self.disabled.push(m.has_disability());
+            let until = |of_kind: fn(DocumentType) -> bool| {
+                m.documents
+                    .iter()
+                    .filter(|(kind, _)| of_kind(*kind))
+                    .map(|(_, expiry)| expiry.map_or(FOREVER, Date::to_julian_day))
+                    .max()
+                    .unwrap_or(NEVER)
+            };
+            self.identity_until.push(until(DocumentType::is_identity_document));
+            self.birth_certificate_until
+                .push(until(|kind| kind == DocumentType::BirthCertificate));
         }
         self.first_member.push(self.relationship.len() as u32);
     }
@@ -105,16 +113,35 @@ impl Profiles {
         self.facts_on(h, &Day::of(today))
     }
 
-    /// Every household's facts on `today`, each turned into `f`'s result, in order, on every
-    /// core when there are enough households.
-    pub fn map<R: Send>(&self, today: Date, f: impl Fn(&Facts) -> R + Sync) -> Vec<R> {
+    /// The facts of every household on `today`, [`BLOCK`] households at a time, each block
+    /// turned into `f`'s result, in order, on every core when there are enough households.
+    /// Facts are laid out fact by fact within a block, so that a criterion is tested on a whole
+    /// block in one loop the compiler turns into vector instructions.
+    pub fn map_blocks<R: Send>(&self, today: Date, f: impl Fn(&FactBlock) -> R + Sync) -> Vec<R> {
         let day = Day::of(today);
-        crate::parallel::map_indices(self.len(), 20_000, |h| f(&self.facts_on(h, &day)))
+        let blocks = self.len().div_ceil(BLOCK);
+        crate::parallel::map_indices(blocks, 20_000 / BLOCK, |b| {
+            let households = b * BLOCK..((b + 1) * BLOCK).min(self.len());
+            let mut block = FactBlock {
+                len: households.len(),
+                columns: [[f64::NAN; BLOCK]; FACT_COUNT],
+            };
+            for (lane, h) in households.enumerate() {
+                self.write_facts(h, &day, |fact, value| block.columns[fact.index()][lane] = value);
+            }
+            f(&block)
+        })
     }
 
     fn facts_on(&self, h: usize, today: &Day) -> Facts {
         let mut f = [f64::NAN; FACT_COUNT];
-        let mut set = |fact: Fact, value: f64| f[fact.index()] = value;
+        self.write_facts(h, today, |fact, value| f[fact.index()] = value);
+        Facts(f)
+    }
+
+    /// Household `h`'s facts, each given to `set`; facts that do not apply are not given.
+    #[inline(always)]
+    fn write_facts(&self, h: usize, today: &Day, mut set: impl FnMut(Fact, f64)) {
         let (mut children, mut older, mut under_five) = (0u32, 0u32, 0u32);
         let (mut disabled, mut with_needs, mut undocumented) = (0u32, 0u32, 0u32);
         let mut per_need = [0u32; 16];
@@ -129,7 +156,7 @@ impl Profiles {
             children += u32::from(child);
             older += u32::from(age >= OLDER_AGE);
             under_five += u32::from(age < 5);
-            disabled += u32::from(self.has_disability(m));
+            disabled += u32::from(self.disabled[m]);
             undocumented += u32::from(!self.documented(m, today.julian, child));
             let mut needs = self.needs[m];
             if needs != 0 {
@@ -202,7 +229,7 @@ impl Profiles {
             set(Fact::HeadAge, f64::from(age));
             let profile_index = if age < ADULT_AGE {
                 Some(4.0)
-            } else if age >= OLDER_AGE || self.has_disability(head) {
+            } else if age >= OLDER_AGE || self.disabled[head] {
                 Some(3.0)
             } else if single {
                 Some(2.0)
@@ -218,22 +245,12 @@ impl Profiles {
                 set(Fact::HeadProfile, p);
             }
         }
-        Facts(f)
-    }
-
-    fn has_disability(&self, m: usize) -> bool {
-        self.needs[m] & (1 << SpecificNeed::Disability as u16) != 0 || self.washington[m].identifies_disability()
     }
 
     /// Holds a document in force on `today` that establishes identity or legal stay (for
     /// children, a birth certificate is enough).
     fn documented(&self, m: usize, today: i32, child: bool) -> bool {
-        let documents = self.first_document[m] as usize..self.first_document[m + 1] as usize;
-        documents.into_iter().any(|d| {
-            let kind = self.document_type[d];
-            (kind.is_identity_document() || (child && kind == DocumentType::BirthCertificate))
-                && self.document_expiry[d] >= today
-        })
+        self.identity_until[m] >= today || (child && self.birth_certificate_until[m] >= today)
     }
 }
 
@@ -244,6 +261,25 @@ impl<'a> FromIterator<&'a Profile> for Profiles {
             profiles.push(p);
         }
         profiles
+    }
+}
+
+/// How many households' facts a [`FactBlock`] holds: their columns (23 KB) stay in the
+/// fastest cache while the criteria are tested on them.
+pub const BLOCK: usize = 64;
+
+/// The facts of up to [`BLOCK`] consecutive households, fact by fact; a fact that does not
+/// apply to a household is NaN, as in [`Facts`].
+pub struct FactBlock {
+    /// How many households the block holds; the lanes after them hold nothing.
+    pub len: usize,
+    columns: [[f64; BLOCK]; FACT_COUNT],
+}
+
+impl FactBlock {
+    /// Fact number `index` (see [`Fact::index`]) of each household of the block.
+    pub fn column(&self, index: usize) -> &[f64; BLOCK] {
+        &self.columns[index]
     }
 }
 

@@ -11,7 +11,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::facts::{Fact, Facts};
-use super::profiles::Profiles;
 use crate::vocabulary::Vocabulary;
 use crate::{DomainError, Problem};
 
@@ -138,6 +137,8 @@ struct Compiled {
     points: f64,
     /// Index into the groups; `FREE` for none.
     group: usize,
+    /// The criterion's place in the model, and its bit in [`Score::matched`].
+    bit: u32,
 }
 
 impl Compiled {
@@ -167,7 +168,10 @@ const FREE: usize = MAX_GROUPS;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     definition: Definition,
+    /// The criteria ordered by group, criteria in no group first, each group's in the model's
+    /// order; `spans[g]` are group `g`'s (the free criteria's after the last group's span).
     compiled: Vec<Compiled>,
+    spans: Vec<std::ops::Range<usize>>,
     groups: Vec<String>,
     /// The cap of each group (infinite when uncapped).
     caps: Vec<f64>,
@@ -278,6 +282,7 @@ impl Model {
                 outside,
                 points: c.points,
                 group,
+                bit: i as u32,
             });
         }
         if groups.len() > MAX_GROUPS {
@@ -303,9 +308,17 @@ impl Model {
         if !problems.is_empty() {
             return Err(problems);
         }
+        // Stable: within a group the points are added in the model's order, as before.
+        compiled.sort_by_key(|c| c.group);
+        let span = |g: usize| {
+            let start = compiled.partition_point(|c| c.group < g);
+            start..compiled.partition_point(|c| c.group <= g)
+        };
+        let spans = (0..groups.len()).chain([FREE]).map(span).collect();
         Ok(Model {
             definition,
             compiled,
+            spans,
             groups,
             caps,
         })
@@ -319,35 +332,42 @@ impl Model {
         self.definition.threshold
     }
 
-    /// The scores of many households (a country's, when its model changes), in their order,
-    /// on every core when there are enough of them.
-    pub fn score_all(&self, profiles: &Profiles, today: time::Date) -> Vec<Score> {
-        profiles.map(today, |facts| self.score(facts))
-    }
-
     /// The score of one household.
     #[inline]
     pub fn score(&self, facts: &Facts) -> Score {
         let mut matched = 0u128;
-        // The last place holds the points of criteria in no group. Points are added whether
-        // or not a criterion holds (times 1 or 0): whether it holds is as good as random from
-        // one household to the next, and a branch on it would be mispredicted half the time.
-        let mut sums = [0.0f64; MAX_GROUPS + 1];
-        for (i, c) in self.compiled.iter().enumerate() {
-            let holds = c.holds(facts.0[c.fact]);
-            matched |= u128::from(holds) << i;
-            sums[c.group] += c.points * f64::from(u8::from(holds));
-        }
+        // Each group's points in a sum of its own, held in a register: one running sum over
+        // all criteria kept in memory made every addition wait for the one before it.
+        // Points are added whether or not a criterion holds (times 1 or 0): whether it holds
+        // is as good as random from one household to the next, and a branch on it would be
+        // mispredicted half the time.
+        let mut sum_of = |span: &std::ops::Range<usize>| {
+            let mut sum = 0.0f64;
+            for c in &self.compiled[span.clone()] {
+                let holds = c.holds(facts.0[c.fact]);
+                matched |= u128::from(holds) << c.bit;
+                sum += c.points * f64::from(u8::from(holds));
+            }
+            sum
+        };
+        let (spans, free) = self.spans.split_at(self.caps.len());
+        let mut total = free.iter().map(&mut sum_of).sum::<f64>();
         let mut capped = 0u32;
-        let mut total = sums[MAX_GROUPS];
-        for (g, cap) in self.caps.iter().enumerate() {
-            if sums[g] > *cap {
+        for (g, (span, cap)) in spans.iter().zip(&self.caps).enumerate() {
+            let sum = sum_of(span);
+            if sum > *cap {
                 capped |= 1 << g;
                 total += cap;
             } else {
-                total += sums[g];
+                total += sum;
             }
         }
+        self.finish(total, matched, capped)
+    }
+
+    /// The score from the points counted after group caps.
+    #[inline]
+    fn finish(&self, mut total: f64, matched: u128, capped: u32) -> Score {
         if let Some(max) = self.definition.max_score {
             total = total.min(max);
         }
@@ -384,12 +404,10 @@ impl Model {
             .filter(|(g, _)| score.capped & (1 << g) != 0)
             .map(|(g, name)| CappedGroup {
                 group: name.clone(),
-                raw_points: self
-                    .compiled
+                raw_points: self.compiled[self.spans[g].clone()]
                     .iter()
-                    .enumerate()
-                    .filter(|(i, c)| c.group == g && score.matched & (1 << i) != 0)
-                    .map(|(_, c)| c.points)
+                    .filter(|c| score.matched & (1 << c.bit) != 0)
+                    .map(|c| c.points)
                     .sum(),
                 counted: self.caps[g],
             })
@@ -426,5 +444,6 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').chars().take(60).collect()
 }
 
+mod block;
 #[cfg(test)]
 mod tests;

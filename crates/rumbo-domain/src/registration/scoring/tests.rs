@@ -3,6 +3,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::registration::facts::FACT_COUNT;
 use crate::registration::needs::SpecificNeed;
+use crate::registration::profiles::Profiles;
 
 fn criterion(id: &str, fact: Fact, op: Op, value: &str, points: f64, group: Option<&str>) -> Criterion {
     Criterion {
@@ -180,9 +181,183 @@ proptest! {
         for fact in facts {
             for op in Op::ALL {
                 let (low, high, outside) = Compiled::bounds(*op, value);
-                let compiled = Compiled { fact: 0, low, high, outside, points: 1.0, group: FREE };
+                let compiled = Compiled { fact: 0, low, high, outside, points: 1.0, group: FREE, bit: 0 };
                 prop_assert_eq!(compiled.holds(fact), op.holds(fact, value), "{:?} {} {}", op, fact, value);
             }
         }
     }
+}
+
+/// Households drawn at random: relationship, sex, age, needs, Washington Group answers and
+/// documents (of every type, expired, in force or without expiry) of each member.
+mod households {
+    use proptest::prelude::*;
+    use time::{Date, Duration, Month};
+
+    use crate::Vocabulary;
+    use crate::registration::conditions::Conditions;
+    use crate::registration::documents::DocumentType;
+    use crate::registration::facts::{MemberProfile, Profile};
+    use crate::registration::needs::{Difficulty, NeedSet, SpecificNeed, WashingtonGroup};
+    use crate::registration::people::{PopulationGroup, Sex};
+
+    pub const TODAY: Date = match Date::from_calendar_date(2026, Month::June, 30) {
+        Ok(d) => d,
+        Err(_) => Date::MIN,
+    };
+
+    fn pick<T: Vocabulary>(i: usize) -> T {
+        T::ALL[i % T::ALL.len()]
+    }
+
+    fn member() -> impl Strategy<Value = MemberProfile> {
+        (
+            (0usize..8, 0usize..3, 0i64..32_000, any::<u16>()),
+            proptest::collection::vec(proptest::option::of(0usize..4), 6),
+            proptest::collection::vec((0usize..16, proptest::option::of(-400i64..400)), 0..3),
+        )
+            .prop_map(|((relationship, sex, days, needs), answers, documents)| {
+                let mut set = NeedSet::default();
+                for (i, need) in SpecificNeed::ALL.iter().enumerate() {
+                    if needs & (1 << (i % 16)) != 0 && i % 3 == 0 {
+                        set.insert(*need);
+                    }
+                }
+                let mut washington = [None; 6];
+                for (w, a) in washington.iter_mut().zip(&answers) {
+                    *w = a.map(pick::<Difficulty>);
+                }
+                MemberProfile {
+                    relationship: pick(relationship),
+                    sex: pick::<Sex>(sex),
+                    birth_date: TODAY - Duration::days(days),
+                    needs: set,
+                    washington: WashingtonGroup(washington),
+                    documents: documents
+                        .into_iter()
+                        .map(|(kind, expiry)| (pick::<DocumentType>(kind), expiry.map(|d| TODAY + Duration::days(d))))
+                        .collect(),
+                }
+            })
+    }
+
+    pub fn household() -> impl Strategy<Value = Profile> {
+        (
+            0usize..8,
+            proptest::option::of(0i64..400),
+            proptest::collection::vec(proptest::option::of(0u8..3), 10),
+            proptest::collection::vec(member(), 1..9),
+        )
+            .prop_map(|(group, arrived, answers, members)| {
+                let mut conditions = Conditions::default();
+                for (c, a) in conditions.0.iter_mut().zip(answers) {
+                    *c = a;
+                }
+                Profile {
+                    population_group: pick::<PopulationGroup>(group),
+                    arrival_date: arrived.map(|d| TODAY - Duration::days(d)),
+                    conditions,
+                    members,
+                }
+            })
+    }
+}
+
+/// A model of many criteria over every fact, more than 64 of them (the second word of the
+/// bit set), in capped groups and in none.
+fn wide_model(thresholds: &[f64]) -> Model {
+    use crate::registration::facts::Fact;
+    let facts = Fact::all();
+    let criteria = thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let fact = facts[i % facts.len()];
+            let op = [Op::Ge, Op::Lt, Op::Eq, Op::Ne, Op::Le, Op::Gt][i % 6];
+            let group = [None, Some("a"), Some("b"), Some("c")][i % 4];
+            let value = match fact.value(&t.floor().to_string()) {
+                Ok(_) => t.floor().to_string(),
+                Err(_) => "yes".into(),
+            };
+            criterion(&format!("c{i}"), fact, op, &value, 1.0 + (i % 7) as f64 * 1.3, group)
+        })
+        .filter(|c| c.fact.value(&c.value).is_ok())
+        .collect();
+    Model::new(Definition {
+        criteria,
+        caps: vec![
+            Cap {
+                group: "a".into(),
+                max_points: 12.5,
+            },
+            Cap {
+                group: "c".into(),
+                max_points: 20.0,
+            },
+        ],
+        max_score: Some(80.0),
+        threshold: 25.0,
+    })
+    .expect("valid model")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Scoring a country block by block gives every household the score it gets alone.
+    #[test]
+    fn scoring_all_households_equals_scoring_each(
+        households in proptest::collection::vec(households::household(), 1..200),
+        thresholds in proptest::collection::vec(0.0f64..6.0, 70..110),
+    ) {
+        let model = wide_model(&thresholds);
+        let profiles: Profiles = households.iter().collect();
+        let all = model.score_all(&profiles, households::TODAY);
+        prop_assert_eq!(all.len(), households.len());
+        for (h, score) in all.iter().enumerate() {
+            prop_assert_eq!(*score, model.score(&profiles.facts(h, households::TODAY)), "household {}", h);
+        }
+    }
+
+    /// The documents and disabilities the profiles keep per member count as the documents and
+    /// answers themselves say.
+    #[test]
+    fn members_without_documents_and_with_disabilities_count_from_their_records(
+        household in households::household(),
+    ) {
+        let facts = Profiles::from_iter([&household]).facts(0, households::TODAY);
+        let undocumented = household.members.iter().filter(|m| !m.documented_on(households::TODAY)).count();
+        let disabled = household.members.iter().filter(|m| m.has_disability()).count();
+        prop_assert_eq!(facts.get(Fact::MembersWithoutDocuments), undocumented as f64);
+        prop_assert_eq!(facts.get(Fact::MembersWithDisability), disabled as f64);
+    }
+}
+
+/// Enough households for every core: the blocks come back in their order.
+#[test]
+fn scoring_on_every_core_keeps_the_households_order() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = households::household();
+    let drawn: Vec<_> = (0..700)
+        .map(|_| strategy.new_tree(&mut runner).expect("household").current())
+        .collect();
+    // 700 households over and over: a block or a thread's part out of place would not line up.
+    let households: Vec<_> = drawn.iter().cycle().take(45_000).collect();
+    let profiles: Profiles = households.iter().copied().collect();
+    let model = wide_model(&(0..90).map(|i| f64::from(i % 6)).collect::<Vec<_>>());
+    let all = model.score_all(&profiles, households::TODAY);
+    assert_eq!(all.len(), households.len());
+    for (h, score) in all.iter().enumerate().step_by(7) {
+        assert_eq!(
+            *score,
+            model.score(&profiles.facts(h, households::TODAY)),
+            "household {h}"
+        );
+    }
+    assert!(
+        all.iter().any(|s| s.matched >> 64 != 0),
+        "criteria beyond the 64th matched"
+    );
 }
