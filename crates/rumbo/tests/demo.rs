@@ -25,12 +25,14 @@ fn demo(url: &str, extra: &[&str]) -> Output {
         .env_remove("RUMBO_DATA_KEY_FILE")
         .env_remove("RUMBO_DATA_KEY");
     // On SQLite the keys go beside the database file; a PostgreSQL demo would keep them in the
-    // current folder, which the tests share: each test database gets its own file instead.
+    // current folder, which the tests share: each test database gets its own file instead, in
+    // the build's scratch folder rather than the system's /tmp, where they piled up.
     if !url.starts_with("sqlite:") {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         url.hash(&mut hasher);
-        let file = std::env::temp_dir().join(format!("rumbo-demo-{:016x}.keys", hasher.finish()));
+        let file =
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("rumbo-demo-{:016x}.keys", hasher.finish()));
         command.arg("--data-key-file").arg(file);
     }
     command.output().expect("the rumbo binary runs")
