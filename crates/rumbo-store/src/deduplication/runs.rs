@@ -128,6 +128,15 @@ fn run_row(row: &AnyRow) -> Result<DeduplicationRun> {
     })
 }
 
+/// How the refusal of a run over a country without two people to compare begins.
+const FEWER_THAN_TWO: &str = "fewer than two people";
+
+/// Whether a run failed only because its country has fewer than two people to compare: the
+/// command line reports it and goes on with the next country.
+pub fn nothing_to_compare(error: &StoreError) -> bool {
+    matches!(error, StoreError::Conflict(message) if message.starts_with(FEWER_THAN_TWO))
+}
+
 /// Why a run stopped, as recorded: a code and a message for the IM officer.
 fn failure_of(country: Iso3, error: &StoreError) -> (&'static str, String) {
     match error {
@@ -137,9 +146,7 @@ fn failure_of(country: Iso3, error: &StoreError) -> (&'static str, String) {
              ask the administrator to start it with them, then ask for a new run"
                 .to_owned(),
         ),
-        StoreError::Conflict(message) if message.starts_with("fewer than two people") => {
-            (NOTHING_TO_COMPARE, message.clone())
-        }
+        StoreError::Conflict(message) if message.starts_with(FEWER_THAN_TWO) => (NOTHING_TO_COMPARE, message.clone()),
         _ => (
             INTERNAL,
             format!(
@@ -395,7 +402,7 @@ impl Store {
         let people = country_people(&mut *conn, vault, country).await?;
         if people.len() < 2 {
             return Err(StoreError::Conflict(format!(
-                "fewer than two people are registered in {country} ({}): there is nothing to compare yet",
+                "{FEWER_THAN_TWO} are registered in {country} ({}): there is nothing to compare yet",
                 people.len()
             )));
         }
