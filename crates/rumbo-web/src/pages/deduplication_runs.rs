@@ -142,7 +142,8 @@ async fn run_page(
     let c = Chrome::new(&ctx, "/registration");
     let line = run_line(&c.tr, &run);
     let notice = match form.asked.as_deref() {
-        Some("new") => Some(c.tr.with("dedup-run-queued-now", &[("id", run.id.to_string())])),
+        // Said while it waits or runs; once it has ended the page says how it ended instead.
+        Some("new") if line.active => Some(c.tr.with("dedup-run-queued-now", &[("id", run.id.to_string())])),
         Some("already") => Some(c.tr.with(
             "dedup-run-already",
             &[("id", run.id.to_string()), ("status", line.status.clone())],
@@ -153,12 +154,17 @@ async fn run_page(
     let mut rows = vec![
         (tr.t("geo-country"), line.country.clone()),
         (tr.t("dedup-status"), line.status.clone()),
-        (tr.t("dedup-run-stage"), line.stage.clone()),
+    ];
+    if !line.done {
+        // Where it is, or where it stopped.
+        rows.push((tr.t("dedup-run-stage"), line.stage.clone()));
+    }
+    rows.extend([
         (tr.t("dedup-run-requested-by"), line.requested_by.clone()),
         (tr.t("dedup-run-requested-at"), line.requested_at.clone()),
         (tr.t("dedup-run-started-at"), line.started_at.clone()),
         (tr.t("dedup-run-finished-at"), line.finished_at.clone()),
-    ];
+    ]);
     if line.done {
         rows.extend([
             (tr.t("dedup-run-people"), line.people.clone()),
