@@ -127,6 +127,23 @@ test('the review queue opens a possible duplicate side by side, merges it and un
   assert.match(await page.textContent('main'), /merge undone/);
 });
 
+test('a run over a country is asked for from the queue and followed on its page until it ends', async () => {
+  await page.goto(`${base}/registration/duplicates?country=PAN`);
+  const ask = 'form[action="/registration/duplicates/run"]';
+  await page.selectOption(`${ask} select[name=country]`, 'PAN');
+  await Promise.all([
+    page.waitForURL(/\/registration\/duplicates\/runs\/\d+\?asked=(new|already)$/),
+    page.click(`${ask} button[type=submit]`),
+  ]);
+  // Queued, then run by the server's worker in the background: the page reloads itself until
+  // the run ends (a <meta http-equiv=refresh>, no script).
+  await page.locator('#run-review').waitFor({ timeout: 120_000 });
+  assert.match(await page.textContent('#run-state'), /Finished/);
+  assert.ok(await page.locator('#deduplication-runs tbody tr').count() >= 2, "the demo's own run is listed too");
+  assert.equal(await page.locator('meta[http-equiv=refresh]').count(), 0, 'an ended run stops refreshing');
+  await page.screenshot({ path: `${shots}/deduplication-run.png`, fullPage: true });
+});
+
 test('signing out returns to the sign-in form', async () => {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/login/), page.click('button.link')]);

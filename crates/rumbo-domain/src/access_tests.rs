@@ -281,6 +281,10 @@ fn registration_rows(col: &Scope) -> Vec<(Role, Scope, Action, &'static Target, 
         (Enumerator, col, CompareDuplicates, own, false),
         (Viewer, col, ReviewDuplicates, country, false),
         (Viewer, col, CompareDuplicates, shared, false),
+        // Runs of the engine (asked for, listed, followed) concern a country as a whole and
+        // take the same action: an IM officer of another country neither asks nor sees them.
+        (ImOfficer, Scope::Country(iso("PER")), ReviewDuplicates, country, false),
+        (ImOfficer, Scope::Country(iso("COL")), ReviewDuplicates, country, true),
     ];
     rows
 }

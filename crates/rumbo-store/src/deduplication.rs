@@ -13,10 +13,13 @@ mod decisions;
 mod linkage;
 /// The queue: lists, one pair side by side, exports.
 mod queue;
+/// Runs of the engine as jobs: queued, claimed by a worker, done or failed, one per country.
+pub mod runs;
 
 pub use decisions::{Cluster, Decision};
 pub use linkage::{MatchSuggestion, RunSummary};
 pub use queue::{DecisionView, FieldExplanation, PairQuery, PairRow, PairSide, PairView, PersonDetails};
+pub use runs::{DeduplicationRun, RunQuery};
 
 /// The kind of review flag the engine files; exact document duplicates are `duplicate_document`.
 pub const PROBABLE_MATCH: &str = "probable_match";

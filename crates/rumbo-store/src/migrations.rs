@@ -59,6 +59,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_flow_counts_compact.sql"),
         include_str!("../migrations/postgres/0008_flow_counts_compact.sql"),
     ),
+    (
+        9,
+        "deduplication_runs",
+        include_str!("../migrations/sqlite/0009_deduplication_runs.sql"),
+        include_str!("../migrations/postgres/0009_deduplication_runs.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

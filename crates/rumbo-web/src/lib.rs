@@ -24,6 +24,8 @@ mod files;
 pub mod flow_data;
 /// The message catalogue (Spanish, English, Portuguese) and language negotiation.
 pub mod i18n;
+/// Background work of a server process: the worker that runs queued de-duplication runs.
+mod jobs;
 /// The pages people use, rendered on the server.
 mod pages;
 /// R4V information management between the edge and the store: scope, files in, outputs.
@@ -74,6 +76,9 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
+    /// Wakes this process's de-duplication worker when a run is asked for here (runs asked
+    /// for on another instance are found by polling).
+    pub(crate) runs_waiting: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -81,6 +86,7 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
+            runs_waiting: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -144,6 +150,10 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             }
         }
     });
+    tokio::spawn(jobs::deduplication_worker(
+        state.store.clone(),
+        state.runs_waiting.clone(),
+    ));
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -48,7 +48,10 @@ fn a_run_over_the_store_needs_the_keys_checks_the_country_and_writes_both_files(
     col.extend(["--country", "COL"]);
     let (ok, text) = rumbo(&col);
     assert!(ok, "{text}");
-    assert!(text.contains("COL: 0 people compared"), "{text}");
+    assert!(
+        text.contains("COL: fewer than two people are registered in COL (0): there is nothing to compare yet"),
+        "{text}"
+    );
     let written = std::fs::read_to_string(&pairs).expect("pairs");
     assert_eq!(
         written.lines().next(),

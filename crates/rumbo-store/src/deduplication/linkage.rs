@@ -5,6 +5,8 @@
 //! the latest model scores the new people against those already registered with a compatible
 //! date of birth or the same document, and files what it finds the same way.
 //!
+//! A run over a country is a job (`super::runs`): this module holds what it reads and files.
+//!
 //! A pair already in the queue — open, confirmed or rejected — is never filed again, nor a pair
 //! already resolved into one identity: that is how a rejected pair stays rejected after re-runs.
 //! Nor two members of one household: a household lists each of its people once.
@@ -14,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use rumbo_domain::Vocabulary;
 use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use rumbo_domain::country::Iso3;
-use rumbo_domain::linkage::{self, LinkageSettings, MatchModel, PersonRecord, ScoredPair};
+use rumbo_domain::linkage::{Linkage, MatchModel, PersonRecord, ScoredPair};
 use rumbo_domain::registration::people::{Sex, format_date};
 use rumbo_domain::registration::pseudonym::{Kind, encode};
 use serde::Serialize;
@@ -37,9 +39,13 @@ pub type PairLine = (String, String, f64, f64, Vec<(String, f64)>);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunSummary {
     pub country: Iso3,
+    /// The run, as `deduplication_runs` records it.
+    pub run_id: i64,
     pub model_id: i64,
     /// People compared.
     pub records: usize,
+    /// Candidate pairs from blocking, each compared once.
+    pub candidate_pairs: usize,
     /// Pairs at or above the threshold.
     pub pairs: usize,
     /// Of those, filed for review now (the rest were already in the queue or decided).
@@ -69,7 +75,7 @@ pub struct MatchSuggestion {
 }
 
 /// A registered person as the engine sees them, with where they are stored.
-struct Person {
+pub(super) struct Person {
     member_id: i64,
     household_id: i64,
     record: PersonRecord,
@@ -200,122 +206,131 @@ fn flag_cells(later: &Person, earlier: &Person, pair: &ScoredPair, model_id: i64
     ])
 }
 
-impl Store {
-    /// Trains the engine on the people registered in `country` and files the pairs no one has
-    /// decided yet. The names read are audited (how many, never which).
-    pub async fn run_deduplication(
-        &self,
-        actor: &Actor,
-        country: Iso3,
-        settings: &LinkageSettings,
-    ) -> Result<RunSummary> {
-        let vault = self.vault()?;
-        let mut conn = self.bulk_connection().await?;
-        let people = people(&mut conn, vault, "h.country_iso3 = $1", &[country.to_string().into()]).await?;
-        let records: Vec<PersonRecord> = people.iter().map(|p| p.record.clone()).collect();
-        let linkage = linkage::link(&records, settings);
-        drop(records);
-        let model = serde_json::to_string(&linkage.model).map_err(|e| StoreError::Corrupt {
-            what: "linkage model",
-            detail: e.to_string(),
-        })?;
-        let mut tx = sqlx::Acquire::begin(&mut *conn).await?;
-        let known = known_pairs(&mut tx, country).await?;
-        let identity = identities(&mut tx).await?;
-        let at = now();
-        let model_id: i64 = sqlx::query(
-            "INSERT INTO linkage_models (country_iso3, model, records, pairs, suggested, trained_at, trained_by)
-             VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id",
-        )
-        .bind(country.to_string())
-        .bind(&model)
-        .bind(people.len() as i64)
-        .bind(linkage.pairs.len() as i64)
-        .bind(&at)
-        .bind(actor.user_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let mut flags = Batch::new("review_flags", FLAG_COLUMNS);
-        let mut suggested = 0usize;
-        let mut pair_rows = Vec::with_capacity(linkage.pairs.len());
-        for pair in &linkage.pairs {
-            let (Some(a), Some(b)) = (people.get(pair.left), people.get(pair.right)) else {
-                continue;
-            };
-            let (earlier, later) = if a.member_id < b.member_id { (a, b) } else { (b, a) };
-            pair_rows.push((
-                encode(Kind::Person, a.member_id),
-                encode(Kind::Person, b.member_id),
-                pair.probability,
-                pair.weight,
-                pair.fields.iter().map(|f| (f.field.to_owned(), f.weight)).collect(),
-            ));
-            let same_identity = matches!(
-                (identity.get(&a.member_id), identity.get(&b.member_id)),
-                (Some(x), Some(y)) if x == y
-            );
-            // Two members of one household are two people: a household lists each person once.
-            let same_household = a.household_id == b.household_id;
-            if same_identity || same_household || known.contains(&(earlier.member_id, later.member_id)) {
-                continue;
-            }
-            flags
-                .push(&mut tx, flag_cells(later, earlier, pair, model_id, &at)?)
-                .await?;
-            suggested += 1;
-        }
-        flags.flush(&mut tx).await?;
-        sqlx::query("UPDATE linkage_models SET suggested = $1 WHERE id = $2")
-            .bind(suggested as i64)
-            .bind(model_id)
-            .execute(&mut *tx)
-            .await?;
-        let mut cluster_rows = Vec::with_capacity(people.len());
-        for cluster in &linkage.clusters {
-            let first = cluster.iter().filter_map(|i| people.get(*i)).map(|p| p.member_id).min();
-            let Some(first) = first else { continue };
-            for person in cluster.iter().filter_map(|i| people.get(*i)) {
-                cluster_rows.push((encode(Kind::Person, person.member_id), encode(Kind::Person, first)));
-            }
-        }
-        record(
-            &mut tx,
-            actor,
-            AuditAction::Read,
-            Entity::Person,
-            None,
-            &format!(
-                "read the names, dates of birth and documents of {} people registered in {country} to link them",
-                people.len()
-            ),
-        )
-        .await?;
-        record(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            Entity::ReviewFlag,
-            None,
-            &format!(
-                "de-duplication run {model_id} over {country}: {} pairs at or above the threshold, {suggested} filed for review",
-                linkage.pairs.len()
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(RunSummary {
-            country,
-            model_id,
-            records: people.len(),
-            pairs: linkage.pairs.len(),
-            suggested,
-            clusters: linkage.clusters.len(),
-            pair_rows,
-            cluster_rows,
-        })
-    }
+/// A country's registered people as the engine reads them: names opened from the vault, in
+/// memory only. The read is audited by [`file_linkage`], in the transaction that files the run.
+pub(super) async fn country_people(conn: &mut AnyConnection, vault: &Vault, country: Iso3) -> Result<Vec<Person>> {
+    people(conn, vault, "h.country_iso3 = $1", &[country.to_string().into()]).await
+}
 
+/// The engine's input: one record per person, in the order of `people`.
+pub(super) fn records(people: &[Person]) -> Vec<PersonRecord> {
+    people.iter().map(|p| p.record.clone()).collect()
+}
+
+/// Files what the engine found over `country` in `tx`: the trained model, every pair at or
+/// above the threshold that nobody has decided yet, and the audit entries of the read and of
+/// the run `run_id`. The caller commits.
+pub(super) async fn file_linkage(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    run_id: i64,
+    country: Iso3,
+    people: &[Person],
+    linkage: &Linkage,
+) -> Result<RunSummary> {
+    let model = serde_json::to_string(&linkage.model).map_err(|e| StoreError::Corrupt {
+        what: "linkage model",
+        detail: e.to_string(),
+    })?;
+    let known = known_pairs(&mut *tx, country).await?;
+    let identity = identities(&mut *tx).await?;
+    let at = now();
+    let model_id: i64 = sqlx::query(
+        "INSERT INTO linkage_models (country_iso3, model, records, pairs, suggested, trained_at, trained_by)
+         VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id",
+    )
+    .bind(country.to_string())
+    .bind(&model)
+    .bind(people.len() as i64)
+    .bind(linkage.pairs.len() as i64)
+    .bind(&at)
+    .bind(actor.user_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let mut flags = Batch::new("review_flags", FLAG_COLUMNS);
+    let mut suggested = 0usize;
+    let mut pair_rows = Vec::with_capacity(linkage.pairs.len());
+    for pair in &linkage.pairs {
+        let (Some(a), Some(b)) = (people.get(pair.left), people.get(pair.right)) else {
+            continue;
+        };
+        let (earlier, later) = if a.member_id < b.member_id { (a, b) } else { (b, a) };
+        pair_rows.push((
+            encode(Kind::Person, a.member_id),
+            encode(Kind::Person, b.member_id),
+            pair.probability,
+            pair.weight,
+            pair.fields.iter().map(|f| (f.field.to_owned(), f.weight)).collect(),
+        ));
+        let same_identity = matches!(
+            (identity.get(&a.member_id), identity.get(&b.member_id)),
+            (Some(x), Some(y)) if x == y
+        );
+        // Two members of one household are two people: a household lists each person once.
+        let same_household = a.household_id == b.household_id;
+        if same_identity || same_household || known.contains(&(earlier.member_id, later.member_id)) {
+            continue;
+        }
+        flags
+            .push(&mut *tx, flag_cells(later, earlier, pair, model_id, &at)?)
+            .await?;
+        suggested += 1;
+    }
+    flags.flush(&mut *tx).await?;
+    sqlx::query("UPDATE linkage_models SET suggested = $1 WHERE id = $2")
+        .bind(suggested as i64)
+        .bind(model_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut cluster_rows = Vec::with_capacity(people.len());
+    for cluster in &linkage.clusters {
+        let first = cluster.iter().filter_map(|i| people.get(*i)).map(|p| p.member_id).min();
+        let Some(first) = first else { continue };
+        for person in cluster.iter().filter_map(|i| people.get(*i)) {
+            cluster_rows.push((encode(Kind::Person, person.member_id), encode(Kind::Person, first)));
+        }
+    }
+    record(
+        &mut *tx,
+        actor,
+        AuditAction::Read,
+        Entity::Person,
+        None,
+        &format!(
+            "read the names, dates of birth and documents of {} people registered in {country} to link them",
+            people.len()
+        ),
+    )
+    .await?;
+    record(
+        &mut *tx,
+        actor,
+        AuditAction::Create,
+        Entity::ReviewFlag,
+        None,
+        &format!(
+            "de-duplication run {run_id} over {country} finished: {} people compared, {} pairs at or above the threshold, {suggested} filed for review",
+            people.len(),
+            linkage.pairs.len()
+        ),
+    )
+    .await?;
+    Ok(RunSummary {
+        country,
+        run_id,
+        model_id,
+        records: people.len(),
+        candidate_pairs: linkage.stats.candidates,
+        pairs: linkage.pairs.len(),
+        suggested,
+        clusters: linkage.clusters.len(),
+        pair_rows,
+        cluster_rows,
+    })
+}
+
+impl Store {
     /// Scores the people of a household (all, or just `member`) against those already
     /// registered in its country with the country's latest model, and files the probable
     /// matches. Nothing happens before a first run has trained a model for the country.

@@ -3,6 +3,8 @@
 //! scores, beneficiary lists and assistance, key rotation.
 
 mod deduplication;
+/// De-duplication runs as jobs.
+mod deduplication_runs;
 /// Enumerators' desks.
 mod desks;
 mod lifecycle;

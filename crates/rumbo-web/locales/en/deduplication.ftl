@@ -59,5 +59,4 @@ dedup-flag-probable = This person may already be registered at { $desk } ({ $org
 dedup-flag-review = Review
 reg-figure-person-records = registrations of people (duplicates included)
 dedup-run = Look for duplicates now
-dedup-run-help = Compares every person registered in the country with the others; new registrations are compared as they are made.
-dedup-run-done = { $compared } people compared; { $filed } new possible duplicates to review.
+dedup-run-help = Compares every person registered in the country with the others, in the background (one run per country at a time); new registrations are compared as they are made.

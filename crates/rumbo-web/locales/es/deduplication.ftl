@@ -59,5 +59,4 @@ dedup-flag-probable = Esta persona podría estar ya registrada en { $desk } ({ $
 dedup-flag-review = Revisar
 reg-figure-person-records = registros de personas (con duplicados)
 dedup-run = Buscar duplicados ahora
-dedup-run-help = Compara a cada persona registrada en el país con las demás; los registros nuevos se comparan al hacerse.
-dedup-run-done = { $compared } personas comparadas; { $filed } nuevos posibles duplicados por revisar.
+dedup-run-help = Compara a cada persona registrada en el país con las demás, en segundo plano (una búsqueda por país a la vez); los registros nuevos se comparan al hacerse.

@@ -59,5 +59,4 @@ dedup-flag-probable = Esta pessoa pode já estar registrada em { $desk } ({ $org
 dedup-flag-review = Revisar
 reg-figure-person-records = registros de pessoas (com duplicados)
 dedup-run = Procurar duplicados agora
-dedup-run-help = Compara cada pessoa registrada no país com as demais; os registros novos são comparados ao serem feitos.
-dedup-run-done = { $compared } pessoas comparadas; { $filed } novos possíveis duplicados a revisar.
+dedup-run-help = Compara cada pessoa registrada no país com as demais, em segundo plano (uma busca por país de cada vez); os registros novos são comparados ao serem feitos.

@@ -1,7 +1,8 @@
 //! De-duplication over the API: the review queue of possible duplicates (exact document
 //! duplicates and the engine's probable matches), one pair side by side (an audited read; names
 //! only of the sides the reader's organisation holds or is shared), decisions (confirm, reject,
-//! undo), pairs and resolved identities as CSV/HXL/XLSX, and runs of the linkage engine.
+//! undo), and pairs and resolved identities as CSV/HXL/XLSX. Runs of the linkage engine are in
+//! `deduplication_runs`.
 
 use axum::Json;
 use axum::extract::State;
@@ -30,40 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(get_pair))
         .routes(routes!(decide))
-        .routes(routes!(run))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RunIn {
-    /// ISO3 code of the country whose registrations are linked.
-    pub country: String,
-}
-
-/// Runs the linkage engine over a country's registrations: trains its model without labels,
-/// keeps it for matching each new registration, and files every pair at or above the threshold
-/// that nobody has decided yet (a rejected pair is never filed again). Names are read in memory
-/// only; the read is audited.
-#[utoipa::path(post, path = "/registration/duplicates/run", tag = "deduplication", request_body = RunIn,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn run(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Body(body): Body<RunIn>,
-) -> Result<Json<rumbo_store::deduplication::RunSummary>, AppError> {
-    ctx.require_somewhere(Action::ReviewDuplicates)?;
-    let country = Iso3::parse(&body.country)?;
-    Ok(Json(run_in(&state, &ctx, country).await?))
-}
-
-/// Shared by the API and the queue page.
-pub(crate) async fn run_in(
-    state: &AppState,
-    ctx: &Ctx,
-    country: Iso3,
-) -> Result<rumbo_store::deduplication::RunSummary, AppError> {
-    ctx.require(Action::ReviewDuplicates, &Target::country(country))?;
-    let settings = rumbo_domain::linkage::LinkageSettings::default();
-    Ok(state.store.run_deduplication(&ctx.actor(), country, &settings).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

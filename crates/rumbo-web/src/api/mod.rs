@@ -5,8 +5,10 @@
 
 /// Audit log browsing (platform admins).
 pub(crate) mod audit;
-/// De-duplication: the review queue, pairs, decisions, exports, linkage runs.
+/// De-duplication: the review queue, pairs, decisions, exports.
 pub(crate) mod deduplication;
+/// Runs of the linkage engine as background jobs: asked for, listed, followed.
+pub(crate) mod deduplication_runs;
 /// Flow monitoring: points, counts, official movements, dashboards.
 pub(crate) mod flow;
 /// Flow monitoring surveys, risk rules and the protection queue.
@@ -91,6 +93,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(registration::router())
         .merge(deduplication::router())
+        .merge(deduplication_runs::router())
         .merge(flow::router())
         .merge(fms::router())
         .merge(r4v::router())

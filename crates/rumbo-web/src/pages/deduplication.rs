@@ -1,7 +1,8 @@
 //! The review queue of possible duplicates for IM officers: filters (country, desk,
 //! organisation, probability, status, kind), downloads of pairs and resolved identities, a
-//! pair's page with both records side by side and the engine's per-field explanation, and the
-//! decisions confirm, reject and undo. Opening a pair is an audited read; names of a side only
+//! pair's page with both records side by side and the engine's per-field explanation, the
+//! decisions confirm, reject and undo, and the latest runs of the engine (asked for and followed
+//! in `deduplication_runs`). Opening a pair is an audited read; names of a side only
 //! where the access policy allows (see `crate::deduplication::pair_access`).
 
 use askama::Template;
@@ -30,7 +31,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/registration/duplicates", get(queue))
         .route("/registration/duplicates/export", get(download))
-        .route("/registration/duplicates/run", axum::routing::post(run))
         .route("/registration/duplicates/{id}", get(pair).post(decide))
 }
 
@@ -45,9 +45,6 @@ struct QueueForm {
     kind: Option<String>,
     // Text, not a number: `serde(flatten)` in the download form reads every field as text.
     offset: Option<String>,
-    /// Set after a run: (pairs filed, people compared).
-    filed: Option<String>,
-    compared: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -140,8 +137,8 @@ struct QueuePage {
     min_probability: String,
     /// The countries the reader may run the engine over.
     run_countries: Vec<Choice>,
-    /// After a run: how many pairs it filed.
-    notice: Option<String>,
+    /// The latest runs of the engine in the chosen country, or in every country reviewed.
+    runs: Vec<super::deduplication_runs::RunLine>,
     /// The current filters as a query string, for the download links.
     filters: String,
     pager: Pager,
@@ -213,10 +210,8 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
             .map(|k| Choice::new(*k, c.tr.t(&format!("dedup-kind-{k}")), kind == *k)),
     );
     let run_countries = countries.iter().filter(|o| !o.value.is_empty()).cloned().collect();
-    let notice = match (given(&form.filed), given(&form.compared)) {
-        (Some(filed), Some(compared)) => Some(c.tr.with("dedup-run-done", &[("filed", filed), ("compared", compared)])),
-        _ => None,
-    };
+    let run_reach = query.countries.clone();
+    let runs = super::deduplication_runs::run_lines(&state, &c.tr, run_reach).await?;
     let filters = form.pairs();
     let borrowed: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let kept: Vec<(&str, &str)> = borrowed.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
@@ -229,7 +224,7 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Queue
         kinds,
         min_probability: chosen(&form.min_probability),
         run_countries,
-        notice,
+        runs,
         filters: serde_urlencoded::to_string(&kept).unwrap_or_default(),
         pager: Pager::new("/registration/duplicates", &borrowed, page, total),
         c,
@@ -379,17 +374,6 @@ fn label_or_code(tr: &Tr, prefix: &str, code: &str) -> String {
     let key = format!("{prefix}{code}");
     let label = tr.t(&key);
     if label == key { code.to_owned() } else { label }
-}
-
-async fn run(State(state): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
-    ctx.require_somewhere(Action::ReviewDuplicates)?;
-    let country = Iso3::parse(fields.get("country"))?;
-    let summary = crate::api::deduplication::run_in(&state, &ctx, country).await?;
-    Ok(Redirect::to(&format!(
-        "/registration/duplicates?country={country}&filed={}&compared={}",
-        summary.suggested, summary.records
-    ))
-    .into_response())
 }
 
 fn pair_id(raw: &str) -> Result<i64, AppError> {

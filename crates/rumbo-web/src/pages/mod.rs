@@ -8,6 +8,8 @@ mod account;
 mod audit;
 /// The review queue of possible duplicates and a pair's page.
 mod deduplication;
+/// Runs of the linkage engine: asked for from the queue, followed on their own page.
+mod deduplication_runs;
 /// The flow monitoring dashboard.
 mod flow;
 /// Counts in: the count form, count file imports, official figures.
@@ -68,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(registration::router())
         .merge(deduplication::router())
+        .merge(deduplication_runs::router())
         .merge(flow::router())
         .merge(flow_entry::router())
         .merge(flow_points::router())

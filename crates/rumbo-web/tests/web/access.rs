@@ -431,7 +431,27 @@ const DEDUPLICATION: &[Row] = &[
     ("manager", "GET", "/api/v1/registration/duplicates", "", 403),
     ("viewer", "GET", "/api/v1/registration/duplicates/{pair:A}", "", 403),
     ("viewer", "GET", "/api/v1/registration/duplicates/export", "", 403),
-    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 200),
+    // Runs: asked for (202, queued in the background), listed and followed by IM officers of
+    // the country. `{run:COL}` is a finished run over Colombia.
+    ("anonymous", "GET", "/api/v1/registration/duplicates/runs", "", 401),
+    ("anonymous", "GET", "/registration/duplicates/runs/{run:COL}", "", 303),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs?country=COL&status=done", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs?country=PER", "", 403),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs?status=lost", "", 422),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs/{run:COL}", "", 200),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs/999999", "", 404),
+    ("im_col", "GET", "/api/v1/registration/duplicates/runs/latest", "", 404),
+    ("im_col", "GET", "/registration/duplicates/runs/{run:COL}", "", 200),
+    ("admin", "GET", "/api/v1/registration/duplicates/runs/{run:COL}", "", 200),
+    ("im_per", "GET", "/api/v1/registration/duplicates/runs?country=COL", "", 403),
+    ("im_per", "GET", "/api/v1/registration/duplicates/runs/{run:COL}", "", 403),
+    ("im_per", "GET", "/registration/duplicates/runs/{run:COL}", "", 403),
+    ("enumerator", "GET", "/api/v1/registration/duplicates/runs", "", 403),
+    ("protection", "GET", "/registration/duplicates/runs/{run:COL}", "", 403),
+    ("manager", "GET", "/api/v1/registration/duplicates/runs/{run:COL}", "", 403),
+    ("viewer", "GET", "/api/v1/registration/duplicates/runs/{run:COL}", "", 403),
+    ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 202),
     ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"PER"}"#, 403),
     ("im_col", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"Colombia"}"#, 422),
     ("im_per", "POST", "/api/v1/registration/duplicates/run", r#"{"country":"COL"}"#, 403),
@@ -458,7 +478,8 @@ fn resolve(app: &TestApp, extra: &[(String, String)], text: &str) -> String {
             && !out.contains(":A}")
             && !out.contains(":B}")
             && !out.contains("{loc:")
-            && !out.contains("{case}"),
+            && !out.contains("{case}")
+            && !out.contains("{run:"),
         "unknown name in {text}"
     );
     out
@@ -488,6 +509,7 @@ async fn every_role_can_do_what_the_policy_allows_and_nothing_else() {
     extra.extend(super::flow::seed_access(&app).await);
     extra.extend(super::registration::seed::second_desk(&app).await);
     extra.extend(super::deduplication::seed_pair(&app, &seeded).await);
+    extra.extend(super::deduplication_runs::seed_run(&app).await);
     let mut rows: Vec<(&str, &str, &str, &str, u16)> = TABLE.to_vec();
     rows.extend_from_slice(REGISTRATION);
     rows.extend_from_slice(DESKS);

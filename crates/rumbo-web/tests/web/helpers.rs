@@ -148,6 +148,18 @@ impl TestApp {
         address
     }
 
+    /// A second server on the same database that holds the data keys too, so that its worker
+    /// runs de-duplication; it shares this app's store (the database decides what is shared).
+    pub async fn second_instance_with_keys(&self) -> String {
+        let store = self.store.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            let _ = rumbo_web::serve(AppState::new(store, ServerConfig::default()), listener).await;
+        });
+        address
+    }
+
     pub fn account(&self, who: &str) -> &Account {
         self.accounts
             .get(who)

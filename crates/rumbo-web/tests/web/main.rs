@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod audit;
 mod deduplication;
+mod deduplication_runs;
 mod flow;
 mod geography;
 mod linkage_keys;

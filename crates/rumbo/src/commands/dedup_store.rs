@@ -2,7 +2,9 @@
 //! the linkage engine over the registrations stored in Rumbo, country by country (every country
 //! with registrations when none is given). Each run trains the country's model, keeps it for
 //! matching new registrations, and files the pairs nobody has decided yet in the review queue,
-//! as a run from the web does. The two files hold pseudonymous person codes (`P-...`),
+//! as a run from the web does, and is recorded as a run (`deduplication_runs`) that the
+//! review queue's page lists; it is refused while a run over the country is queued or running.
+//! The two files hold pseudonymous person codes (`P-...`),
 //! probabilities and weights in the same columns as the file mode — never a name.
 
 use std::path::Path;
@@ -51,7 +53,15 @@ pub async fn run(database: &str, args: &DedupArgs) -> anyhow::Result<()> {
     let actor = Actor::system("cli");
     for country in countries {
         let started = std::time::Instant::now();
-        let run = store.run_deduplication(&actor, country, &settings).await?;
+        let run = match store.run_deduplication(&actor, country, &settings).await {
+            Ok(run) => run,
+            // Recorded as a failed run; the other countries still run.
+            Err(e) if rumbo_store::deduplication::runs::nothing_to_compare(&e) => {
+                eprintln!("{country}: {e}.");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         eprintln!(
             "{country}: {} people compared; {} pairs at or above {}; {} filed for review; {} persons; {:.2} s.",
             run.records,
