@@ -12,6 +12,12 @@ where
     map_indices(items.len(), per_thread, |i| f(&items[i]))
 }
 
+/// How many threads [`map`] splits work over: one a core, at most eight. For work that keeps
+/// state per thread (a cache) and so is best cut into exactly this many parts.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |t| t.get().min(8))
+}
+
 /// `f` applied to each of `0..n`, in order, as [`map`] does: for items held column by column,
 /// which no slice of items represents.
 pub fn map_indices<R, F>(n: usize, per_thread: usize, f: F) -> Vec<R>
@@ -19,7 +25,7 @@ where
     R: Send,
     F: Fn(usize) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+    let threads = threads();
     if n < 2 * per_thread.max(1) || threads < 2 {
         return (0..n).map(&f).collect();
     }

@@ -86,7 +86,12 @@ pub fn read_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, Rejected> {
         let value = |name: &str| row.get(table.column(name));
         let optional = |name: &str| row.optional(table.column(name)).map(str::to_owned);
         for spec in SPECS {
-            let len = value(spec.name).chars().count();
+            // No more characters than bytes: most cells need no counting.
+            let cell = value(spec.name);
+            if cell.len() <= MAX_VALUE {
+                continue;
+            }
+            let len = cell.chars().count();
             if len > MAX_VALUE {
                 later.push((
                     at(spec.name),
@@ -149,18 +154,25 @@ pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair],
     header.extend(FIELDS);
     writer.write_record(&header)?;
     let id = |i: usize| records.get(i).map_or("", |r| r.key.as_str());
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    // One buffer for every number written: a million pairs, not ten million small strings.
+    let mut number = String::new();
+    let mut field = |writer: &mut csv::Writer<W>, value: std::fmt::Arguments| {
+        use std::fmt::Write as _;
+        number.clear();
+        // Writing into a String cannot fail.
+        let _ = number.write_fmt(value);
+        writer.write_field(&number)
+    };
     for pair in pairs {
-        row.clear();
-        row.push(id(pair.left).to_owned());
-        row.push(id(pair.right).to_owned());
-        row.push(format!("{:.6}", pair.probability));
-        row.push(format!("{:.3}", pair.weight));
-        for field in FIELDS {
-            let weight = pair.fields.iter().find(|f| f.field == field).map_or(0.0, |f| f.weight);
-            row.push(format!("{weight:.3}"));
+        writer.write_field(id(pair.left))?;
+        writer.write_field(id(pair.right))?;
+        field(&mut writer, format_args!("{:.6}", pair.probability))?;
+        field(&mut writer, format_args!("{:.3}", pair.weight))?;
+        for name in FIELDS {
+            let weight = pair.fields.iter().find(|f| f.field == name).map_or(0.0, |f| f.weight);
+            field(&mut writer, format_args!("{weight:.3}"))?;
         }
-        writer.write_record(&row)?;
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.flush()?;
     Ok(())

@@ -20,7 +20,7 @@
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
-use super::compare::{Pattern, compare};
+use super::compare::{NameCache, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
@@ -141,8 +141,12 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
         .collect();
 
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
-    let batches: Vec<&[(usize, usize)]> = blocks.chunks(512).collect();
+    // One part a thread, each with its own cache of how names relate: the blocks come in the
+    // order of their keys' hashes, so the parts are alike in size and mix of names.
+    let threads = crate::parallel::threads();
+    let batches: Vec<&[(usize, usize)]> = blocks.chunks(blocks.len().div_ceil(threads).max(1)).collect();
     let parts = crate::parallel::map(&batches, 1, |batch| {
+        let mut cache = NameCache::default();
         let mut pairs = Vec::new();
         let mut windowed = Vec::new();
         for (s, e) in batch.iter() {
@@ -171,7 +175,12 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
                 for (_, b) in &block[t + 1..] {
                     let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
                     if owner(&keys, &complete, i, j) == Some(key) {
-                        let p = compare(&set.records[i as usize], &set.records[j as usize], &set.words);
+                        let p = compare_with(
+                            &set.records[i as usize],
+                            &set.records[j as usize],
+                            &set.words,
+                            &mut cache,
+                        );
                         pairs.push((i, j, p));
                     }
                 }
@@ -188,14 +197,17 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
     // Windows of several oversize blocks may meet the same pair: those few are deduplicated.
     windowed.sort_unstable();
     windowed.dedup();
-    let scored = crate::parallel::map(&windowed, 4096, |(i, j)| {
-        (
-            *i,
-            *j,
-            compare(&set.records[*i as usize], &set.records[*j as usize], &set.words),
-        )
+    let parts: Vec<&[(u32, u32)]> = windowed.chunks(windowed.len().div_ceil(threads).max(1)).collect();
+    let scored = crate::parallel::map(&parts, 1, |part| {
+        let mut cache = NameCache::default();
+        part.iter()
+            .map(|(i, j)| {
+                let (a, b) = (&set.records[*i as usize], &set.records[*j as usize]);
+                (*i, *j, compare_with(a, b, &set.words, &mut cache))
+            })
+            .collect::<Vec<_>>()
     });
-    pairs.extend(scored);
+    pairs.extend(scored.into_iter().flatten());
     pairs
 }
 

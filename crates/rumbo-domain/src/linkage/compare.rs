@@ -6,6 +6,9 @@
 //! A comparison vector is packed into one `u32`, four bits a field, so a million candidate
 //! pairs need a few megabytes and the training sees only the few hundred distinct vectors.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::prepare::{Interner, NONE, Prepared};
 
 /// The compared fields, in the order of the packed vector and of every explanation.
@@ -80,10 +83,124 @@ const SIMILAR: f64 = 0.85;
 /// Surnames at least this similar are a typo apart.
 const SURNAME_CLOSE: f64 = 0.9;
 
+/// How two different words relate, as the comparisons ask it: Jaro-Winkler against the
+/// thresholds above, and whether they are one edit apart. [`Direct`] computes it each time;
+/// [`NameCache`] once per distinct pair of words, since names repeat massively ("maría",
+/// "gonzález") and most of the comparison's cost was string similarity on the same pairs.
+pub(crate) trait Relate {
+    fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation;
+}
+
+/// The answers about one pair of words, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Relation(u8);
+
+impl Relation {
+    const CLOSE: u8 = 1;
+    const SURNAME_CLOSE: u8 = 2;
+    const SIMILAR: u8 = 4;
+    const ONE_EDIT: u8 = 8;
+
+    fn of(x: u32, y: u32, words: &Interner) -> Relation {
+        let jw = similarity(x, y, words);
+        let mut bits = 0;
+        for (threshold, bit) in [
+            (CLOSE, Self::CLOSE),
+            (SURNAME_CLOSE, Self::SURNAME_CLOSE),
+            (SIMILAR, Self::SIMILAR),
+        ] {
+            if jw >= threshold {
+                bits |= bit;
+            }
+        }
+        if within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes()) {
+            bits |= Self::ONE_EDIT;
+        }
+        Relation(bits)
+    }
+    fn close(self) -> bool {
+        self.0 & Self::CLOSE != 0
+    }
+    fn surname_close(self) -> bool {
+        self.0 & Self::SURNAME_CLOSE != 0
+    }
+    fn similar(self) -> bool {
+        self.0 & Self::SIMILAR != 0
+    }
+    fn one_edit(self) -> bool {
+        self.0 & Self::ONE_EDIT != 0
+    }
+}
+
+/// Every relation computed afresh: for one-off comparisons and the random sample.
+pub(crate) struct Direct;
+
+impl Relate for Direct {
+    fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation {
+        Relation::of(x, y, words)
+    }
+}
+
+/// Relations remembered by pair of word ids, for one thread's share of the candidate pairs of
+/// one prepared set (ids mean nothing across sets). Holds at most [`NameCache::LIMIT`] pairs
+/// so memory stays bounded; past that, new pairs are computed directly.
+#[derive(Default)]
+pub(crate) struct NameCache {
+    known: HashMap<u64, Relation, BuildHasherDefault<IdPairHasher>>,
+}
+
+impl NameCache {
+    const LIMIT: usize = 4_000_000;
+}
+
+impl Relate for NameCache {
+    fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation {
+        // The relation is symmetric: one entry per unordered pair.
+        let key = u64::from(x.min(y)) << 32 | u64::from(x.max(y));
+        if let Some(known) = self.known.get(&key) {
+            return *known;
+        }
+        let relation = Relation::of(x, y, words);
+        if self.known.len() < Self::LIMIT {
+            self.known.insert(key, relation);
+        }
+        relation
+    }
+}
+
+/// A multiplicative hash of one `u64`: the keys are pairs of small ids (or comparison
+/// vectors), and SipHash's
+/// resistance to chosen keys buys nothing here at several times the cost.
+#[derive(Default)]
+pub(crate) struct IdPairHasher(u64);
+
+impl Hasher for IdPairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
 pub(crate) fn compare(a: &Prepared, b: &Prepared, words: &Interner) -> Pattern {
+    compare_with(a, b, words, &mut Direct)
+}
+
+/// [`compare`], asking `relate` how words relate.
+pub(crate) fn compare_with(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate) -> Pattern {
     pack([
-        given(a, b, words),
-        surnames(a, b, words),
+        given(a, b, words, relate),
+        surnames(a, b, words, relate),
         birth(a, b),
         if a.sex == 0 || b.sex == 0 {
             0
@@ -103,7 +220,7 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, words: &Interner) -> Pattern {
     ])
 }
 
-fn given(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
+fn given(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate) -> u32 {
     if a.given == NONE || b.given == NONE {
         return 0;
     }
@@ -119,21 +236,31 @@ fn given(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
     if within(a, b) || within(b, a) {
         return 2;
     }
-    let full = similarity(a.given, b.given, words);
+    let full = relate.relation(a.given, b.given, words);
     // "Ana" against "Aa", "Maria Jose" against "Mraia": a typo in a short name, or in the first
     // name of one cut short, is a typo all the same.
-    let typo = within_one_edit(words.word(a.given).as_bytes(), words.word(b.given).as_bytes())
-        || within_one_edit(
-            words.word(a.given_words[0]).as_bytes(),
-            words.word(b.given_words[0]).as_bytes(),
-        ) && (a.given_count() != b.given_count() || a.given_words[1] == b.given_words[1]);
-    if full >= CLOSE || typo {
+    let typo = full.one_edit()
+        || first_names_one_edit(a.given_words[0], b.given_words[0], words, relate)
+            && (a.given_count() != b.given_count() || a.given_words[1] == b.given_words[1]);
+    if full.close() || typo {
         3
-    } else if full >= SIMILAR {
+    } else if full.similar() {
         4
     } else {
         5
     }
+}
+
+/// Whether the first given names are at most one edit apart (the same word is).
+fn first_names_one_edit(x: u32, y: u32, words: &Interner, relate: &mut impl Relate) -> bool {
+    if x == y {
+        return true;
+    }
+    if x == NONE || y == NONE {
+        // An empty word against a word of one letter is one edit apart.
+        return within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());
+    }
+    relate.relation(x, y, words).one_edit()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -144,22 +271,22 @@ enum Agree {
     Missing,
 }
 
-fn agree(x: u32, y: u32, words: &Interner) -> Agree {
+fn agree(x: u32, y: u32, words: &Interner, relate: &mut impl Relate) -> Agree {
     if x == NONE || y == NONE {
-        Agree::Missing
-    } else if x == y {
-        Agree::Equal
-    } else if similarity(x, y, words) >= SURNAME_CLOSE
-        || within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes())
-            && words.word(x).len().min(words.word(y).len()) >= 4
-    {
+        return Agree::Missing;
+    }
+    if x == y {
+        return Agree::Equal;
+    }
+    let relation = relate.relation(x, y, words);
+    if relation.surname_close() || relation.one_edit() && words.word(x).len().min(words.word(y).len()) >= 4 {
         Agree::Close
     } else {
         Agree::Different
     }
 }
 
-fn surnames(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
+fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate) -> u32 {
     use Agree::*;
     let (na, nb) = (a.surname_count(), b.surname_count());
     if na == 0 || nb == 0 {
@@ -173,7 +300,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
         }
     };
     if na == 1 && nb == 1 {
-        return match agree(first(a), first(b), words) {
+        return match agree(first(a), first(b), words, relate) {
             Equal => 1,
             Close => 6,
             _ => 7,
@@ -182,8 +309,8 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
     if na == 1 || nb == 1 {
         let (single, both) = if na == 1 { (first(a), b) } else { (first(b), a) };
         let found = [
-            agree(single, both.surnames[0], words),
-            agree(single, both.surnames[1], words),
+            agree(single, both.surnames[0], words, relate),
+            agree(single, both.surnames[1], words, relate),
         ];
         return if found.contains(&Equal) {
             4
@@ -194,12 +321,12 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
         };
     }
     let straight = [
-        agree(a.surnames[0], b.surnames[0], words),
-        agree(a.surnames[1], b.surnames[1], words),
+        agree(a.surnames[0], b.surnames[0], words, relate),
+        agree(a.surnames[1], b.surnames[1], words, relate),
     ];
     let swapped = [
-        agree(a.surnames[0], b.surnames[1], words),
-        agree(a.surnames[1], b.surnames[0], words),
+        agree(a.surnames[0], b.surnames[1], words, relate),
+        agree(a.surnames[1], b.surnames[0], words, relate),
     ];
     let rank = |s: [Agree; 2]| {
         let equal = s.iter().filter(|x| **x == Equal).count();
@@ -281,16 +408,16 @@ pub(crate) fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
         return 0.0;
     }
     let range = (la.max(lb) / 2).saturating_sub(1);
-    let mut a_flags = [false; 64];
-    let mut b_flags = [false; 64];
+    // One bit a position: flags for words up to 64 bytes in two registers.
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
     let mut matches = 0usize;
     for (i, x) in a.iter().enumerate() {
         let lo = i.saturating_sub(range);
         let hi = lb.min(i + range + 1);
-        for j in lo..hi {
-            if !b_flags[j] && b[j] == *x {
-                a_flags[i] = true;
-                b_flags[j] = true;
+        for (j, y) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && y == x {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
                 matches += 1;
                 break;
             }
@@ -301,14 +428,14 @@ pub(crate) fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     }
     let mut transpositions = 0usize;
     let mut j = 0usize;
-    for i in 0..la {
-        if !a_flags[i] {
+    for (i, x) in a.iter().enumerate() {
+        if a_flags & (1 << i) == 0 {
             continue;
         }
-        while !b_flags[j] {
+        while b_flags & (1 << j) == 0 {
             j += 1;
         }
-        if a[i] != b[j] {
+        if *x != b[j] {
             transpositions += 1;
         }
         j += 1;

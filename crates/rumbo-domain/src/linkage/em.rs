@@ -424,6 +424,47 @@ mod tests {
         assert!(posterior(&estimate, pattern([5, 7, 5, 2, 3, 2])) < 0.001);
     }
 
+    /// Training over the histogram of distinct vectors is training over every pair: the same
+    /// prior, `m` and `u` as when each pair is listed on its own, to rounding.
+    #[test]
+    fn pattern_histogram_trains_as_the_raw_vectors_do() {
+        let mut state = 11u64;
+        let mut raw: Vec<(Pattern, u64)> = Vec::new();
+        let mut counts: HashMap<Pattern, u64> = HashMap::new();
+        for _ in 0..20_000 {
+            let agreeing = next(&mut state).is_multiple_of(5);
+            let levels: [usize; 6] = std::array::from_fn(|f| {
+                let n = LEVELS[f].len() as u64;
+                let roll = next(&mut state) % 10;
+                if roll >= 8 {
+                    (next(&mut state) % n) as usize
+                } else if agreeing {
+                    1
+                } else {
+                    n as usize - 1
+                }
+            });
+            raw.push((pattern(levels), 1));
+            *counts.entry(pattern(levels)).or_default() += 1;
+        }
+        let histogram: Vec<(Pattern, u64)> = counts.into_iter().collect();
+        assert!(histogram.len() < raw.len() / 4, "{} distinct", histogram.len());
+        let start_u: Levels = std::array::from_fn(|f| {
+            let mut u = vec![1.0 / (LEVELS[f].len() - 1) as f64; LEVELS[f].len()];
+            u[0] = 1.0;
+            u
+        });
+        let by_histogram = train(&histogram, start_u.clone(), 50);
+        let by_pair = train(&raw, start_u, 50);
+        assert!((by_histogram.prior - by_pair.prior).abs() < 1e-9);
+        for (f, levels) in LEVELS.iter().enumerate() {
+            for l in 1..levels.len() {
+                assert!((by_histogram.m[f][l] - by_pair.m[f][l]).abs() < 1e-9, "m {f} {l}");
+                assert!((by_histogram.u[f][l] - by_pair.u[f][l]).abs() < 1e-9, "u {f} {l}");
+            }
+        }
+    }
+
     #[test]
     fn no_vectors_leave_the_start() {
         let estimate = train(&[], initial_m(), 10);

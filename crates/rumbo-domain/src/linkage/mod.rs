@@ -164,7 +164,8 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
     stats.blocking_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let mut counts: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    let mut counts: std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>> =
+        std::collections::HashMap::default();
     for (_, _, p) in &candidates {
         *counts.entry(*p).or_default() += 1;
     }

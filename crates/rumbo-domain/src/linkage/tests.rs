@@ -4,7 +4,8 @@ use proptest::prelude::*;
 use time::{Date, Month};
 
 use super::compare::{
-    BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, SEX, SURNAMES, compare, jaro_winkler, level, within_one_edit,
+    BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, NameCache, SEX, SURNAMES, compare, compare_with, jaro_winkler, level,
+    within_one_edit,
 };
 use super::prepare::prepare_all;
 use super::*;
@@ -142,6 +143,29 @@ proptest! {
     #[test]
     fn one_edit_agrees_with_strsim(a in "[0-3]{0,9}", b in "[0-3]{0,9}") {
         prop_assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b) <= 1);
+    }
+
+    /// The name cache answers as computing afresh does, whichever pair asked first and in
+    /// whichever order: every pair of a small set of look-alike names, compared twice over.
+    #[test]
+    fn name_cache_equals_direct_comparison(
+        names in proptest::collection::vec(("[a-c]{1,5}( [a-c]{1,4})?", "[a-c]{0,5}", "[a-c]{0,5}"), 2..8),
+    ) {
+        let records: Vec<PersonRecord> = names
+            .iter()
+            .enumerate()
+            .map(|(k, (g, s1, s2))| person(&k.to_string(), g, s1, s2, None, ""))
+            .collect();
+        let set = prepare_all(&records);
+        let mut cache = NameCache::default();
+        for _ in 0..2 {
+            for (i, a) in set.records.iter().enumerate() {
+                for b in &set.records[i + 1..] {
+                    prop_assert_eq!(compare_with(a, b, &set.words, &mut cache), compare(a, b, &set.words));
+                    prop_assert_eq!(compare_with(b, a, &set.words, &mut cache), compare(b, a, &set.words));
+                }
+            }
+        }
     }
 
     #[test]
