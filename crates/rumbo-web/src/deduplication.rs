@@ -20,6 +20,25 @@ pub(crate) fn review_countries(user: &User) -> Option<Vec<Iso3>> {
     crate::flow_data::reach(user, Action::ReviewDuplicates)
 }
 
+/// The countries a list of pairs or runs covers: `country` if given and the user reviews its
+/// duplicates (refused otherwise), else every country they review (`None`: all of them).
+pub(crate) fn listed_countries(ctx: &Ctx, country: &Option<String>) -> Result<Option<Vec<Iso3>>, AppError> {
+    let user = ctx.require_somewhere(Action::ReviewDuplicates)?;
+    match given(country) {
+        Some(raw) => {
+            let country = Iso3::parse(&raw)?;
+            ctx.require(Action::ReviewDuplicates, &Target::country(country))?;
+            Ok(Some(vec![country]))
+        }
+        None => Ok(review_countries(user)),
+    }
+}
+
+/// A filter's text: trimmed, and absent when blank.
+pub(crate) fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
 /// The pair, if the user may review it, and for (person, other) whether they may see its names.
 pub(crate) async fn pair_access(state: &AppState, ctx: &Ctx, id: i64) -> Result<(PairRow, (bool, bool)), AppError> {
     let pair = state.store.duplicate_pair_row(id).await?;

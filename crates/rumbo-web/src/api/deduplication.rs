@@ -8,8 +8,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use rumbo_domain::Vocabulary;
-use rumbo_domain::access::{Action, Target};
-use rumbo_domain::country::Iso3;
 use rumbo_io::tables::TableFormat;
 use rumbo_store::Page;
 use rumbo_store::deduplication::{Decision, PairQuery, PairRow};
@@ -21,7 +19,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::{Body, Id, Listing, Params};
 use crate::auth::Ctx;
-use crate::deduplication::{clusters_table, pair_view, pairs_table, review_countries};
+use crate::deduplication::{clusters_table, given, listed_countries, pair_view, pairs_table};
 use crate::error::{AppError, ErrorBody};
 use crate::flow_data::table_download;
 
@@ -54,16 +52,7 @@ pub(crate) struct PairFilter {
 impl PairFilter {
     /// The store's query, restricted to the countries the user reviews.
     pub(crate) fn query(&self, ctx: &Ctx) -> Result<PairQuery, AppError> {
-        let user = ctx.require_somewhere(Action::ReviewDuplicates)?;
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        let countries = match given(&self.country) {
-            Some(raw) => {
-                let country = Iso3::parse(&raw)?;
-                ctx.require(Action::ReviewDuplicates, &Target::country(country))?;
-                Some(vec![country])
-            }
-            None => review_countries(user),
-        };
+        let countries = listed_countries(ctx, &self.country)?;
         if let Some(p) = self.min_probability
             && !(0..=100).contains(&p)
         {

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::{Body, Id, Listing, Params};
 use crate::auth::Ctx;
-use crate::deduplication::review_countries;
+use crate::deduplication::{given, listed_countries};
 use crate::error::{AppError, ErrorBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -168,16 +168,7 @@ pub(crate) struct RunFilter {
 impl RunFilter {
     /// The store's query, restricted to the countries the user reviews.
     pub(crate) fn query(&self, ctx: &Ctx) -> Result<RunQuery, AppError> {
-        let user = ctx.require_somewhere(Action::ReviewDuplicates)?;
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        let countries = match given(&self.country) {
-            Some(raw) => {
-                let country = Iso3::parse(&raw)?;
-                ctx.require(Action::ReviewDuplicates, &Target::country(country))?;
-                Some(vec![country])
-            }
-            None => review_countries(user),
-        };
+        let countries = listed_countries(ctx, &self.country)?;
         let status = given(&self.status);
         if let Some(s) = &status
             && !matches!(s.as_str(), "queued" | "running" | "done" | "failed" | "active")

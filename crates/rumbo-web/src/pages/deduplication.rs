@@ -23,7 +23,7 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::api::deduplication::{ExportQuery, PairFilter, export_file};
 use crate::auth::Ctx;
-use crate::deduplication::{pair_view, review_countries};
+use crate::deduplication::{given, pair_view, review_countries};
 use crate::error::AppError;
 use crate::i18n::Tr;
 
@@ -45,10 +45,6 @@ struct QueueForm {
     kind: Option<String>,
     // Text, not a number: `serde(flatten)` in the download form reads every field as text.
     offset: Option<String>,
-}
-
-fn given(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 fn number(v: &Option<String>, field: &str) -> Result<Option<i64>, AppError> {
