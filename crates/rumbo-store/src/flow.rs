@@ -15,6 +15,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::assignments::Assignments;
 use crate::audit::record;
 use crate::locations::{Location, LocationQuery};
 use crate::{Page, Result, Store, StoreError, now};
@@ -360,27 +361,10 @@ impl Store {
         let point = self.flow_point(location_id).await?;
         self.user(user_id).await?;
         let mut tx = self.pool.begin().await?;
-        let changed = if assigned {
-            sqlx::query(
-                "INSERT INTO flow_assignments (user_id, location_id, assigned_by, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (user_id, location_id) DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(location_id)
-            .bind(actor.user_id)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query("DELETE FROM flow_assignments WHERE user_id = $1 AND location_id = $2")
-                .bind(user_id)
-                .bind(location_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        };
-        if changed > 0 {
+        let changed = Assignments::FlowPoints
+            .set(&mut tx, actor, user_id, location_id, assigned)
+            .await?;
+        if changed {
             record(
                 &mut tx,
                 actor,

@@ -7,6 +7,7 @@
 //! transaction (see [`audit::record`]), declared next to the query it audits.
 
 /// The audit log: recording entries and browsing them.
+mod assignments;
 pub mod audit;
 /// Privacy-preserving linkage: organisations' encodings, linkage runs, consents to release pairs.
 pub mod clk;

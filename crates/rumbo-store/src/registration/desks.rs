@@ -7,8 +7,9 @@ use rumbo_domain::audit::{Actor, AuditAction, Entity};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::assignments::Assignments;
 use crate::audit::record;
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError};
 
 /// An account assigned to a desk.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,27 +61,10 @@ impl Store {
             )));
         }
         let mut tx = self.pool.begin().await?;
-        let changed = if assigned {
-            sqlx::query(
-                "INSERT INTO desk_assignments (user_id, location_id, assigned_by, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (user_id, location_id) DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(desk_id)
-            .bind(actor.user_id)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query("DELETE FROM desk_assignments WHERE user_id = $1 AND location_id = $2")
-                .bind(user_id)
-                .bind(desk_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        };
-        if changed > 0 {
+        let changed = Assignments::RegistrationDesks
+            .set(&mut tx, actor, user_id, desk_id, assigned)
+            .await?;
+        if changed {
             let (action, summary) = if assigned {
                 (
                     AuditAction::Create,
