@@ -20,7 +20,7 @@
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
-use super::compare::{NameCache, Pattern, compare_with};
+use super::compare::{NameCaches, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
@@ -100,7 +100,11 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
 }
 
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
-pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(u32, u32, Pattern)> {
+pub(crate) fn candidates(
+    set: &PreparedSet,
+    settings: &LinkageSettings,
+    caches: &NameCaches,
+) -> Vec<(u32, u32, Pattern)> {
     let sounds = sounds(set);
     let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
 
@@ -143,10 +147,11 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
     // One part a thread, each with its own cache of how names relate: the blocks come in the
     // order of their keys' hashes, so the parts are alike in size and mix of names.
-    let threads = crate::parallel::threads();
+    let threads = caches.parts();
     let batches: Vec<&[(usize, usize)]> = blocks.chunks(blocks.len().div_ceil(threads).max(1)).collect();
-    let parts = crate::parallel::map(&batches, 1, |batch| {
-        let mut cache = NameCache::default();
+    let parts = crate::parallel::map_indices(batches.len(), 1, |k| {
+        let batch = batches[k];
+        let mut cache = caches.get(k);
         let mut pairs = Vec::new();
         let mut windowed = Vec::new();
         for (s, e) in batch.iter() {
@@ -179,7 +184,7 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
                             &set.records[i as usize],
                             &set.records[j as usize],
                             &set.words,
-                            &mut cache,
+                            &mut *cache,
                         );
                         pairs.push((i, j, p));
                     }
@@ -198,12 +203,13 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings) -> Vec<(
     windowed.sort_unstable();
     windowed.dedup();
     let parts: Vec<&[(u32, u32)]> = windowed.chunks(windowed.len().div_ceil(threads).max(1)).collect();
-    let scored = crate::parallel::map(&parts, 1, |part| {
-        let mut cache = NameCache::default();
-        part.iter()
+    let scored = crate::parallel::map_indices(parts.len(), 1, |k| {
+        let mut cache = caches.get(k);
+        parts[k]
+            .iter()
             .map(|(i, j)| {
                 let (a, b) = (&set.records[*i as usize], &set.records[*j as usize]);
-                (*i, *j, compare_with(a, b, &set.words, &mut cache))
+                (*i, *j, compare_with(a, b, &set.words, &mut *cache))
             })
             .collect::<Vec<_>>()
     });

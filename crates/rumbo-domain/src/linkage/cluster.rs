@@ -20,7 +20,7 @@ pub(crate) fn cluster(
     edges: &[(usize, usize, f64)],
     threshold: f64,
     floor: f64,
-    probability: impl Fn(usize, usize) -> f64,
+    mut probability: impl FnMut(usize, usize) -> f64,
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<&(usize, usize, f64)> = edges.iter().filter(|(_, _, p)| *p >= threshold).collect();
     order.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::prepare::{Interner, NONE, Prepared};
 
@@ -151,6 +152,29 @@ pub(crate) struct NameCache {
 
 impl NameCache {
     const LIMIT: usize = 4_000_000;
+}
+
+/// One [`NameCache`] per thread of [`crate::parallel::map`], kept for the whole run: blocking,
+/// the random sample for `u` and clustering ask about the same common names, so what one stage
+/// learnt the next one reuses. Part `k` of a split uses cache `k`; the locks are never
+/// contended, they only let the parts borrow their cache mutably from shared threads.
+pub(crate) struct NameCaches(Vec<Mutex<NameCache>>);
+
+impl NameCaches {
+    pub fn new() -> NameCaches {
+        NameCaches((0..crate::parallel::threads()).map(|_| Mutex::default()).collect())
+    }
+
+    /// How many parts a stage splits its work into: one per cache.
+    pub fn parts(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The cache of part `k` (any `k`: parts beyond the threads share).
+    pub fn get(&self, k: usize) -> MutexGuard<'_, NameCache> {
+        // A part that panicked left a bug, not a wrong cache: its entries stay true.
+        self.0[k % self.0.len()].lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Relate for NameCache {

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::compare::{BIRTH, DOCUMENT, FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, compare, level};
+use super::compare::{BIRTH, DOCUMENT, FIELDS, GIVEN, LEVELS, NameCaches, Pattern, SURNAMES, compare_with, level};
 use super::prepare::PreparedSet;
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
@@ -73,8 +73,9 @@ pub(crate) struct Sample {
 
 /// Level frequencies among `samples` pairs of records drawn at random (deterministically, from
 /// `seed`), or among all pairs when there are fewer. Pseudo-counts of one half keep levels that
-/// never occur possible.
-pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64) -> Sample {
+/// never occur possible. The draws come from 16 fixed streams whatever the number of threads;
+/// each thread takes a share of the streams with its own name cache.
+pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches: &NameCaches) -> Sample {
     let n = set.records.len();
     let mut counts = empty_levels();
     let mut add = |p: Pattern, times: f64| {
@@ -84,9 +85,13 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64) -> Sam
     };
     let all_pairs = n.saturating_mul(n.saturating_sub(1)) / 2;
     if all_pairs <= samples {
+        let mut cache = caches.get(0);
         for i in 0..n {
             for j in i + 1..n {
-                add(compare(&set.records[i], &set.records[j], &set.words), 1.0);
+                add(
+                    compare_with(&set.records[i], &set.records[j], &set.words, &mut *cache),
+                    1.0,
+                );
             }
         }
     } else {
@@ -94,20 +99,23 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64) -> Sam
             .map(|k| seed ^ (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
         let per = samples / seeds.len();
-        let parts = crate::parallel::map(&seeds, 1, |s| {
-            let mut state = *s;
+        let shares: Vec<&[u64]> = seeds.chunks(seeds.len().div_ceil(caches.parts())).collect();
+        let parts = crate::parallel::map_indices(shares.len(), 1, |k| {
+            let mut cache = caches.get(k);
             let mut part: HashMap<Pattern, u64> = HashMap::new();
-            let mut drawn = 0;
-            while drawn < per {
-                let i = (next(&mut state) % n as u64) as usize;
-                let j = (next(&mut state) % n as u64) as usize;
-                if i == j {
-                    continue;
+            for s in shares[k] {
+                let mut state = *s;
+                let mut drawn = 0;
+                while drawn < per {
+                    let i = (next(&mut state) % n as u64) as usize;
+                    let j = (next(&mut state) % n as u64) as usize;
+                    if i == j {
+                        continue;
+                    }
+                    let pattern = compare_with(&set.records[i], &set.records[j], &set.words, &mut *cache);
+                    *part.entry(pattern).or_default() += 1;
+                    drawn += 1;
                 }
-                *part
-                    .entry(compare(&set.records[i], &set.records[j], &set.words))
-                    .or_default() += 1;
-                drawn += 1;
             }
             part
         });

@@ -159,7 +159,8 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
     stats.prepare_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let candidates = blocking::candidates(&set, settings);
+    let caches = compare::NameCaches::new();
+    let candidates = blocking::candidates(&set, settings, &caches);
     stats.candidates = candidates.len();
     stats.blocking_seconds = clock.elapsed().as_secs_f64();
 
@@ -172,7 +173,7 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
     let mut patterns: Vec<(u32, u64)> = counts.into_iter().collect();
     patterns.sort_unstable();
     stats.patterns = patterns.len();
-    let sample = em::random_sample(&set, settings.random_pairs, settings.seed);
+    let sample = em::random_sample(&set, settings.random_pairs, settings.seed, &caches);
     let estimate = em::train_by_rules(&patterns, &sample, settings.iterations);
     let model = MatchModel::new(&estimate, settings.report_threshold, &set);
     stats.training_seconds = clock.elapsed().as_secs_f64();
@@ -197,13 +198,15 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
 
     let clock = Instant::now();
     let edges: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.left, p.right, p.probability)).collect();
+    let mut cache = caches.get(0);
     let clusters = cluster::cluster(
         records.len(),
         &edges,
         settings.cluster_threshold,
         settings.cluster_floor,
-        |i, j| model.probability(scorer.weigh(i, j).1),
+        |i, j| model.probability(scorer.weigh_with(i, j, &mut *cache).1),
     );
+    drop(cache);
     stats.clustering_seconds = clock.elapsed().as_secs_f64();
     drop(scorer);
     Linkage {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, SURNAMES, agrees, compare, level};
+use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, Relate, SURNAMES, agrees, compare, compare_with, level};
 use super::em::Estimate;
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{FieldComparison, ScoredPair};
@@ -263,6 +263,12 @@ impl<'a> Scorer<'a> {
     /// Records `i` and `j` compared: their vector and total weight.
     pub fn weigh(&self, i: usize, j: usize) -> (Pattern, f64) {
         let pattern = compare(&self.set.records[i], &self.set.records[j], &self.set.words);
+        (pattern, self.field_weights(i, j, pattern).iter().sum())
+    }
+
+    /// [`Scorer::weigh`], asking `relate` how names relate.
+    pub fn weigh_with(&self, i: usize, j: usize, relate: &mut impl Relate) -> (Pattern, f64) {
+        let pattern = compare_with(&self.set.records[i], &self.set.records[j], &self.set.words, relate);
         (pattern, self.field_weights(i, j, pattern).iter().sum())
     }
 
