@@ -103,6 +103,9 @@ impl Relation {
     const ONE_EDIT: u8 = 8;
 
     fn of(x: u32, y: u32, words: &Interner) -> Relation {
+        if !may_be_similar(x, y, words) {
+            return Relation::dissimilar(x, y, words);
+        }
         let jw = similarity(x, y, words);
         let mut bits = 0;
         for (threshold, bit) in [
@@ -118,6 +121,12 @@ impl Relation {
             bits |= Self::ONE_EDIT;
         }
         Relation(bits)
+    }
+    /// Two words too far apart for any threshold: only whether they are one edit apart is left
+    /// to ask (two words of one and two letters can be).
+    fn dissimilar(x: u32, y: u32, words: &Interner) -> Relation {
+        let edit = within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());
+        Relation(if edit { Self::ONE_EDIT } else { 0 })
     }
     fn close(self) -> bool {
         self.0 & Self::CLOSE != 0
@@ -179,6 +188,11 @@ impl NameCaches {
 
 impl Relate for NameCache {
     fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation {
+        // Most names asked about share too few letters to be similar: answered from their letter
+        // counts, without a look-up in a large table.
+        if !may_be_similar(x, y, words) {
+            return Relation::dissimilar(x, y, words);
+        }
         // The relation is symmetric: one entry per unordered pair.
         let key = u64::from(x.min(y)) << 32 | u64::from(x.max(y));
         if let Some(known) = self.known.get(&key) {
@@ -408,6 +422,38 @@ fn document(a: u32, b: u32, words: &Interner) -> u32 {
         3
     }
 }
+
+/// Whether words `x` and `y` may reach the lowest similarity threshold: false only when their
+/// Jaro-Winkler similarity is sure to be below it. Jaro matches pairs of equal letters, so the
+/// matches `m` are at most the letters the two words have in common; with no transpositions
+/// Jaro is at most `(m/|x| + m/|y| + 1) / 3`, and Winkler's bonus for a shared prefix adds at
+/// most `0.4 (1 - jaro)`. A property test holds it against the full computation.
+pub(crate) fn may_be_similar(x: u32, y: u32, words: &Interner) -> bool {
+    let (Some(a), Some(b)) = (words.letters(x), words.letters(y)) else {
+        return true;
+    };
+    // At most 64 letters each: the sum of the smaller counts fits in a byte.
+    let common = a
+        .counts
+        .iter()
+        .zip(&b.counts)
+        .fold(0u8, |sum, (p, q)| sum.wrapping_add(*p.min(q)));
+    if common == 0 {
+        return false;
+    }
+    let m = f64::from(common);
+    let jaro = (m / f64::from(a.len) + m / f64::from(b.len) + 1.0) / 3.0;
+    let bound = if jaro > 0.7 { jaro + 0.4 * (1.0 - jaro) } else { jaro };
+    // A hair of slack: the bound must never fall below the true value by rounding.
+    bound >= LOWEST - 1e-9
+}
+
+/// The lowest of the similarity thresholds.
+const LOWEST: f64 = if SIMILAR < SURNAME_CLOSE {
+    SIMILAR
+} else {
+    SURNAME_CLOSE
+};
 
 /// Jaro-Winkler similarity of two words, taken in a fixed order: the measure is not exactly
 /// symmetric, and a comparison must not depend on which record comes first.

@@ -12,11 +12,42 @@ use super::normalise;
 /// No word here.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Normalised words, each stored once.
+/// Normalised words, each stored once, with the letters each word is made of.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     ids: HashMap<Box<str>, u32>,
     words: Vec<Box<str>>,
+    letters: Vec<Letters>,
+}
+
+/// How many times each letter occurs in a word (digits and anything else share the last
+/// slots), and its length: two words can match no more letters than they have in common, which
+/// bounds their Jaro-Winkler similarity from a few bytes, without aligning them (see
+/// `compare::may_be_similar`). `None` for words too long to count in bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Letters {
+    pub counts: [u8; 32],
+    pub len: u8,
+}
+
+impl Letters {
+    /// Words longer than this are not counted (their similarity is computed in full).
+    pub const MAX_LEN: usize = 64;
+
+    fn of(word: &str) -> Option<Letters> {
+        if word.len() > Self::MAX_LEN {
+            return None;
+        }
+        let mut counts = [0u8; 32];
+        for b in word.bytes() {
+            let slot = if b.is_ascii_lowercase() { b - b'a' } else { 26 + b % 6 };
+            counts[usize::from(slot)] += 1;
+        }
+        Some(Letters {
+            counts,
+            len: word.len() as u8,
+        })
+    }
 }
 
 impl Interner {
@@ -29,6 +60,10 @@ impl Interner {
         }
         let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
         self.words.push(word.into());
+        self.letters.push(Letters::of(word).unwrap_or(Letters {
+            counts: [0; 32],
+            len: 0,
+        }));
         self.ids.insert(word.into(), id);
         id
     }
@@ -36,6 +71,11 @@ impl Interner {
     /// The word of `id`; empty for [`NONE`].
     pub fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
+    }
+
+    /// The letters of `id`, `None` for [`NONE`], the empty word and words too long to count.
+    pub fn letters(&self, id: u32) -> Option<&Letters> {
+        self.letters.get(id as usize).filter(|l| l.len > 0)
     }
 
     pub fn len(&self) -> usize {

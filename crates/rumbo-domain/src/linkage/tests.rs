@@ -5,7 +5,7 @@ use time::{Date, Month};
 
 use super::compare::{
     BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, NameCache, SEX, SURNAMES, compare, compare_with, jaro_winkler, level,
-    within_one_edit,
+    may_be_similar, within_one_edit,
 };
 use super::prepare::prepare_all;
 use super::*;
@@ -164,6 +164,20 @@ proptest! {
                     prop_assert_eq!(compare_with(a, b, &set.words, &mut cache), compare(a, b, &set.words));
                     prop_assert_eq!(compare_with(b, a, &set.words, &mut cache), compare(b, a, &set.words));
                 }
+            }
+        }
+    }
+
+    /// The letter-count bound never turns away two words similar enough for any threshold.
+    #[test]
+    fn letter_bound_never_misses_a_similar_pair(a in "[a-f]{1,9}", b in "[a-f]{1,9}", c in "[a-z0-9]{1,12}") {
+        let mut words = super::prepare::Interner::default();
+        let (x, y, z) = (words.intern(&a), words.intern(&b), words.intern(&c));
+        for (p, q) in [(x, y), (x, z), (y, z)] {
+            if !may_be_similar(p, q, &words) {
+                let (wp, wq) = (words.word(p).as_bytes(), words.word(q).as_bytes());
+                let jw = jaro_winkler(wp.min(wq), wp.max(wq));
+                prop_assert!(jw < 0.85, "{:?} {:?}: {}", words.word(p), words.word(q), jw);
             }
         }
     }
