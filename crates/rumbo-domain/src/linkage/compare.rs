@@ -103,9 +103,11 @@ impl Relation {
     const ONE_EDIT: u8 = 8;
 
     fn of(x: u32, y: u32, words: &Interner) -> Relation {
-        if !may_be_similar(x, y, words) {
-            return Relation::dissimilar(x, y, words);
-        }
+        from_letters(x, y, words).unwrap_or_else(|| Relation::full(x, y, words))
+    }
+
+    /// Computed in full, without the shortcut from letters.
+    pub(crate) fn full(x: u32, y: u32, words: &Interner) -> Relation {
         let jw = similarity(x, y, words);
         let mut bits = 0;
         for (threshold, bit) in [
@@ -121,12 +123,6 @@ impl Relation {
             bits |= Self::ONE_EDIT;
         }
         Relation(bits)
-    }
-    /// Two words too far apart for any threshold: only whether they are one edit apart is left
-    /// to ask (two words of one and two letters can be).
-    fn dissimilar(x: u32, y: u32, words: &Interner) -> Relation {
-        let edit = within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());
-        Relation(if edit { Self::ONE_EDIT } else { 0 })
     }
     fn close(self) -> bool {
         self.0 & Self::CLOSE != 0
@@ -190,15 +186,15 @@ impl Relate for NameCache {
     fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation {
         // Most names asked about share too few letters to be similar: answered from their letter
         // counts, without a look-up in a large table.
-        if !may_be_similar(x, y, words) {
-            return Relation::dissimilar(x, y, words);
+        if let Some(relation) = from_letters(x, y, words) {
+            return relation;
         }
         // The relation is symmetric: one entry per unordered pair.
         let key = u64::from(x.min(y)) << 32 | u64::from(x.max(y));
         if let Some(known) = self.known.get(&key) {
             return *known;
         }
-        let relation = Relation::of(x, y, words);
+        let relation = Relation::full(x, y, words);
         if self.known.len() < Self::LIMIT {
             self.known.insert(key, relation);
         }
@@ -423,32 +419,55 @@ fn document(a: u32, b: u32, words: &Interner) -> u32 {
     }
 }
 
-/// Whether words `x` and `y` may reach the lowest similarity threshold: false only when their
-/// Jaro-Winkler similarity is sure to be below it. Jaro matches pairs of equal letters, so the
-/// matches `m` are at most the letters the two words have in common; with no transpositions
-/// Jaro is at most `(m/|x| + m/|y| + 1) / 3`, and Winkler's bonus for a shared prefix adds at
-/// most `0.4 (1 - jaro)`. A property test holds it against the full computation.
-pub(crate) fn may_be_similar(x: u32, y: u32, words: &Interner) -> bool {
-    let (Some(a), Some(b)) = (words.letters(x), words.letters(y)) else {
-        return true;
-    };
+/// How many letters words `x` and `y` have in common (counted with repeats) and their lengths;
+/// `None` when either is not counted.
+fn letters_in_common(x: u32, y: u32, words: &Interner) -> Option<(u32, u32, u32)> {
+    let (a, b) = (words.letters(x)?, words.letters(y)?);
     // At most 64 letters each: the sum of the smaller counts fits in a byte.
     let common = a
         .counts
         .iter()
         .zip(&b.counts)
         .fold(0u8, |sum, (p, q)| sum.wrapping_add(*p.min(q)));
-    if common == 0 {
-        return false;
-    }
-    let m = f64::from(common);
-    let jaro = (m / f64::from(a.len) + m / f64::from(b.len) + 1.0) / 3.0;
-    let bound = if jaro > 0.7 { jaro + 0.4 * (1.0 - jaro) } else { jaro };
-    // A hair of slack: the bound must never fall below the true value by rounding.
-    bound >= LOWEST - 1e-9
+    Some((u32::from(common), u32::from(a.len), u32::from(b.len)))
 }
 
-/// The lowest of the similarity thresholds.
+/// Whether two words with `m` letters in common and lengths `la`, `lb` may reach the lowest
+/// similarity threshold. Jaro matches pairs of equal letters, so it finds at most `m`; with no
+/// transpositions Jaro is at most `(m/la + m/lb + 1) / 3`, and Winkler's bonus for a shared
+/// prefix adds at most `0.4 (1 - jaro)`, so the threshold needs Jaro at least
+/// `(LOWEST - 0.4) / 0.6`. Written without division; both sides are multiples of a quarter at
+/// most, so the slack cannot turn a true answer false.
+fn reaches(m: u32, la: u32, lb: u32) -> bool {
+    const JARO: f64 = (LOWEST - 0.4) / 0.6;
+    let (m, la, lb) = (f64::from(m), f64::from(la), f64::from(lb));
+    m * (la + lb) + la * lb >= 3.0 * JARO * la * lb - 1e-6
+}
+
+/// Whether words `x` and `y` may reach the lowest similarity threshold: false only when their
+/// Jaro-Winkler similarity is sure to be below it (see [`reaches`]). A property test holds it
+/// against the full computation.
+#[cfg(test)]
+pub(crate) fn may_be_similar(x: u32, y: u32, words: &Interner) -> bool {
+    letters_in_common(x, y, words).is_none_or(|(m, la, lb)| reaches(m, la, lb))
+}
+
+/// The relation of two words told from their letters alone, when they are too far apart for
+/// any threshold; `None` when the full computation is needed. One edit apart needs lengths at
+/// most one apart and all letters but one in common (a substitution or an insertion leaves
+/// one letter out, a swap none).
+fn from_letters(x: u32, y: u32, words: &Interner) -> Option<Relation> {
+    let (m, la, lb) = letters_in_common(x, y, words)?;
+    if reaches(m, la, lb) {
+        return None;
+    }
+    let edit = la.abs_diff(lb) <= 1
+        && m + 1 >= la.max(lb)
+        && within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());
+    Some(Relation(if edit { Relation::ONE_EDIT } else { 0 }))
+}
+
+/// The lowest of the similarity thresholds (above 0.7, where Winkler's bonus starts).
 const LOWEST: f64 = if SIMILAR < SURNAME_CLOSE {
     SIMILAR
 } else {

@@ -4,8 +4,8 @@ use proptest::prelude::*;
 use time::{Date, Month};
 
 use super::compare::{
-    BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, NameCache, SEX, SURNAMES, compare, compare_with, jaro_winkler, level,
-    may_be_similar, within_one_edit,
+    BIRTH, DOCUMENT, GIVEN, LEVELS, NATIONALITY, NameCache, Relate, SEX, SURNAMES, compare, compare_with, jaro_winkler,
+    level, may_be_similar, within_one_edit,
 };
 use super::prepare::prepare_all;
 use super::*;
@@ -179,6 +179,21 @@ proptest! {
                 let jw = jaro_winkler(wp.min(wq), wp.max(wq));
                 prop_assert!(jw < 0.85, "{:?} {:?}: {}", words.word(p), words.word(q), jw);
             }
+        }
+    }
+
+    /// Two words told apart by their letters are one edit apart exactly when the full check
+    /// says so: look-alike words of close lengths, so that both answers occur.
+    #[test]
+    fn relation_from_letters_equals_the_full_one(a in "[a-d]{1,6}", b in "[a-d]{1,6}") {
+        let mut words = super::prepare::Interner::default();
+        let (x, y) = (words.intern(&a), words.intern(&b));
+        if x != y {
+            let mut cache = NameCache::default();
+            prop_assert_eq!(
+                cache.relation(x, y, &words),
+                super::compare::Relation::full(x, y, &words)
+            );
         }
     }
 
