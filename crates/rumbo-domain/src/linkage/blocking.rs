@@ -18,9 +18,9 @@
 //! the others — decided from the records' own keys, without a set of seen pairs.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use super::compare::{NameCaches, Pattern, compare_with};
+use super::compare::{IdPairHasher, NameCaches, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
@@ -33,6 +33,17 @@ fn hash(parts: &[u64]) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     parts.hash(&mut h);
     // 0 marks "no key".
+    h.finish().max(1)
+}
+
+/// A blocking key from its kind and parts. Only equality of keys matters (blocks are runs of
+/// equal keys), so the quick hash serves; sounds keep [`hash`], whose values order the
+/// records of an oversize block.
+fn key(parts: &[u64]) -> u64 {
+    let mut h = IdPairHasher::default();
+    for part in parts {
+        h.write_u64(*part);
+    }
     h.finish().max(1)
 }
 
@@ -66,7 +77,7 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         }
     };
     if r.document != NONE && words.word(r.document).len() >= 4 {
-        keys[0] = hash(&[0, u64::from(r.document)]);
+        keys[0] = key(&[0, u64::from(r.document)]);
     }
     let given = sound(r.given_words[0]);
     let date = (r.birth != 0).then(|| {
@@ -80,11 +91,11 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         }
         let s = sound(*surname);
         if let Some(date) = date {
-            keys[2 + slot] = hash(&[1, s, date]);
+            keys[2 + slot] = key(&[1, s, date]);
         }
         if given != 0 {
-            keys[4 + slot] = hash(&[2, s, given, year]);
-            keys[8 + slot] = hash(&[4, s, given]);
+            keys[4 + slot] = key(&[2, s, given, year]);
+            keys[8 + slot] = key(&[4, s, given]);
         }
     }
     // Both given names, each with the date: "Ana Rosalba" is "Rosalba" at another desk.
@@ -92,7 +103,7 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         for (slot, word) in r.given_words[..2].iter().enumerate() {
             let sound = sound(*word);
             if sound != 0 {
-                keys[6 + slot] = hash(&[3, sound, date]);
+                keys[6 + slot] = key(&[3, sound, date]);
             }
         }
     }
@@ -128,7 +139,7 @@ pub(crate) fn candidates(
             start = end;
         }
     }
-    let oversize: HashSet<u64> = blocks
+    let oversize: HashSet<u64, BuildHasherDefault<IdPairHasher>> = blocks
         .iter()
         .filter(|(s, e)| e - s > settings.max_block)
         .map(|(s, _)| entries[*s].0)

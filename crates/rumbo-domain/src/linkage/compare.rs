@@ -202,9 +202,9 @@ impl Relate for NameCache {
     }
 }
 
-/// A multiplicative hash of one `u64`: the keys are pairs of small ids (or comparison
-/// vectors), and SipHash's
-/// resistance to chosen keys buys nothing here at several times the cost.
+/// A multiplicative hash: the keys are pairs of small ids, comparison vectors, blocking keys or
+/// the words of one file, and SipHash's resistance to chosen keys buys nothing here at several
+/// times the cost (no answer depends on the order of a hashed table).
 #[derive(Default)]
 pub(crate) struct IdPairHasher(u64);
 
@@ -212,9 +212,12 @@ impl Hasher for IdPairHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+    /// Words, eight bytes at a time.
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
         }
     }
     fn write_u32(&mut self, n: u32) {

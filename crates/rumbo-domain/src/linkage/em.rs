@@ -17,8 +17,11 @@
 //! not the millions of pairs.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use super::compare::{BIRTH, DOCUMENT, FIELDS, GIVEN, LEVELS, NameCaches, Pattern, SURNAMES, compare_with, level};
+use super::compare::{
+    BIRTH, DOCUMENT, FIELDS, GIVEN, IdPairHasher, LEVELS, NameCaches, Pattern, SURNAMES, compare_with, level,
+};
 use super::prepare::PreparedSet;
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
@@ -102,7 +105,7 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches
         let shares: Vec<&[u64]> = seeds.chunks(seeds.len().div_ceil(caches.parts())).collect();
         let parts = crate::parallel::map_indices(shares.len(), 1, |k| {
             let mut cache = caches.get(k);
-            let mut part: HashMap<Pattern, u64> = HashMap::new();
+            let mut part: HashMap<Pattern, u64, BuildHasherDefault<IdPairHasher>> = HashMap::default();
             for s in shares[k] {
                 let mut state = *s;
                 let mut drawn = 0;

@@ -17,6 +17,35 @@ pub const PARTICLES: &[&str] = &[
 /// Lower case, accents dropped, anything but letters and digits turned into a single space.
 pub fn fold(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
+    fold_into(raw, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out` (cleared first): for callers that fold many names into one
+/// buffer. ASCII text, most of what desks type, skips the Unicode decomposition it would not
+/// change.
+pub fn fold_into(raw: &str, out: &mut String) {
+    out.clear();
+    let mut space = true;
+    if raw.is_ascii() {
+        for c in raw.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+                space = false;
+            } else if !space {
+                out.push(' ');
+                space = true;
+            }
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        return;
+    }
+    fold_unicode(raw, out);
+}
+
+fn fold_unicode(raw: &str, out: &mut String) {
     let mut space = true;
     for c in raw.nfd() {
         if is_combining_mark(c) {
@@ -41,7 +70,16 @@ pub fn fold(raw: &str) -> String {
     if out.ends_with(' ') {
         out.pop();
     }
-    out
+}
+
+/// The words of a folded name without particles, as [`name_tokens`] gives them, into `out`
+/// (cleared first) as slices of `folded`: no string of its own per word.
+pub fn name_words<'a>(folded: &'a str, out: &mut Vec<&'a str>) {
+    out.clear();
+    out.extend(folded.split(' ').filter(|t| !t.is_empty() && !PARTICLES.contains(t)));
+    if out.is_empty() {
+        out.extend(folded.split(' ').filter(|t| !t.is_empty()));
+    }
 }
 
 /// The words of a name, folded, without particles. A name made only of particles ("De") keeps
@@ -218,6 +256,17 @@ mod tests {
             prop_assert_eq!(fold(&once), once.clone());
             prop_assert_eq!(document(&document(&raw)), document(&raw));
             prop_assert!(phonetic(&once).len() <= 5);
+            let mut words = Vec::new();
+            name_words(&once, &mut words);
+            prop_assert_eq!(words, name_tokens(&raw));
+        }
+
+        /// The ASCII shortcut folds as the Unicode path does.
+        #[test]
+        fn ascii_folds_as_unicode_does(raw in "[ -~]{0,30}") {
+            let mut unicode = String::new();
+            fold_unicode(&raw, &mut unicode);
+            prop_assert_eq!(fold(&raw), unicode);
         }
     }
 }

@@ -3,10 +3,12 @@
 //! a few integers and, only when words differ, their bytes — never a fresh `String`.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use crate::registration::people::Sex;
 
 use super::PersonRecord;
+use super::compare::IdPairHasher;
 use super::normalise;
 
 /// No word here.
@@ -15,7 +17,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// Normalised words, each stored once, with the letters each word is made of.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Box<str>, u32, BuildHasherDefault<IdPairHasher>>,
     words: Vec<Box<str>>,
     letters: Vec<Letters>,
 }
@@ -125,20 +127,38 @@ pub(crate) fn pack_date(date: time::Date) -> u32 {
     year * 512 + u32::from(u8::from(date.month())) * 32 + u32::from(date.day())
 }
 
-pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner) -> Prepared {
-    let given_tokens = normalise::name_tokens(&record.given_names);
+/// Buffers reused from one record to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    given: String,
+    first: String,
+    second: String,
+    joined: String,
+}
+
+pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut Scratch) -> Prepared {
+    let mut tokens: Vec<&str> = Vec::with_capacity(4);
+    normalise::fold_into(&record.given_names, &mut scratch.given);
+    normalise::name_words(&scratch.given, &mut tokens);
     let mut given_words = [NONE; 3];
-    for (slot, token) in given_words.iter_mut().zip(&given_tokens) {
+    for (slot, token) in given_words.iter_mut().zip(&tokens) {
         *slot = words.intern(token);
     }
-    let given = words.intern(&given_tokens.join(" "));
+    scratch.joined.clear();
+    for (k, token) in tokens.iter().enumerate() {
+        if k > 0 {
+            scratch.joined.push(' ');
+        }
+        scratch.joined.push_str(token);
+    }
+    let given = words.intern(&scratch.joined);
 
-    let first = normalise::name_tokens(&record.first_surname);
-    let second = record
-        .second_surname
-        .as_deref()
-        .map(normalise::name_tokens)
-        .unwrap_or_default();
+    let mut first: Vec<&str> = Vec::with_capacity(4);
+    normalise::fold_into(&record.first_surname, &mut scratch.first);
+    normalise::name_words(&scratch.first, &mut first);
+    let mut second: Vec<&str> = Vec::with_capacity(4);
+    normalise::fold_into(record.second_surname.as_deref().unwrap_or(""), &mut scratch.second);
+    normalise::name_words(&scratch.second, &mut second);
     let mut surnames = [NONE; 2];
     match (first.as_slice(), second.as_slice()) {
         ([], []) => {}
@@ -188,6 +208,7 @@ pub(crate) struct PreparedSet {
 
 pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
     let mut words = Interner::default();
-    let records = records.iter().map(|r| prepare(r, &mut words)).collect();
+    let mut scratch = Scratch::default();
+    let records = records.iter().map(|r| prepare(r, &mut words, &mut scratch)).collect();
     PreparedSet { records, words }
 }
