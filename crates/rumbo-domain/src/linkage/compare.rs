@@ -166,8 +166,9 @@ impl NameCache {
 pub(crate) struct NameCaches(Vec<Mutex<NameCache>>);
 
 impl NameCaches {
-    pub fn new() -> NameCaches {
-        NameCaches((0..crate::parallel::threads()).map(|_| Mutex::default()).collect())
+    /// `parts` caches: the number of threads, or any other for a test.
+    pub fn new(parts: usize) -> NameCaches {
+        NameCaches((0..parts.max(1)).map(|_| Mutex::default()).collect())
     }
 
     /// How many parts a stage splits its work into: one per cache.

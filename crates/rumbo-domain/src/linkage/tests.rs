@@ -346,6 +346,26 @@ fn finds_the_duplicates_of_a_small_population() {
     assert!(linkage.model.fields[BIRTH].levels[5].weight < 0.0);
 }
 
+/// The work is cut into one part per thread, each with its own name cache: however it is cut,
+/// the same model, pairs and clusters come out (the random sample drawn in part too).
+#[test]
+fn the_answer_does_not_depend_on_how_the_work_is_split() {
+    let (records, _) = population();
+    let settings = LinkageSettings {
+        random_pairs: 20_000,
+        ..LinkageSettings::default()
+    };
+    let whole = link_in_parts(&records, &settings, 1);
+    assert!(!whole.pairs.is_empty());
+    for parts in [2, 3, 7] {
+        let split = link_in_parts(&records, &settings, parts);
+        assert_eq!(split.pairs, whole.pairs, "{parts} parts");
+        assert_eq!(split.clusters, whole.clusters, "{parts} parts");
+        assert_eq!(split.stats.candidates, whole.stats.candidates);
+        assert_eq!(split.model.prior.to_bits(), whole.model.prior.to_bits());
+    }
+}
+
 #[test]
 fn a_new_registration_is_matched_against_existing_ones() {
     let (records, _) = population();
