@@ -152,6 +152,7 @@ pub(super) async fn add_rollup(
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
     let dimensions: Vec<_> = rollup.breakdown_totals().collect();
+    let mut day_text: Option<(time::Date, String)> = None;
     for batch in dimensions.chunks(MAX_PARAMS / 6) {
         let sql = format!(
             "INSERT INTO flow_daily_breakdown (location_id, dimension, day, direction, value, people) VALUES {}
@@ -162,9 +163,13 @@ pub(super) async fn add_rollup(
         let mut args = AnyArguments::default();
         args.reserve(batch.len() * 6, 0);
         for ((point, day, direction), dimension, value, people) in batch {
+            // A day has dozens of breakdown values: its text is formatted once, not for each.
+            if day_text.as_ref().is_none_or(|(d, _)| d != day) {
+                day_text = Some((*day, day.to_string()));
+            }
             add(&mut args, *point);
             add(&mut args, dimension.code());
-            add(&mut args, day.to_string());
+            add(&mut args, day_text.as_ref().map_or("", |(_, text)| text.as_str()));
             add(&mut args, direction.code());
             add(&mut args, *value);
             add(&mut args, *people);
