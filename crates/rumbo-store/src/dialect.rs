@@ -97,7 +97,7 @@ pub fn bulk_write(backend: Backend) -> Option<(&'static str, &'static str)> {
 /// planner needs no statistics for these indexed lookups.
 pub fn refresh_rollup_statistics(backend: Backend) -> Option<&'static str> {
     match backend {
-        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_breakdown, flow_observations"),
+        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_values, flow_observations"),
         Backend::Sqlite => None,
     }
 }

@@ -224,6 +224,18 @@ async fn count_imports_are_whole_or_valid_rows_and_rollups_follow() {
         .map(|d| d.people)
         .sum();
     assert_eq!(incoming_people, 0, "the rollups lose what was deleted");
+    let nationality: i64 = store
+        .flow_breakdown(
+            &FlowFilter::default(),
+            rumbo_domain::flow::counts::Dimension::Nationality,
+            10,
+        )
+        .await
+        .expect("breakdown")
+        .iter()
+        .map(|row| row.incoming)
+        .sum();
+    assert_eq!(nationality, 0, "the breakdowns lose what was deleted");
     let (audit, _) = store
         .audit_entries(
             &AuditQuery {
@@ -305,6 +317,12 @@ async fn groups_read_back_as_recorded_across_chunks() {
             .expect("groups")
             .is_empty()
     );
+    // The deletion took the breakdowns' stored rows away, not only their people.
+    let left = sqlx::query("SELECT COUNT(*) AS n FROM flow_daily_values")
+        .fetch_one(store.pool())
+        .await
+        .expect("count");
+    assert_eq!(sqlx::Row::get::<i64, _>(&left, "n"), 0);
 }
 
 #[tokio::test]

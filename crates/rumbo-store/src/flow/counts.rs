@@ -22,6 +22,7 @@ use crate::{Backend, Result, Store, StoreError, now};
 /// The INSERTs and upserts an import runs.
 mod writes;
 
+pub(crate) use writes::decode_values;
 use writes::{GroupSet, add_rollup, insert_group_sets, insert_observations};
 
 /// Placeholders per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
