@@ -11,8 +11,8 @@ use sqlx::{AnyConnection, Arguments, Row};
 use time::Date;
 
 use super::MAX_PARAMS;
-use crate::dialect::values_list;
-use crate::query::{Filter, dynamic};
+use crate::dialect::{placeholder, values_list};
+use crate::query::dynamic;
 use crate::{Backend, Result, StoreError, now};
 
 /// Adding i64, Option and String values to AnyArguments cannot fail: all are Any-native.
@@ -164,7 +164,7 @@ async fn add_breakdowns(conn: &mut AnyConnection, backend: Backend, rollup: &Rol
     if rollup.dimensions.is_empty() {
         return Ok(());
     }
-    let mut stored = stored_breakdowns(conn, rollup).await?;
+    let mut stored = stored_breakdowns(conn, backend, rollup).await?;
     let mut upserts: Vec<(&BreakdownKey, String)> = Vec::with_capacity(rollup.dimensions.len());
     let mut deletes: Vec<&BreakdownKey> = Vec::new();
     for (key, more) in &rollup.dimensions {
@@ -177,11 +177,11 @@ async fn add_breakdowns(conn: &mut AnyConnection, backend: Backend, rollup: &Rol
                     upserts.push((key, daily_values::encode(&values)));
                 }
             }
+            // Nothing stored yet (an import into new days): the rollup's values are the row,
+            // encoded as they are (`encode` leaves out values of zero people).
             None => {
-                let mut values = daily_values::Values::new();
-                daily_values::merge(&mut values, more);
-                if !values.is_empty() {
-                    upserts.push((key, daily_values::encode(&values)));
+                if more.values().any(|people| *people != 0) {
+                    upserts.push((key, daily_values::encode(more)));
                 }
             }
         }
@@ -210,23 +210,27 @@ async fn add_breakdowns(conn: &mut AnyConnection, backend: Backend, rollup: &Rol
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
     for batch in deletes.chunks(MAX_PARAMS / 4) {
-        let mut f = Filter::default();
+        let mut args = AnyArguments::default();
         let keys: Vec<String> = batch
             .iter()
-            .map(|((point, day, direction), dimension)| {
+            .enumerate()
+            .map(|(i, ((point, day, direction), dimension))| {
+                add(&mut args, *point);
+                add(&mut args, dimension.code());
+                add(&mut args, day.to_string());
+                add(&mut args, direction.code());
+                let p = |k: usize| placeholder(backend, 4 * i + k);
                 format!(
                     "(location_id = {} AND dimension = {} AND day = {} AND direction = {})",
-                    f.bind(*point),
-                    f.bind(dimension.code()),
-                    f.bind(day.to_string()),
-                    f.bind(direction.code())
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4)
                 )
             })
             .collect();
         let sql = format!("DELETE FROM flow_daily_values WHERE {}", keys.join(" OR "));
-        sqlx::query_with(dynamic(sql), f.into_args())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -235,6 +239,7 @@ async fn add_breakdowns(conn: &mut AnyConnection, backend: Backend, rollup: &Rol
 /// one query per some thousands of points.
 async fn stored_breakdowns(
     conn: &mut AnyConnection,
+    backend: Backend,
     rollup: &Rollup,
 ) -> Result<HashMap<BreakdownKey, daily_values::Values>> {
     let mut ranges: BTreeMap<i64, (Date, Date)> = BTreeMap::new();
@@ -246,25 +251,23 @@ async fn stored_breakdowns(
     let ranges: Vec<_> = ranges.into_iter().collect();
     let mut stored = HashMap::new();
     for batch in ranges.chunks(MAX_PARAMS / 3) {
-        let mut f = Filter::default();
+        let mut args = AnyArguments::default();
         let conditions: Vec<String> = batch
             .iter()
-            .map(|(point, (from, until))| {
-                format!(
-                    "(location_id = {} AND day >= {} AND day <= {})",
-                    f.bind(*point),
-                    f.bind(from.to_string()),
-                    f.bind(until.to_string())
-                )
+            .enumerate()
+            .map(|(i, (point, (from, until)))| {
+                add(&mut args, *point);
+                add(&mut args, from.to_string());
+                add(&mut args, until.to_string());
+                let p = |k: usize| placeholder(backend, 3 * i + k);
+                format!("(location_id = {} AND day >= {} AND day <= {})", p(1), p(2), p(3))
             })
             .collect();
         let sql = format!(
             "SELECT location_id, dimension, day, direction, vals FROM flow_daily_values WHERE {}",
             conditions.join(" OR ")
         );
-        let rows = sqlx::query_with(dynamic(sql), f.into_args())
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query_with(dynamic(sql), args).fetch_all(&mut *conn).await?;
         for row in rows {
             let day = parse_date(&row.try_get::<String, _>("day")?).map_err(|detail| StoreError::Corrupt {
                 what: "rollup day",
