@@ -1,10 +1,10 @@
 -- The breakdowns of the daily rollups stored as one text value per point, breakdown, day and
 -- direction (rumbo_domain::flow::daily_values: one `value<TAB>people` line per value, sorted by
 -- value, values escaped as the place names of flow_group_sets are) instead of one row per value.
--- An import upserted about one breakdown row per group it stored, most of its time on SQLite;
--- now it writes one row per day and breakdown, merged in Rust with what is already stored. A
--- dashboard's breakdown reads as many fewer rows. Values of zero people (what a deletion left)
--- are not moved: the new form never stores them.
+-- An import upserted about one breakdown row per group it stored; now it writes one row per day
+-- and breakdown, merged in Rust with what is already stored. A dashboard's breakdown reads as
+-- many fewer rows. Values of zero people (what a deletion left) are not moved: the new form
+-- never stores them.
 CREATE TABLE flow_daily_values (
     location_id INTEGER NOT NULL,
     dimension   TEXT NOT NULL,
