@@ -12,6 +12,8 @@ use crate::vocabulary::Vocabulary;
 pub mod compact;
 /// Observations and their groups: raw rows in, checked groups out.
 pub mod counts;
+/// The stored form of a day's breakdown: every value and its people as one text value.
+pub mod daily_values;
 /// Official border movement figures (entries and exits by border point and month).
 pub mod official;
 /// A point's profile: type, movements observed, schedule, services, institutions.

@@ -48,6 +48,15 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The `n`th placeholder of a statement (from 1), for conditions built in a loop: `?` for
+/// SQLite, for the reason given at [`values_list`]; `$n` for PostgreSQL.
+pub fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// The VALUES list of a multi-row INSERT: `(…),(…)` with `rows` rows of `width` placeholders.
 /// SQLite gets anonymous `?` placeholders: it looks numbered ones (`$17`) up by name with a
 /// linear scan per binding, which makes a statement of 20,000 parameters take seconds instead
@@ -97,7 +106,7 @@ pub fn bulk_write(backend: Backend) -> Option<(&'static str, &'static str)> {
 /// planner needs no statistics for these indexed lookups.
 pub fn refresh_rollup_statistics(backend: Backend) -> Option<&'static str> {
     match backend {
-        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_breakdown, flow_observations"),
+        Backend::Postgres => Some("ANALYZE flow_daily, flow_daily_values, flow_observations"),
         Backend::Sqlite => None,
     }
 }

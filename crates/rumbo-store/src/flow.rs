@@ -434,3 +434,7 @@ impl Store {
         Ok(())
     }
 }
+
+/// Migration 0010 moves the stored breakdowns of an older database.
+#[cfg(test)]
+mod breakdown_migration_tests;

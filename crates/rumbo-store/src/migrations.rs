@@ -65,6 +65,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_deduplication_runs.sql"),
         include_str!("../migrations/postgres/0009_deduplication_runs.sql"),
     ),
+    (
+        10,
+        "flow_breakdown_compact",
+        include_str!("../migrations/sqlite/0010_flow_breakdown_compact.sql"),
+        include_str!("../migrations/postgres/0010_flow_breakdown_compact.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
@@ -88,6 +94,22 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
     }
+}
+
+/// The migrations up to `version` only: a test brings a database to an older schema, fills it as
+/// that schema was filled, and checks what the later migrations make of it.
+#[cfg(test)]
+pub(crate) fn migrator_up_to(backend: Backend, version: i64) -> Migrator {
+    let mut migrator = migrator(backend);
+    migrator.migrations = Cow::Owned(
+        migrator
+            .migrations
+            .iter()
+            .filter(|m| m.version <= version)
+            .cloned()
+            .collect(),
+    );
+    migrator
 }
 
 #[cfg(test)]

@@ -47,7 +47,9 @@ pub fn encode_group(out: &mut String, group: &CountGroup) {
     }
 }
 
-fn escape(out: &mut String, text: &str) {
+/// Escapes backslash, tab, newline and carriage return in free text (see the module notes);
+/// the breakdown values of the daily rollups are escaped the same way.
+pub(crate) fn escape(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -59,7 +61,7 @@ fn escape(out: &mut String, text: &str) {
     }
 }
 
-fn unescape(text: &str) -> String {
+pub(crate) fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -22,6 +22,7 @@ use crate::{Backend, Result, Store, StoreError, now};
 /// The INSERTs and upserts an import runs.
 mod writes;
 
+pub(crate) use writes::decode_values;
 use writes::{GroupSet, add_rollup, insert_group_sets, insert_observations};
 
 /// Placeholders per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
@@ -422,8 +423,14 @@ impl<'b> Writer<'b> {
         // New observations of this chunk; those already stored come back missing.
         let mut new_keys: Vec<ObservationKey> = Vec::new();
         let mut seen = HashSet::new();
+        // A file lists an observation's groups one after another: the look-ups below are made
+        // once per run of rows of the same observation, not for each row.
+        let mut last = None;
         for (_, g) in chunk.iter() {
             let key = g.key();
+            if last.replace(key) == Some(key) {
+                continue;
+            }
             if !self.observations.contains_key(&key) && !self.conflicts.contains(&key) && seen.insert(key) {
                 new_keys.push(key);
             }
@@ -446,8 +453,24 @@ impl<'b> Writer<'b> {
         let fresh: HashSet<ObservationKey> = created.keys().copied().collect();
         let mut counted: HashSet<ObservationKey> = HashSet::new();
         let mut refused = Vec::new();
+        // The previous row's observation: its set, and whether it is already stored.
+        let mut last: Option<(ObservationKey, Option<usize>)> = None;
         for (row, g) in chunk.iter() {
             let key = g.key();
+            if let Some((previous, set)) = last
+                && previous == key
+            {
+                // Same observation as the row before: same decision, same set.
+                if let Some(index) = set {
+                    rollup.add(g, false);
+                    let set = &mut sets[index];
+                    set.groups += 1;
+                    set.people += i64::from(g.size);
+                    encode_group(&mut set.text, g);
+                    continue;
+                }
+            }
+            last = Some((key, None));
             if self.conflicts.contains(&key) {
                 refused.push((
                     *row,
@@ -477,6 +500,7 @@ impl<'b> Writer<'b> {
                     text: String::new(),
                 });
             }
+            last = Some((key, Some(index)));
             let set = &mut sets[index];
             set.groups += 1;
             set.people += i64::from(g.size);

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 use time::Date;
 
+use super::counts::decode_values;
 use crate::query::{Filter, dynamic};
 use crate::{Result, Store, StoreError};
 
@@ -148,28 +149,30 @@ impl Store {
     ) -> Result<Vec<BreakdownRow>> {
         let mut f = filter.filter();
         f.push("dimension = $", dimension.code());
-        let sql = format!(
-            "SELECT value, direction, CAST(SUM(people) AS BIGINT) AS people FROM flow_daily_breakdown{}
-             GROUP BY value, direction",
-            f.where_clause()
-        );
+        // Each row holds every value of one point's day and direction (see
+        // `rumbo_domain::flow::daily_values`): they are decoded and added up here.
+        let sql = format!("SELECT direction, vals FROM flow_daily_values{}", f.where_clause());
         let rows = sqlx::query_with(dynamic(sql), f.into_args())
             .fetch_all(&self.pool)
             .await?;
         let mut by_value: std::collections::HashMap<String, BreakdownRow> = std::collections::HashMap::new();
         for r in &rows {
-            let value: String = r.try_get("value")?;
-            let people: i64 = r.try_get("people")?;
-            let entry = by_value.entry(value.clone()).or_insert_with(|| BreakdownRow {
-                value,
-                ..Default::default()
-            });
-            match direction_of(&r.try_get::<String, _>("direction")?)? {
-                Direction::Incoming => entry.incoming += people,
-                Direction::Outgoing => entry.outgoing += people,
-                Direction::Transit => entry.transit += people,
+            let direction = direction_of(&r.try_get::<String, _>("direction")?)?;
+            for (value, people) in decode_values(&r.try_get::<String, _>("vals")?)? {
+                let entry = match by_value.get_mut(value.as_str()) {
+                    Some(entry) => entry,
+                    None => by_value.entry(value.clone()).or_insert_with(|| BreakdownRow {
+                        value,
+                        ..Default::default()
+                    }),
+                };
+                match direction {
+                    Direction::Incoming => entry.incoming += people,
+                    Direction::Outgoing => entry.outgoing += people,
+                    Direction::Transit => entry.transit += people,
+                }
+                entry.total += people;
             }
-            entry.total += people;
         }
         let mut list: Vec<BreakdownRow> = by_value.into_values().filter(|r| r.total != 0).collect();
         list.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.value.cmp(&b.value)));

@@ -1,0 +1,28 @@
+-- The breakdowns of the daily rollups stored as one text value per point, breakdown, day and
+-- direction (rumbo_domain::flow::daily_values: one `value<TAB>people` line per value, sorted by
+-- value, values escaped as the place names of flow_group_sets are) instead of one row per value.
+-- An import upserted about one breakdown row per group it stored; now it writes one row per day
+-- and breakdown, merged in Rust with what is already stored. A dashboard's breakdown reads as
+-- many fewer rows. Values of zero people (what a deletion left) are not moved: the new form
+-- never stores them.
+CREATE TABLE flow_daily_values (
+    location_id INTEGER NOT NULL,
+    dimension   TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    direction   TEXT NOT NULL,
+    vals        TEXT NOT NULL,
+    PRIMARY KEY (location_id, dimension, day, direction)
+) WITHOUT ROWID;
+
+INSERT INTO flow_daily_values (location_id, dimension, day, direction, vals)
+SELECT location_id, dimension, day, direction, group_concat(line, char(10) ORDER BY value)
+FROM (
+    SELECT location_id, dimension, day, direction, value,
+        replace(replace(replace(replace(value, '\', '\\'), char(9), '\t'), char(10), '\n'), char(13), '\r')
+        || char(9) || CAST(people AS TEXT) AS line
+    FROM flow_daily_breakdown
+    WHERE people <> 0
+)
+GROUP BY location_id, dimension, day, direction;
+
+DROP TABLE flow_daily_breakdown;
