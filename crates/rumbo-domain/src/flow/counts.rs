@@ -483,13 +483,6 @@ impl Rollup {
         self.dimensions.get(&(day, dimension))?.get(value).copied()
     }
 
-    /// Every breakdown total: (point, day, direction), dimension, value, people.
-    pub fn breakdown_totals(&self) -> impl Iterator<Item = (DayKey, Dimension, &str, i64)> {
-        self.dimensions
-            .iter()
-            .flat_map(|((day, dimension), values)| values.iter().map(|(v, p)| (*day, *dimension, v.as_str(), *p)))
-    }
-
     /// The same totals with the opposite sign: what removing the groups takes away.
     pub fn negated(mut self) -> Rollup {
         for total in self.daily.values_mut() {

@@ -151,6 +151,11 @@ pub(super) async fn add_rollup(
         }
         sqlx::query_with(dynamic(sql), args).execute(&mut *conn).await?;
     }
+    // After `flow_daily`, never before: the breakdowns are read, merged here and written whole,
+    // and the row locks the upserts above took on the same point × day × direction keys hold a
+    // concurrent writer until this transaction commits, so it reads what this one wrote instead
+    // of losing it (PostgreSQL; SQLite has one writer). The racing-imports store test fails if
+    // the order is swapped.
     add_breakdowns(conn, backend, rollup).await
 }
 
