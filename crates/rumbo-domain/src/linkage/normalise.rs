@@ -25,40 +25,31 @@ pub fn fold(raw: &str) -> String {
 /// buffer. ASCII text, most of what desks type, skips the Unicode decomposition it would not
 /// change.
 pub fn fold_into(raw: &str, out: &mut String) {
-    out.clear();
-    let mut space = true;
     if raw.is_ascii() {
-        for c in raw.chars() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
-                space = false;
-            } else if !space {
-                out.push(' ');
-                space = true;
-            }
-        }
-        if out.ends_with(' ') {
-            out.pop();
-        }
-        return;
+        push_folded(raw.chars(), out);
+    } else {
+        fold_unicode(raw, out);
     }
-    fold_unicode(raw, out);
 }
 
 fn fold_unicode(raw: &str, out: &mut String) {
+    let letters = raw.nfd().filter(|c| !is_combining_mark(*c)).map(|c| match c {
+        'ß' => 's',
+        'æ' | 'Æ' => 'a',
+        'ø' | 'Ø' => 'o',
+        'đ' | 'Đ' => 'd',
+        'ł' | 'Ł' => 'l',
+        other => other,
+    });
+    push_folded(letters, out);
+}
+
+/// `out` cleared, then the ASCII letters and digits of `chars` in lower case, every run of
+/// anything else one space, none at either end.
+fn push_folded(chars: impl Iterator<Item = char>, out: &mut String) {
+    out.clear();
     let mut space = true;
-    for c in raw.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        let c = match c {
-            'ß' => 's',
-            'æ' | 'Æ' => 'a',
-            'ø' | 'Ø' => 'o',
-            'đ' | 'Đ' => 'd',
-            'ł' | 'Ł' => 'l',
-            other => other,
-        };
+    for c in chars {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
             space = false;
