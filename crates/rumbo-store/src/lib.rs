@@ -91,21 +91,21 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| StoreError::BadUrl(format!("{shown}: {e}")))?
             .disable_statement_logging();
-        let pool_options = match backend {
-            // One writer at a time is SQLite's nature; a small pool avoids lock contention.
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        use sqlx::Executor;
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
-                            .await?;
-                        Ok(())
-                    })
-                }),
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
-        }
-        .acquire_timeout(Duration::from_secs(10));
+        // One writer at a time is SQLite's nature; a small pool avoids lock contention.
+        let max_connections = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute(dialect::connection_setup(backend)).await?;
+                    Ok(())
+                })
+            })
+            .acquire_timeout(Duration::from_secs(10));
         let unreachable = |e: sqlx::Error| StoreError::Unreachable {
             target: shown.clone(),
             reason: e.to_string(),
@@ -272,6 +272,33 @@ mod tests {
             sqlite_url("sqlite://rumbo.db").expect("accepted"),
             "sqlite://rumbo.db?mode=rwc"
         );
+    }
+
+    /// Every pooled connection, not only the first, starts with the dialect's settings: on
+    /// PostgreSQL the planner's random-read cost that keeps dashboards on their keys.
+    #[tokio::test]
+    async fn every_connection_of_the_pool_has_the_dialects_settings() {
+        let (store, db) = testing::TestDatabase::store().await.expect("store");
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = store.pool.acquire().await.expect("connection");
+            let setting: String = match db.backend() {
+                Backend::Sqlite => sqlx::query_scalar("SELECT CAST(foreign_keys AS TEXT) FROM pragma_foreign_keys")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .expect("pragma"),
+                Backend::Postgres => sqlx::query_scalar("SELECT current_setting('random_page_cost')")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .expect("setting"),
+            };
+            let expected = match db.backend() {
+                Backend::Sqlite => "1",
+                Backend::Postgres => "1.1",
+            };
+            assert_eq!(setting, expected);
+            held.push(conn);
+        }
     }
 
     #[test]
