@@ -12,6 +12,15 @@ use clap::Parser;
 
 use crate::commands::Command;
 
+/// mimalloc instead of glibc's malloc. Imports and de-duplication allocate millions of short
+/// strings, often freed on another thread than the one that made them; with glibc, `malloc`,
+/// `free` and their arena bookkeeping were a quarter of a million-row count import's samples.
+/// Measured side by side: the count import uses 12% less user CPU, `rumbo dedup` at 150,000
+/// records 30% less (bench/README.md). Outputs are unchanged (the pairs and clusters files are
+/// byte for byte the same).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "rumbo", version, about = "Displacement tracking and inter-agency coordination", long_about = None)]
 struct Cli {
