@@ -425,55 +425,81 @@ impl Rollup {
 
     /// Adds one group; `new_observation` when it is the first group of its observation.
     pub fn add(&mut self, g: &CountGroup, new_observation: bool) {
-        let day = (g.fmp_id, g.date, g.direction);
+        self.add_observation(&[g], new_observation);
+    }
+
+    /// Adds groups of one observation; `new_observation` when the first of them is the
+    /// observation's first group. A file lists an observation's groups together, dozens at a
+    /// time: its day's totals and each breakdown are looked up once for all of them instead of
+    /// seven times per group (those look-ups were a tenth of a million-row import's CPU).
+    pub fn add_observation(&mut self, groups: &[&CountGroup], new_observation: bool) {
+        let Some(first) = groups.first() else {
+            return;
+        };
+        let day = (first.fmp_id, first.date, first.direction);
+        if groups.iter().any(|g| (g.fmp_id, g.date, g.direction) != day) {
+            // Not one observation after all: each group goes to its own day.
+            let (first, rest) = groups.split_at(1);
+            self.add_observation(first, new_observation);
+            for g in rest {
+                self.add_observation(&[g], false);
+            }
+            return;
+        }
         let total = self.daily.entry(day).or_default();
         if new_observation {
             total.observations += 1;
-            total.hours += i64::from(g.hours);
+            total.hours += i64::from(first.hours);
         }
-        total.groups += 1;
-        total.people += i64::from(g.size);
-        if let Some(slots) = &g.breakdown {
-            for (sum, n) in total.slots.iter_mut().zip(slots) {
-                *sum += i64::from(*n);
+        for g in groups {
+            total.groups += 1;
+            total.people += i64::from(g.size);
+            if let Some(slots) = &g.breakdown {
+                for (sum, n) in total.slots.iter_mut().zip(slots) {
+                    *sum += i64::from(*n);
+                }
             }
         }
-        let people = i64::from(g.size);
-        let mut add = |dimension: Dimension, value: &str| {
+        let has_corridor = |g: &&CountGroup| g.previous.is_some() || g.next.is_some();
+        for &dimension in Dimension::ALL {
+            // A day gets a corridor breakdown only if one of its groups has a corridor.
+            if dimension == Dimension::Corridor && !groups.iter().any(has_corridor) {
+                continue;
+            }
             let values = self.dimensions.entry((day, dimension)).or_default();
-            match values.get_mut(value) {
+            let mut add = |value: &str, people: i64| match values.get_mut(value) {
                 Some(sum) => *sum += people,
                 None => {
                     values.insert(value.to_owned(), people);
                 }
-            }
-        };
-        add(
-            Dimension::Nationality,
-            g.nationality.as_ref().map_or("", |n| n.as_str()),
-        );
-        add(Dimension::Transport, g.transport.map_or("", |t| t.code()));
-        add(Dimension::Previous, g.previous.as_deref().unwrap_or(""));
-        add(Dimension::Next, g.next.as_deref().unwrap_or(""));
-        add(Dimension::Final, g.final_destination.as_deref().unwrap_or(""));
-        if g.previous.is_some() || g.next.is_some() {
-            // Built on the stack: a file has a corridor on most of its rows, and a new String
-            // for each was a measurable part of a large import.
-            let previous = g.previous.as_deref().unwrap_or("");
-            let next = g.next.as_deref().unwrap_or("");
-            let len = previous.len() + 1 + next.len();
-            let mut buf = [0u8; 1024];
-            if len <= buf.len() {
-                buf[..previous.len()].copy_from_slice(previous.as_bytes());
-                buf[previous.len()] = b'|';
-                buf[previous.len() + 1..len].copy_from_slice(next.as_bytes());
-                // Two strings joined by an ASCII bar are UTF-8.
-                add(
-                    Dimension::Corridor,
-                    std::str::from_utf8(&buf[..len]).unwrap_or_default(),
-                );
-            } else {
-                add(Dimension::Corridor, &format!("{previous}|{next}"));
+            };
+            for g in groups {
+                let people = i64::from(g.size);
+                match dimension {
+                    Dimension::Nationality => add(g.nationality.as_ref().map_or("", |n| n.as_str()), people),
+                    Dimension::Transport => add(g.transport.map_or("", |t| t.code()), people),
+                    Dimension::Previous => add(g.previous.as_deref().unwrap_or(""), people),
+                    Dimension::Next => add(g.next.as_deref().unwrap_or(""), people),
+                    Dimension::Final => add(g.final_destination.as_deref().unwrap_or(""), people),
+                    Dimension::Corridor if has_corridor(g) => {
+                        // Built on the stack: a file has a corridor on most of its rows, and a
+                        // new String for each was a measurable part of a large import.
+                        let previous = g.previous.as_deref().unwrap_or("");
+                        let next = g.next.as_deref().unwrap_or("");
+                        let len = previous.len() + 1 + next.len();
+                        let mut buf = [0u8; 1024];
+                        if len <= buf.len() {
+                            buf[..previous.len()].copy_from_slice(previous.as_bytes());
+                            buf[previous.len()] = b'|';
+                            buf[previous.len() + 1..len].copy_from_slice(next.as_bytes());
+                            // Two strings joined by an ASCII bar are UTF-8.
+                            add(std::str::from_utf8(&buf[..len]).unwrap_or_default(), people);
+                        } else {
+                            add(&format!("{previous}|{next}"), people);
+                        }
+                    }
+                    Dimension::Corridor => {}
+                }
             }
         }
     }

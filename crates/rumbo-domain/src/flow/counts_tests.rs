@@ -145,3 +145,51 @@ fn rollups_count_observations_once_and_people_by_dimension() {
     );
     assert_eq!(people(Dimension::Nationality, "PER"), None);
 }
+
+proptest::proptest! {
+    /// The import rolls up a run of groups at once; the answer must be that of adding them one
+    /// by one, whatever the runs hold: one observation, several days mixed, corridors or none.
+    #[test]
+    fn rolling_up_a_run_equals_rolling_up_each_group(
+        groups in proptest::collection::vec((0u8..3, 0u8..2, 1u32..40, 0u8..4, proptest::bool::ANY, proptest::bool::ANY), 1..40),
+        cuts in proptest::collection::vec(1usize..8, 1..10),
+    ) {
+        let base = check(&raw()).expect("valid");
+        let nationalities = ["VEN", "COL", "PER", "ECU"];
+        let groups: Vec<CountGroup> = groups
+            .into_iter()
+            .map(|(day, direction, size, nationality, previous, next)| {
+                let mut g = base.clone();
+                g.date = base.date + time::Duration::days(i64::from(day));
+                g.direction = if direction == 0 { Direction::Incoming } else { Direction::Outgoing };
+                g.size = size;
+                g.breakdown = None;
+                g.nationality = Iso3::parse(nationalities[usize::from(nationality)]).ok();
+                g.previous = previous.then(|| "Cúcuta".to_owned());
+                g.next = next.then(|| "COL-CUC-TT".to_owned());
+                g
+            })
+            .collect();
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for cut in cuts.iter().cycle() {
+            if start >= groups.len() {
+                break;
+            }
+            let end = (start + cut).min(groups.len());
+            runs.push(start..end);
+            start = end;
+        }
+        let mut one_by_one = Rollup::default();
+        let mut by_runs = Rollup::default();
+        for (n, run) in runs.into_iter().enumerate() {
+            let new_observation = n % 2 == 0;
+            for i in run.clone() {
+                one_by_one.add(&groups[i], new_observation && i == run.start);
+            }
+            let run: Vec<&CountGroup> = groups[run].iter().collect();
+            by_runs.add_observation(&run, new_observation);
+        }
+        proptest::prop_assert_eq!(one_by_one, by_runs);
+    }
+}

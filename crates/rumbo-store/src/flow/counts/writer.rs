@@ -105,44 +105,31 @@ impl<'b> Writer<'b> {
         let fresh: HashSet<ObservationKey> = created.keys().copied().collect();
         let mut counted: HashSet<ObservationKey> = HashSet::new();
         let mut refused = Vec::new();
-        // The previous row's observation: its set, and whether it is already stored.
-        let mut last: Option<(ObservationKey, Option<usize>)> = None;
-        for (row, g) in chunk.iter() {
-            let key = g.key();
-            if let Some((previous, set)) = last
-                && previous == key
-            {
-                // Same observation as the row before: same decision, same set.
-                if let Some(index) = set {
-                    rollup.add(g, false);
-                    let set = &mut sets[index];
-                    set.groups += 1;
-                    set.people += i64::from(g.size);
-                    encode_group(&mut set.text, g);
-                    continue;
-                }
-            }
-            last = Some((key, None));
+        let mut groups_of_run: Vec<&CountGroup> = Vec::new();
+        // A file lists an observation's groups one after another: each run of rows of the same
+        // observation is decided, rolled up and encoded together.
+        for run in chunk.chunk_by(|a, b| a.1.key() == b.1.key()) {
+            let first = &run[0].1;
+            let key = first.key();
             if self.conflicts.contains(&key) {
-                refused.push((
-                    *row,
-                    vec![(
-                        "date".to_owned(),
-                        format!(
-                            "an observation on {} from {} ({} h, {}) at this point is already recorded",
-                            g.date,
-                            g.start_minute.map_or("an unstated time".to_owned(), format_time),
-                            g.hours,
-                            g.direction.code()
-                        ),
-                    )],
-                ));
+                let reason = format!(
+                    "an observation on {} from {} ({} h, {}) at this point is already recorded",
+                    first.date,
+                    first.start_minute.map_or("an unstated time".to_owned(), format_time),
+                    first.hours,
+                    first.direction.code()
+                );
+                for (row, _) in run {
+                    refused.push((*row, vec![("date".to_owned(), reason.clone())]));
+                }
                 continue;
             }
             let Some(&id) = self.observations.get(&key) else {
                 continue;
             };
-            rollup.add(g, fresh.contains(&key) && counted.insert(key));
+            groups_of_run.clear();
+            groups_of_run.extend(run.iter().map(|(_, g)| g));
+            rollup.add_observation(&groups_of_run, fresh.contains(&key) && counted.insert(key));
             let index = *set_of.entry(id).or_insert(sets.len());
             if index == sets.len() {
                 sets.push(GroupSet {
@@ -152,11 +139,12 @@ impl<'b> Writer<'b> {
                     text: String::new(),
                 });
             }
-            last = Some((key, Some(index)));
             let set = &mut sets[index];
-            set.groups += 1;
-            set.people += i64::from(g.size);
-            encode_group(&mut set.text, g);
+            for (_, g) in run {
+                set.groups += 1;
+                set.people += i64::from(g.size);
+                encode_group(&mut set.text, g);
+            }
         }
         for (row, problems) in refused {
             self.reject(row, problems);
