@@ -21,6 +21,8 @@ mod model;
 pub mod normalise;
 mod prepare;
 #[cfg(test)]
+mod quality_tests;
+#[cfg(test)]
 mod tests;
 
 use std::time::Instant;
