@@ -35,6 +35,7 @@ pub const LEVELS: [&[&str]; 6] = [
         "one_shared",
         "similar",
         "exact_one_surname",
+        "one_surname_each_different",
         "different",
     ],
     &[
@@ -61,6 +62,10 @@ pub(crate) const DOCUMENT: usize = 4;
 /// thirty is a Pérez, one in a thousand a Pérez González); under one `exact` level the single
 /// surname borrowed the weight of both.
 pub(crate) const ONE_SURNAME: usize = 7;
+/// Surnames: each record carries one surname, and they differ. A desk that writes one of two
+/// surnames writes either ("Paredes" for Luis Paredes Caraballo, "Caraballo" at the next desk):
+/// two lone surnames disagreeing say less against the same person than two full names do.
+pub(crate) const ONE_SURNAME_EACH_DIFFERENT: usize = 8;
 #[cfg(test)]
 pub(crate) const NATIONALITY: usize = 5;
 
@@ -353,7 +358,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         return match agree(first(a), first(b), words, relate) {
             Equal => ONE_SURNAME as u32,
             Close => 6,
-            _ => 8,
+            _ => ONE_SURNAME_EACH_DIFFERENT as u32,
         };
     }
     if na == 1 || nb == 1 {
@@ -367,7 +372,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         } else if found.contains(&Close) {
             6
         } else {
-            8
+            9
         };
     }
     let straight = [
@@ -396,7 +401,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         (1, 1) => 3,
         (1, _) => 5,
         (0, 2) => 6,
-        _ => 8,
+        _ => 9,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use time::{Date, Month};
 
-use super::compare::{ONE_SURNAME, SURNAMES};
+use super::compare::{ONE_SURNAME, ONE_SURNAME_EACH_DIFFERENT, SURNAMES};
 use super::prepare::prepare_all;
 use super::*;
 
@@ -116,4 +116,23 @@ fn twins_and_a_son_named_after_his_father_stay_apart() {
         &record("b", "José Luis", "Colmenares", "Díaz", date(1994, 7, 23), Sex::Male),
     );
     assert!(father_and_son.probability < 0.5, "{father_and_son:?}");
+}
+
+/// Luis Paredes Caraballo is "Paredes" at one desk and "Caraballo" at another: two lone
+/// surnames that differ count against one person less than two full names that differ, and
+/// never for.
+#[test]
+fn two_lone_surnames_that_differ_are_weak_evidence_against() {
+    let model = trained();
+    let levels = &model.fields[SURNAMES].levels;
+    let lone = &levels[ONE_SURNAME_EACH_DIFFERENT];
+    assert_eq!(lone.level, "one_surname_each_different");
+    assert!(lone.weight <= 0.0, "{lone:?}");
+    assert!(lone.weight > levels[levels.len() - 1].weight, "{levels:?}");
+    let birth = date(2018, 8, 6);
+    let pair = model.compare(
+        &record("a", "Luis", "Paredes", "", birth, Sex::Male),
+        &record("b", "Luis", "Caraballo", "", birth, Sex::Male),
+    );
+    assert_eq!(pair.fields[SURNAMES].level, "one_surname_each_different");
 }
