@@ -136,3 +136,35 @@ fn two_lone_surnames_that_differ_are_weak_evidence_against() {
     );
     assert_eq!(pair.fields[SURNAMES].level, "one_surname_each_different");
 }
+
+/// Yorbelis registered three times — in full, again with day and month swapped and the
+/// surnames in the other order, and once sparse (one surname, no date, no document) — is one
+/// person; her twin brother Wilmer (same surnames and birth date, no document), whom the
+/// sparse registration does not contradict on its own, stays apart: his given name differs
+/// outright from every one of hers.
+#[test]
+fn a_sparse_registration_joins_its_person_and_a_twin_does_not() {
+    let (mut records, _) = super::tests::population();
+    let start = records.len();
+    let birth = date(2003, 4, 9);
+    let mut full = record("y-0", "Yorbelis Carolina", "Arreaza", "Quintero", birth, Sex::Female);
+    full.document = Some("V-27.654.321".into());
+    let mut swapped = record(
+        "y-1",
+        "YORBELIS CAROLINA",
+        "QUINTERO",
+        "ARREAZA",
+        date(2003, 9, 4),
+        Sex::Female,
+    );
+    swapped.document = Some("27654321".into());
+    let mut sparse = record("y-2", "Yorbelis Carolina", "Arreaza", "", birth, Sex::Female);
+    sparse.birth_date = None;
+    let twin = record("w", "Wilmer", "Arreaza", "Quintero", birth, Sex::Male);
+    records.extend([full, swapped, sparse, twin]);
+    let linkage = link(&records, &LinkageSettings::default());
+    let cluster_of = |i: usize| linkage.clusters.iter().position(|c| c.contains(&i));
+    assert_eq!(cluster_of(start), cluster_of(start + 1));
+    assert_eq!(cluster_of(start), cluster_of(start + 2));
+    assert_ne!(cluster_of(start), cluster_of(start + 3));
+}
