@@ -3,13 +3,15 @@
 //!
 //! 0. the document number;
 //! 1. a surname's sound and the birth date (day and month in either order);
-//! 2. a surname's sound, the first given name's sound and the birth year;
+//! 2. a surname's sound, the first given name's sound and the birth day and month (in either
+//!    order), whatever the year;
 //! 3. either given name's sound and the birth date (day and month in either order);
 //! 4. a surname's sound and the first given name's sound, whatever the date.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
-//! wrong or swapped date (0, 2, 4), surnames in the other order or one missing (each surname
-//! gives its own keys), no document (1–4).
+//! swapped date (0–4), the year off by one (0, 2, 4 — key 4 alone loses it among the many
+//! "José González" of a large file), another wrong date (0, 4), surnames in the other order or
+//! one missing (each surname gives its own keys), no document (1–4).
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
@@ -84,7 +86,11 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         let (d, m) = (r.day(), r.month());
         u64::from(r.year()) << 16 | u64::from(d.min(m)) << 8 | u64::from(d.max(m))
     });
-    let year = u64::from(r.year());
+    // Day and month without the year: the year off by one is among the commonest errors.
+    let day_month = (r.birth != 0).then(|| {
+        let (d, m) = (r.day(), r.month());
+        u64::from(d.min(m)) << 8 | u64::from(d.max(m))
+    });
     for (slot, surname) in r.surnames.iter().enumerate() {
         if *surname == NONE {
             continue;
@@ -94,7 +100,9 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
             keys[2 + slot] = key(&[1, s, date]);
         }
         if given != 0 {
-            keys[4 + slot] = key(&[2, s, given, year]);
+            if let Some(day_month) = day_month {
+                keys[4 + slot] = key(&[2, s, given, day_month]);
+            }
             keys[8 + slot] = key(&[4, s, given]);
         }
     }

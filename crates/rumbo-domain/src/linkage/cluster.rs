@@ -4,7 +4,11 @@
 //! records of one match those of the other *as a whole*: every pair across the two groups is
 //! scored (not only the pairs blocking found), and the merge happens only if their mean
 //! probability reaches the threshold and none of them is a confident non-match (below the
-//! floor). A weak link to one member is then not enough to pull a group in.
+//! floor, with a field that differs outright). A weak link to one member is then not enough to
+//! pull a group in. A pair below the floor only for want of evidence — a sparse registration
+//! without birth date or document, a lone surname — does not veto: it shares too little with
+//! that member to be sure, not something that tells them apart, and another member may carry
+//! what it lacks.
 //!
 //! Groups are small (a person is registered a handful of times), so scoring every pair across
 //! two groups is cheap; two groups whose product of sizes exceeds [`MAX_CROSS`] are left
@@ -13,14 +17,14 @@
 /// The most pairs scored to decide one merge.
 pub const MAX_CROSS: usize = 10_000;
 
-/// Records `0..n` grouped: `edges` are `(i, j, probability)`; `probability(i, j)` scores any
-/// pair. Every record is in exactly one group; members ascending, groups by first member.
+/// Records `0..n` grouped: `edges` are `(i, j, probability)`; `score(i, j)` scores any pair:
+/// its probability and whether some field speaks against it. Every record is in exactly one group; members ascending, groups by first member.
 pub(crate) fn cluster(
     n: usize,
     edges: &[(usize, usize, f64)],
     threshold: f64,
     floor: f64,
-    mut probability: impl FnMut(usize, usize) -> f64,
+    mut score: impl FnMut(usize, usize) -> (f64, bool),
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<&(usize, usize, f64)> = edges.iter().filter(|(_, _, p)| *p >= threshold).collect();
     order.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
@@ -32,16 +36,16 @@ pub(crate) fn cluster(
             continue;
         }
         let mut sum = 0.0;
-        let mut lowest = 1.0f64;
+        let mut vetoed = false;
         for x in &members[gi] {
             for y in &members[gj] {
-                let p = if (x, y) == (i, j) { 1.0 } else { probability(*x, *y) };
+                let (p, against) = if (x, y) == (i, j) { (1.0, false) } else { score(*x, *y) };
                 sum += p;
-                lowest = lowest.min(p);
+                vetoed |= p < floor && against;
             }
         }
         let mean = sum / (members[gi].len() * members[gj].len()) as f64;
-        if lowest < floor || mean < threshold {
+        if vetoed || mean < threshold {
             continue;
         }
         let (keep, gone) = if members[gi].len() >= members[gj].len() {
@@ -67,12 +71,14 @@ pub(crate) fn cluster(
 mod tests {
     use super::*;
 
-    fn table(pairs: &[(usize, usize, f64)]) -> impl Fn(usize, usize) -> f64 + '_ {
+    /// Scores from a table; every pair has a field that speaks against it.
+    fn table(pairs: &[(usize, usize, f64)]) -> impl Fn(usize, usize) -> (f64, bool) + '_ {
         move |a, b| {
-            pairs
+            let p = pairs
                 .iter()
                 .find(|(x, y, _)| (*x, *y) == (a, b) || (*x, *y) == (b, a))
-                .map_or(0.0, |(_, _, p)| *p)
+                .map_or(0.0, |(_, _, p)| *p);
+            (p, true)
         }
     }
 
@@ -115,6 +121,21 @@ mod tests {
         let scores = [(5, 1, 0.9), (3, 4, 0.4)];
         let groups = cluster(6, &scores, 0.5, 0.05, table(&scores));
         assert_eq!(groups, vec![vec![0], vec![1, 5], vec![2], vec![3], vec![4]]);
-        assert!(cluster(0, &[], 0.5, 0.05, |_, _| 0.0).is_empty());
+        assert!(cluster(0, &[], 0.5, 0.05, |_, _| (0.0, true)).is_empty());
+    }
+
+    /// Registered three times: 0 in full, 1 with a document and the date swapped, 2 sparse (no
+    /// date, no document, one surname). 2 matches 0 well and 1 poorly for want of evidence,
+    /// not for a field that differs: 2 joins them. Had 1 and 2 differed outright (twins'
+    /// given names), 2 would stay apart.
+    #[test]
+    fn a_sparse_registration_is_not_vetoed_by_what_it_lacks() {
+        let scores = [(0, 1, 0.99), (0, 2, 0.9), (1, 2, 0.01)];
+        let sparse = |a: usize, b: usize| (table(&scores)(a, b).0, false);
+        assert_eq!(cluster(3, &scores, 0.5, 0.05, sparse), vec![vec![0, 1, 2]]);
+        assert_eq!(
+            cluster(3, &scores, 0.5, 0.05, table(&scores)),
+            vec![vec![0, 1], vec![2]]
+        );
     }
 }

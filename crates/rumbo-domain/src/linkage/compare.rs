@@ -34,6 +34,8 @@ pub const LEVELS: [&[&str]; 6] = [
         "one_missing",
         "one_shared",
         "similar",
+        "exact_one_surname",
+        "one_surname_each_different",
         "different",
     ],
     &[
@@ -55,6 +57,15 @@ pub(crate) const BIRTH: usize = 2;
 #[cfg(test)]
 pub(crate) const SEX: usize = 3;
 pub(crate) const DOCUMENT: usize = 4;
+/// Surnames: each record carries one surname, and it is the same. Two registrations agreeing
+/// on "Pérez" alone say far less than two agreeing on "Pérez González" (one registration in
+/// thirty is a Pérez, one in a thousand a Pérez González); under one `exact` level the single
+/// surname borrowed the weight of both.
+pub(crate) const ONE_SURNAME: usize = 7;
+/// Surnames: each record carries one surname, and they differ. A desk that writes one of two
+/// surnames writes either ("Paredes" for Luis Paredes Caraballo, "Caraballo" at the next desk):
+/// two lone surnames disagreeing say less against the same person than two full names do.
+pub(crate) const ONE_SURNAME_EACH_DIFFERENT: usize = 8;
 #[cfg(test)]
 pub(crate) const NATIONALITY: usize = 5;
 
@@ -64,9 +75,15 @@ pub(crate) type Pattern = u32;
 /// Whether `level` of `field` is agreement: exact, or for names a form of the same name.
 pub(crate) fn agrees(field: usize, level: usize) -> bool {
     match field {
-        GIVEN | SURNAMES => (1..=3).contains(&level),
+        GIVEN => (1..=3).contains(&level),
+        SURNAMES => (1..=3).contains(&level) || level == ONE_SURNAME,
         _ => level == 1,
     }
+}
+
+/// Whether `level` of `field` is exact agreement (for surnames, on two or on one).
+pub(crate) fn exact(field: usize, level: usize) -> bool {
+    level == 1 || field == SURNAMES && level == ONE_SURNAME
 }
 
 pub(crate) fn level(pattern: Pattern, field: usize) -> usize {
@@ -339,9 +356,9 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
     };
     if na == 1 && nb == 1 {
         return match agree(first(a), first(b), words, relate) {
-            Equal => 1,
+            Equal => ONE_SURNAME as u32,
             Close => 6,
-            _ => 7,
+            _ => ONE_SURNAME_EACH_DIFFERENT as u32,
         };
     }
     if na == 1 || nb == 1 {
@@ -355,7 +372,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         } else if found.contains(&Close) {
             6
         } else {
-            7
+            9
         };
     }
     let straight = [
@@ -384,7 +401,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         (1, 1) => 3,
         (1, _) => 5,
         (0, 2) => 6,
-        _ => 7,
+        _ => 9,
     }
 }
 

@@ -21,6 +21,8 @@ mod model;
 pub mod normalise;
 mod prepare;
 #[cfg(test)]
+mod quality_tests;
+#[cfg(test)]
 mod tests;
 
 use std::time::Instant;
@@ -93,6 +95,11 @@ impl Default for LinkageSettings {
         }
     }
 }
+
+/// A field whose weight is this far below zero (bits) speaks against two records being one
+/// person — a given name, a date, a document that differs outright — where a field missing, a
+/// lone surname, a short form never does (see `cluster`).
+const AGAINST: f64 = 3.0;
 
 /// The result of [`link`].
 #[derive(Debug, Clone, Serialize)]
@@ -210,7 +217,11 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
         &edges,
         settings.cluster_threshold,
         settings.cluster_floor,
-        |i, j| model.probability(scorer.weigh_with(i, j, &mut *cache).1),
+        |i, j| {
+            let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
+            let against = scorer.field_weights(i, j, pattern).iter().any(|w| *w <= -AGAINST);
+            (model.probability(weight), against)
+        },
     );
     drop(cache);
     stats.clustering_seconds = clock.elapsed().as_secs_f64();

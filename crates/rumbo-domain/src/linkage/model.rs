@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{FIELDS, GIVEN, LEVELS, Pattern, Relate, SURNAMES, agrees, compare, compare_with, level};
+use super::compare::{
+    FIELDS, GIVEN, LEVELS, ONE_SURNAME, ONE_SURNAME_EACH_DIFFERENT, Pattern, Relate, SURNAMES, agrees, compare,
+    compare_with, level,
+};
 use super::em::Estimate;
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{FieldComparison, ScoredPair};
@@ -124,7 +127,16 @@ impl MatchModel {
                             level: (*name).to_owned(),
                             m,
                             u,
-                            weight: if l == 0 { 0.0 } else { (m / u).log2() },
+                            weight: if l == 0 {
+                                0.0
+                            } else if f == SURNAMES && l == ONE_SURNAME_EACH_DIFFERENT {
+                                // Where lone surnames are rare, so is their disagreement among
+                                // different people: it may weaken the case against one person,
+                                // never make one.
+                                (m / u).log2().min(0.0)
+                            } else {
+                                (m / u).log2()
+                            },
                         }
                     })
                     .collect(),
@@ -170,7 +182,7 @@ impl MatchModel {
 pub(crate) struct Scorer<'a> {
     pub model: &'a MatchModel,
     pub set: &'a PreparedSet,
-    weights: [[f64; 8]; 6],
+    weights: [[f64; 10]; 6],
     corrections: Vec<([usize; 2], f64)>,
     given_adjustment: Vec<f32>,
     surname_adjustment: Vec<f32>,
@@ -180,7 +192,7 @@ impl<'a> Scorer<'a> {
     pub fn new(model: &'a MatchModel, set: &'a PreparedSet) -> Scorer<'a> {
         // By name, so that a model read back from JSON is used as written or, where a field or
         // level is unknown to it, weighs nothing there.
-        let mut weights = [[0.0; 8]; 6];
+        let mut weights = [[0.0; 10]; 6];
         for (f, name) in FIELDS.iter().enumerate() {
             let Some(field) = model.fields.iter().find(|x| x.field == *name) else {
                 continue;
@@ -243,7 +255,7 @@ impl<'a> Scorer<'a> {
                 family |= *x == SURNAMES || *y == SURNAMES;
             }
         }
-        if (1..=5).contains(&level(pattern, SURNAMES)) {
+        if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
             let adjustment: f64 = shared_surnames(a, b).map(|s| self.surname(s)).sum();
             // Twins and siblings share a rare surname no less often than a common one: when the
             // surnames agree along with the birth date, rarity earns nothing.

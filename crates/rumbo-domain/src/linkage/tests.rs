@@ -83,6 +83,15 @@ fn surname_levels() {
     assert_eq!(level_of(&a, &with("Peres", "Gonzales"), SURNAMES), "similar");
     assert_eq!(level_of(&a, &with("Rodríguez", "Blanco"), SURNAMES), "different");
     assert_eq!(level_of(&a, &with("", ""), SURNAMES), "missing");
+    // One surname on each side, the same: weaker than two (see `ONE_SURNAME`).
+    assert_eq!(
+        level_of(&with("Pérez", ""), &with("PEREZ", ""), SURNAMES),
+        "exact_one_surname"
+    );
+    assert_eq!(
+        level_of(&with("", "Pérez"), &with("Perez", ""), SURNAMES),
+        "exact_one_surname"
+    );
     // Particles come and go: "de la Cruz" is "Cruz".
     let cruz = with("de la Cruz", "del Valle");
     assert_eq!(level_of(&cruz, &with("Cruz", "Valle"), SURNAMES), "exact");
@@ -214,7 +223,7 @@ proptest! {
 
 /// A small population with duplicates carrying the errors of the field, built by rule so the
 /// test knows the truth.
-fn population() -> (Vec<PersonRecord>, Vec<usize>) {
+pub(super) fn population() -> (Vec<PersonRecord>, Vec<usize>) {
     let given = [
         "María", "Luis", "Yorbelis", "Carlos", "Ana", "José", "Daniela", "Wilmer", "Rosa", "Jesús", "Xiomara", "Pedro",
     ];

@@ -1,0 +1,170 @@
+//! What the engine must decide on the pairs registration desks produce most: a person found
+//! again despite the year off by one in a crowd of namesakes, a single surname weighed as one
+//! and not two, and the hard negatives of a household (twins, the son named after his father)
+//! kept apart.
+
+use time::{Date, Month};
+
+use super::compare::{ONE_SURNAME, ONE_SURNAME_EACH_DIFFERENT, SURNAMES};
+use super::prepare::prepare_all;
+use super::*;
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).expect("month"), d).expect("date")
+}
+
+fn record(key: &str, given: &str, first: &str, second: &str, birth: Date, sex: Sex) -> PersonRecord {
+    PersonRecord {
+        key: key.into(),
+        source: "ORG".into(),
+        given_names: given.into(),
+        first_surname: first.into(),
+        second_surname: Some(second.to_owned()).filter(|s| !s.is_empty()),
+        birth_date: Some(birth),
+        sex: Some(sex),
+        document: None,
+        nationality: Some("VEN".into()),
+    }
+}
+
+/// A hundred José González (more than one block holds), none with a document, and among them
+/// one José González Pérez registered again as José González with the year off by one: no key
+/// with the full date holds both, and sorted by surnames the two lie apart in the crowd. The
+/// key of surname, given name and day and month finds them.
+#[test]
+fn the_year_off_by_one_is_found_among_namesakes() {
+    let second = [
+        "Pérez",
+        "Rodríguez",
+        "Díaz",
+        "Mora",
+        "Rojas",
+        "Silva",
+        "Vargas",
+        "Blanco",
+    ];
+    let mut records: Vec<PersonRecord> = (0..100)
+        .map(|k| {
+            let birth = date(1950 + (k % 50) as i32, 1 + (k % 12) as u8, 1 + (k * 7 % 28) as u8);
+            record(
+                &format!("crowd-{k}"),
+                "José",
+                "González",
+                second[k % 8],
+                birth,
+                Sex::Male,
+            )
+        })
+        .collect();
+    records.push(record(
+        "first",
+        "José",
+        "González",
+        "Pérez",
+        date(1990, 3, 5),
+        Sex::Male,
+    ));
+    records.push(record("again", "JOSE", "GONZALEZ", "", date(1991, 3, 5), Sex::Male));
+    let settings = LinkageSettings::default();
+    assert!(records.len() > settings.max_block);
+    let set = prepare_all(&records);
+    let caches = compare::NameCaches::new(1);
+    let found = blocking::candidates(&set, &settings, &caches);
+    let (first, again) = (records.len() as u32 - 2, records.len() as u32 - 1);
+    assert!(found.iter().any(|(i, j, _)| (*i, *j) == (first, again)));
+}
+
+/// The trained population of `tests` (duplicates with a second surname left off, dates
+/// swapped, given names cut short).
+fn trained() -> MatchModel {
+    let records = super::tests::population().0;
+    link(&records, &LinkageSettings::default()).model
+}
+
+#[test]
+fn one_surname_agreeing_weighs_less_than_two() {
+    let model = trained();
+    let levels = &model.fields[SURNAMES].levels;
+    assert_eq!(levels[ONE_SURNAME].level, "exact_one_surname");
+    assert!(levels[ONE_SURNAME].weight < levels[1].weight, "{levels:?}");
+    let birth = date(1984, 6, 12);
+    let two = model.compare(
+        &record("a", "Ana", "Quintero", "Briceño", birth, Sex::Female),
+        &record("b", "Ana", "Quintero", "Briceño", birth, Sex::Female),
+    );
+    let one = model.compare(
+        &record("a", "Ana", "Quintero", "", birth, Sex::Female),
+        &record("b", "Ana", "Quintero", "", birth, Sex::Female),
+    );
+    assert_eq!(one.fields[SURNAMES].level, "exact_one_surname");
+    assert!(one.fields[SURNAMES].weight < two.fields[SURNAMES].weight);
+}
+
+/// Twins share both surnames and the birth date; a son may carry his father's given names and
+/// first surname. Without documents, neither pair is one person.
+#[test]
+fn twins_and_a_son_named_after_his_father_stay_apart() {
+    let model = trained();
+    let birth = date(2012, 9, 4);
+    let twins = model.compare(
+        &record("a", "Carlos", "Zambrano", "Urdaneta", birth, Sex::Male),
+        &record("b", "Luis", "Zambrano", "Urdaneta", birth, Sex::Male),
+    );
+    assert!(twins.probability < 0.5, "{twins:?}");
+    let father_and_son = model.compare(
+        &record("a", "José Luis", "Colmenares", "Mora", date(1968, 2, 11), Sex::Male),
+        &record("b", "José Luis", "Colmenares", "Díaz", date(1994, 7, 23), Sex::Male),
+    );
+    assert!(father_and_son.probability < 0.5, "{father_and_son:?}");
+}
+
+/// Luis Paredes Caraballo is "Paredes" at one desk and "Caraballo" at another: two lone
+/// surnames that differ count against one person less than two full names that differ, and
+/// never for.
+#[test]
+fn two_lone_surnames_that_differ_are_weak_evidence_against() {
+    let model = trained();
+    let levels = &model.fields[SURNAMES].levels;
+    let lone = &levels[ONE_SURNAME_EACH_DIFFERENT];
+    assert_eq!(lone.level, "one_surname_each_different");
+    assert!(lone.weight <= 0.0, "{lone:?}");
+    assert!(lone.weight > levels[levels.len() - 1].weight, "{levels:?}");
+    let birth = date(2018, 8, 6);
+    let pair = model.compare(
+        &record("a", "Luis", "Paredes", "", birth, Sex::Male),
+        &record("b", "Luis", "Caraballo", "", birth, Sex::Male),
+    );
+    assert_eq!(pair.fields[SURNAMES].level, "one_surname_each_different");
+}
+
+/// Yorbelis registered three times — in full, again with day and month swapped and the
+/// surnames in the other order, and once sparse (one surname, no date, no document) — is one
+/// person; her twin brother Wilmer (same surnames and birth date, no document), whom the
+/// sparse registration does not contradict on its own, stays apart: his given name differs
+/// outright from every one of hers.
+#[test]
+fn a_sparse_registration_joins_its_person_and_a_twin_does_not() {
+    let (mut records, _) = super::tests::population();
+    let start = records.len();
+    let birth = date(2003, 4, 9);
+    let mut full = record("y-0", "Yorbelis Carolina", "Arreaza", "Quintero", birth, Sex::Female);
+    full.document = Some("V-27.654.321".into());
+    let mut swapped = record(
+        "y-1",
+        "YORBELIS CAROLINA",
+        "QUINTERO",
+        "ARREAZA",
+        date(2003, 9, 4),
+        Sex::Female,
+    );
+    swapped.document = Some("27654321".into());
+    let mut sparse = record("y-2", "Yorbelis Carolina", "Arreaza", "", birth, Sex::Female);
+    sparse.birth_date = None;
+    let twin = record("w", "Wilmer", "Arreaza", "Quintero", birth, Sex::Male);
+    records.extend([full, swapped, sparse, twin]);
+    let linkage = link(&records, &LinkageSettings::default());
+    let cluster_of = |i: usize| linkage.clusters.iter().position(|c| c.contains(&i));
+    assert_eq!(cluster_of(start), cluster_of(start + 1));
+    assert_eq!(cluster_of(start), cluster_of(start + 2));
+    assert_ne!(cluster_of(start), cluster_of(start + 3));
+}
