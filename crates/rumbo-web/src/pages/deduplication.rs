@@ -396,3 +396,22 @@ async fn decide(
     state.store.decide_duplicate(&ctx.actor(), id, decision).await?;
     Ok(Redirect::to(&format!("/registration/duplicates/{id}")).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every field and level the engine can explain a pair with has a label, so the review
+    /// queue never shows an engine code (the catalogue has the same keys in every language).
+    #[test]
+    fn every_field_and_level_of_the_engine_has_a_label() {
+        use rumbo_domain::linkage::{FIELDS, LEVELS};
+        let tr = crate::i18n::Tr::new(rumbo_domain::language::Language::En);
+        let keys = FIELDS.iter().map(|f| format!("dedup-field-{f}")).chain(
+            LEVELS
+                .iter()
+                .flat_map(|levels| levels.iter().map(|l| format!("dedup-level-{l}"))),
+        );
+        for key in keys {
+            assert_ne!(tr.t(&key), key, "no label for {key}");
+        }
+    }
+}
