@@ -161,7 +161,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
         ..LinkageStats::default()
     };
     let clock = Instant::now();
-    let set = prepare::prepare_all(records);
+    let set = prepare::prepare_in_parts(records, parts);
     stats.prepare_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
