@@ -128,7 +128,7 @@ pub(crate) fn candidates(
             }
         }
     }
-    entries.sort_unstable();
+    crate::parallel::sort(&mut entries);
     let mut blocks: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for end in 1..=entries.len() {
