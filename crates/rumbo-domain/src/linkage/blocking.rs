@@ -204,14 +204,14 @@ pub(crate) fn candidates(
         }
         (pairs, windowed)
     });
-    let mut pairs = Vec::new();
-    let mut windowed = Vec::new();
+    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, w)| p.len() + w.len()).sum());
+    let mut windowed = Vec::with_capacity(parts.iter().map(|(_, w)| w.len()).sum());
     for (p, w) in parts {
         pairs.extend(p);
         windowed.extend(w);
     }
     // Windows of several oversize blocks may meet the same pair: those few are deduplicated.
-    windowed.sort_unstable();
+    crate::parallel::sort(&mut windowed);
     windowed.dedup();
     let parts: Vec<&[(u32, u32)]> = windowed.chunks(windowed.len().div_ceil(threads).max(1)).collect();
     let scored = crate::parallel::map_indices(parts.len(), 1, |k| {
