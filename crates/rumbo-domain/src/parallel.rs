@@ -54,9 +54,80 @@ where
     })
 }
 
+/// `items` sorted as `sort_unstable` sorts them, on every core: cut in place around a pivot
+/// into a part a thread (all of one part below all of the next), each part sorted on its own.
+/// No second copy of the items, so no more memory than one thread. Equal items must be
+/// indistinguishable (plain numbers and tuples of them), so the order is the same whoever sorts.
+pub fn sort<T: Ord + Copy + Send>(items: &mut [T]) {
+    sort_in_parts(items, threads());
+}
+
+fn sort_in_parts<T: Ord + Copy + Send>(items: &mut [T], parts: usize) {
+    if parts < 2 || items.len() < 2 * SORT_PER_THREAD {
+        items.sort_unstable();
+        return;
+    }
+    // The median of a spread of samples cuts near the middle.
+    let step = items.len() / 64;
+    let mut samples: Vec<T> = (0..64).map(|k| items[k * step]).collect();
+    samples.sort_unstable();
+    let pivot = samples[32];
+    // Lomuto's partition: below the pivot to the left, the rest to the right.
+    let mut mid = 0;
+    for k in 0..items.len() {
+        if items[k] < pivot {
+            items.swap(mid, k);
+            mid += 1;
+        }
+    }
+    // Most items equal: one run, one thread.
+    if mid == 0 {
+        items.sort_unstable();
+        return;
+    }
+    let (left, right) = items.split_at_mut(mid);
+    let left_parts = parts / 2;
+    std::thread::scope(|scope| {
+        scope.spawn(move || sort_in_parts(right, parts - left_parts));
+        sort_in_parts(left, left_parts);
+    });
+}
+
+/// Below this many items a part, [`sort`] sorts on one thread.
+const SORT_PER_THREAD: usize = 1 << 16;
+
 #[cfg(test)]
 mod tests {
     use super::map;
+
+    #[test]
+    fn sorts_as_one_thread_does() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut items: Vec<(u64, u32)> = (0..300_001u32)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 5_000, i % 7)
+            })
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        super::sort(&mut items);
+        assert_eq!(items, expected);
+        for parts in [2, 3, 7] {
+            let mut again = expected.clone();
+            again.reverse();
+            super::sort_in_parts(&mut again, parts);
+            assert_eq!(again, expected, "{parts} parts");
+        }
+        let mut same = vec![(7u64, 1u32); 200_000];
+        super::sort(&mut same);
+        assert!(same.iter().all(|x| *x == (7, 1)));
+        let mut few = vec![3, 1, 2];
+        super::sort(&mut few);
+        assert_eq!(few, [1, 2, 3]);
+    }
 
     #[test]
     fn keeps_the_order_whether_split_or_not() {

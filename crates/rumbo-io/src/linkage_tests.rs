@@ -111,3 +111,68 @@ fn pairs_and_clusters_out() {
     let text = String::from_utf8(out).expect("utf8");
     assert_eq!(text, "id,cluster\n10,9\n9,9\nx,x\n100,9\n");
 }
+
+#[test]
+fn rows_keep_their_numbers_past_hxl_blank_and_refused_rows() {
+    let text = "id;given_names;first_surname;birth_date;sex\n\
+                #beneficiary+code;;;;\n\
+                a;Ana;Paz;05/03/1990;f\n\
+                \n\
+                ;;;;\n\
+                b;Luis;Rojas;1990-13-01;male;extra\n\
+                a;Ana;Paz; 1990-03-05 ;female\n\
+                c;José;Díaz;1990-3-5;\n";
+    let rejected = read_people(text.as_bytes()).expect_err("bad rows");
+    let problems: Vec<(&str, &str)> = rejected
+        .problems
+        .iter()
+        .map(|p| (p.location.as_str(), p.problem.as_str()))
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    // The row with more values than columns is refused as a whole, before the values' problems.
+    // An empty line is no record (as CSV readers count); a row of empty cells is one.
+    assert_eq!(problems[0].0, "row 5");
+    assert!(problems[0].1.contains("6 values"), "{problems:?}");
+    assert_eq!(problems[1], ("row 6, column id", "repeats the id of row 3"));
+
+    let fixed = text
+        .replace(";extra", "")
+        .replace("1990-13-01", "1990-12-01")
+        .replace("\na;Ana;Paz; 1990", "\nd;Ana;Paz; 1990");
+    let records = read_people(fixed.as_bytes()).expect("valid");
+    let dates: Vec<String> = records
+        .iter()
+        .map(|r| r.birth_date.map(|d| d.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(dates, ["1990-03-05", "1990-12-01", "1990-03-05", "1990-03-05"]);
+    assert_eq!(records[0].sex, Some(Sex::Female));
+}
+
+#[test]
+fn a_long_value_and_a_bad_encoding_are_located() {
+    let long = "x".repeat(MAX_VALUE + 1);
+    let text = format!("{HEADER}1,A,{long},Paz,,,,,,\n2,A,Ana,Paz,,,,,,\n");
+    let rejected = read_people(text.as_bytes()).expect_err("too long");
+    assert_eq!(rejected.problems.len(), 1);
+    assert_eq!(rejected.problems[0].location, "row 2, column given_names");
+    let mut bytes = format!("{HEADER}1,A,Ana,Paz,,,,,,\n").into_bytes();
+    bytes.extend_from_slice(b"2,A,Mar\xeda,Paz,,,,,,\n");
+    let rejected = read_people(&bytes).expect_err("latin-1");
+    assert!(rejected.problems[0].location.starts_with("line 3"), "{rejected:?}");
+}
+
+proptest::proptest! {
+    /// The quick path for `YYYY-MM-DD` gives the general parse's date whenever it answers, and
+    /// answers for every valid date so written.
+    #[test]
+    fn iso_dates_read_as_the_general_parse_reads_them(
+        y in 0u16..10_000, m in 0u8..15, d in 0u8..33, noise in "[0-9/ -]{0,11}"
+    ) {
+        let written = format!("{y:04}-{m:02}-{d:02}");
+        let general = parse_optional_date("birth_date", &written).ok().flatten();
+        proptest::prop_assert_eq!(iso_date(&written), general);
+        if let Some(date) = iso_date(&noise) {
+            proptest::prop_assert_eq!(parse_optional_date("birth_date", &noise).ok().flatten(), Some(date));
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub(crate) struct ColumnSpec {
 }
 
 /// One data row: its number as a spreadsheet shows it (the header is row 1) and its cells.
+#[derive(Clone)]
 pub(crate) struct Row {
     pub number: usize,
     cells: csv::StringRecord,
@@ -64,32 +65,49 @@ impl Table {
         problems: &mut Problems,
         mut sink: impl FnMut(&Table, Row),
     ) -> Result<Table, Rejected> {
+        Table::stream_rows(text, specs, problems, |table, row| sink(table, row.clone()))
+    }
+
+    /// Like [`Table::stream`], but lends each row to `sink`: one record is read into again and
+    /// again, so a reader that takes what it needs from each row allocates nothing per row.
+    pub fn stream_rows(
+        text: &str,
+        specs: &[ColumnSpec],
+        problems: &mut Problems,
+        mut sink: impl FnMut(&Table, &Row),
+    ) -> Result<Table, Rejected> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(sniff_delimiter(text))
             .from_reader(text.as_bytes());
-        // Problems found while reading rows wait here: the iterator holds on to them until the end.
+        // Problems found while reading rows wait here, to follow the header's.
         let mut row_problems: Vec<(String, String)> = Vec::new();
         let mut unreadable: Vec<(String, String)> = Vec::new();
-        let mut records = reader.records().enumerate().filter_map(|(i, record)| match record {
-            Ok(record) => Some((i + 1, record)),
-            Err(e) => {
-                unreadable.push((format!("row {}", i + 1), format!("cannot be read as CSV: {e}")));
-                None
+        // Records are numbered as read, the unreadable ones too (the header is row 1).
+        let mut read = 0usize;
+        let mut next = |cells: &mut csv::StringRecord, unreadable: &mut Vec<(String, String)>| loop {
+            read += 1;
+            match reader.read_record(cells) {
+                Ok(more) => return more.then_some(read),
+                Err(e) => unreadable.push((format!("row {read}"), format!("cannot be read as CSV: {e}"))),
             }
-        });
-        let Some((_, header)) = records.next() else {
-            return Err(Rejected::one("file", "the file is empty"));
         };
+        let mut header = csv::StringRecord::new();
+        if next(&mut header, &mut unreadable).is_none() {
+            return Err(Rejected::one("file", "the file is empty"));
+        }
         let names: Vec<String> = header.iter().map(normalise).collect();
-        let mut records = records.peekable();
-        let hashtags: Option<Vec<Hashtag>> = records
-            .peek()
-            .filter(|(_, r)| is_hxl_row(r))
-            .map(|(_, r)| r.iter().map(Hashtag::parse).collect());
+        let mut row = Row {
+            number: 0,
+            cells: csv::StringRecord::new(),
+        };
+        let mut pending = next(&mut row.cells, &mut unreadable);
+        let hashtags: Option<Vec<Hashtag>> = pending
+            .filter(|_| is_hxl_row(&row.cells))
+            .map(|_| row.cells.iter().map(Hashtag::parse).collect());
         if hashtags.is_some() {
-            records.next();
+            pending = next(&mut row.cells, &mut unreadable);
         }
 
         for (i, name) in names.iter().enumerate() {
@@ -128,29 +146,29 @@ impl Table {
         }
 
         let width = names.len();
-        let mut table = Table {
+        let table = Table {
             found,
             rows: Vec::new(),
         };
-        for (number, cells) in records.by_ref() {
-            if !cells.iter().any(|c| !c.trim().is_empty()) {
-                continue;
+        while let Some(number) = pending {
+            let cells = &row.cells;
+            if cells.iter().any(|c| !c.trim().is_empty()) {
+                let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
+                if extra > 0 {
+                    row_problems.push((
+                        format!("row {number}"),
+                        format!("{} values, but the header names only {width} columns", cells.len()),
+                    ));
+                } else {
+                    row.number = number;
+                    sink(&table, &row);
+                }
             }
-            let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
-            if extra > 0 {
-                row_problems.push((
-                    format!("row {number}"),
-                    format!("{} values, but the header names only {width} columns", cells.len()),
-                ));
-                continue;
-            }
-            sink(&table, Row { number, cells });
+            pending = next(&mut row.cells, &mut unreadable);
         }
-        drop(records);
         for (place, problem) in unreadable.into_iter().chain(row_problems) {
             problems.push(place, problem);
         }
-        table.rows.clear();
         Ok(table)
     }
 

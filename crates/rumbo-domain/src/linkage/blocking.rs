@@ -136,7 +136,7 @@ pub(crate) fn candidates(
             }
         }
     }
-    entries.sort_unstable();
+    crate::parallel::sort(&mut entries);
     let mut blocks: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for end in 1..=entries.len() {
@@ -173,79 +173,85 @@ pub(crate) fn candidates(
         let mut cache = caches.get(k);
         let mut pairs = Vec::new();
         let mut windowed = Vec::new();
+        // A block's records side by side: each is fetched from the whole set once, not once
+        // per pair it is in (comparing was mostly waiting for memory).
+        let mut members: Vec<Member> = Vec::new();
         for (s, e) in batch.iter() {
             let block = &entries[*s..*e];
             let key = block[0].0;
+            members.clear();
+            members.extend(block.iter().map(|(_, r)| Member {
+                index: *r,
+                record: set.records[*r as usize],
+                keys: keys[*r as usize],
+                complete: complete[*r as usize],
+            }));
             if e - s > settings.max_block {
-                let mut members: Vec<u32> = block.iter().map(|(_, r)| *r).collect();
                 // Neighbours share the most: both surnames (in either order), then the given
                 // names, then the date — so a record without a date still meets its twin.
-                members.sort_unstable_by_key(|r| {
-                    let p = &set.records[*r as usize];
+                members.sort_unstable_by_key(|m| {
+                    let p = &m.record;
                     let surnames = sound(p.surnames[0]) ^ sound(p.surnames[1]);
-                    (surnames, p.given, p.birth, *r)
+                    (surnames, p.given, p.birth, m.index)
                 });
+                // Compared here, where the window's records are at hand; a pair that windows
+                // of several oversize blocks meet is compared again and dropped below.
                 for (t, a) in members.iter().enumerate() {
                     for b in members.iter().skip(t + 1).take(settings.window) {
-                        let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
-                        if owner(&keys, &complete, i, j).is_none() {
-                            windowed.push((i, j));
+                        let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
+                        if owner(x, y).is_none() {
+                            let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
+                            windowed.push((x.index, y.index, p));
                         }
                     }
                 }
                 continue;
             }
-            for (t, (_, a)) in block.iter().enumerate() {
-                for (_, b) in &block[t + 1..] {
-                    let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
-                    if owner(&keys, &complete, i, j) == Some(key) {
-                        let p = compare_with(
-                            &set.records[i as usize],
-                            &set.records[j as usize],
-                            &set.words,
-                            &mut *cache,
-                        );
-                        pairs.push((i, j, p));
+            for (t, a) in members.iter().enumerate() {
+                for b in &members[t + 1..] {
+                    let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
+                    if owner(x, y) == Some(key) {
+                        let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
+                        pairs.push((x.index, y.index, p));
                     }
                 }
             }
         }
         (pairs, windowed)
     });
-    let mut pairs = Vec::new();
-    let mut windowed = Vec::new();
+    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, w)| p.len() + w.len()).sum());
+    let mut windowed = Vec::with_capacity(parts.iter().map(|(_, w)| w.len()).sum());
     for (p, w) in parts {
         pairs.extend(p);
         windowed.extend(w);
     }
-    // Windows of several oversize blocks may meet the same pair: those few are deduplicated.
-    windowed.sort_unstable();
+    // Windows of several oversize blocks may meet the same pair: those few are kept once (a
+    // pair's vector is the same whoever compared it).
+    crate::parallel::sort(&mut windowed);
     windowed.dedup();
-    let parts: Vec<&[(u32, u32)]> = windowed.chunks(windowed.len().div_ceil(threads).max(1)).collect();
-    let scored = crate::parallel::map_indices(parts.len(), 1, |k| {
-        let mut cache = caches.get(k);
-        parts[k]
-            .iter()
-            .map(|(i, j)| {
-                let (a, b) = (&set.records[*i as usize], &set.records[*j as usize]);
-                (*i, *j, compare_with(a, b, &set.words, &mut *cache))
-            })
-            .collect::<Vec<_>>()
-    });
-    pairs.extend(scored.into_iter().flatten());
+    pairs.extend(windowed);
     pairs
 }
 
-/// The key that owns the pair: the first complete key both records carry.
-fn owner(keys: &[Keys], complete: &[u16], i: u32, j: u32) -> Option<u64> {
-    let (a, b) = (&keys[i as usize], &keys[j as usize]);
-    let (ca, cb) = (complete[i as usize], complete[j as usize]);
-    for (s, key) in a.iter().enumerate() {
+/// A record of a block, with what deciding and comparing its pairs reads.
+struct Member {
+    index: u32,
+    record: Prepared,
+    keys: Keys,
+    /// Which of `keys` lead to blocks small enough to own pairs.
+    complete: u16,
+}
+
+/// The key that owns the pair `a`, `b` (`a` the lower index): the first complete key of `a`
+/// that `b` carries too.
+fn owner(a: &Member, b: &Member) -> Option<u64> {
+    let (ca, cb) = (a.complete, b.complete);
+    for (s, key) in a.keys.iter().enumerate() {
         if ca & (1 << s) == 0 {
             continue;
         }
         let kind = 2 * (s / 2);
-        let shared = b[kind..kind + 2]
+        let shared = b.keys[kind..kind + 2]
             .iter()
             .enumerate()
             .any(|(o, other)| cb & (1 << (kind + o)) != 0 && other == key);

@@ -168,7 +168,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
         ..LinkageStats::default()
     };
     let clock = Instant::now();
-    let set = prepare::prepare_all(records);
+    let set = prepare::prepare_in_parts(records, parts);
     stats.prepare_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
@@ -178,10 +178,20 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     stats.blocking_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let mut counts: std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>> =
-        std::collections::HashMap::default();
-    for (_, _, p) in &candidates {
-        *counts.entry(*p).or_default() += 1;
+    type Counts = std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>>;
+    // Counted a run a thread, then added up: sums, so the same however cut.
+    let runs: Vec<&[(u32, u32, u32)]> = candidates.chunks(1 << 18).collect();
+    let mut counts = Counts::default();
+    for run in crate::parallel::map(&runs, 1, |run| {
+        let mut counts = Counts::default();
+        for (_, _, p) in *run {
+            *counts.entry(*p).or_default() += 1;
+        }
+        counts
+    }) {
+        for (p, n) in run {
+            *counts.entry(p).or_default() += n;
+        }
     }
     let mut patterns: Vec<(u32, u64)> = counts.into_iter().collect();
     patterns.sort_unstable();

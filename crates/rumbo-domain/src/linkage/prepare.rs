@@ -86,7 +86,7 @@ impl Interner {
 }
 
 /// One record, normalised and interned.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Prepared {
     /// All given names as one string ("maria jose").
     pub given: u32,
@@ -206,9 +206,57 @@ pub(crate) struct PreparedSet {
     pub words: Interner,
 }
 
+/// Below this many records one thread prepares them all: starting others costs more.
+const PER_THREAD: usize = 4096;
+
 pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
-    let mut words = Interner::default();
-    let mut scratch = Scratch::default();
-    let records = records.iter().map(|r| prepare(r, &mut words, &mut scratch)).collect();
-    PreparedSet { records, words }
+    let parts = if records.len() >= 2 * PER_THREAD {
+        crate::parallel::threads()
+    } else {
+        1
+    };
+    prepare_in_parts(records, parts)
+}
+
+/// [`prepare_all`] with the records cut into `parts` runs, each prepared on its own thread with
+/// its own words; the words are then merged in the runs' order, so every word gets the id it
+/// would get from one thread (the first occurrence's rank) and the set is the same however it
+/// is cut — which matters, since oversize blocks are ordered by word id.
+pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> PreparedSet {
+    let run = |part: &[PersonRecord]| {
+        let mut words = Interner::default();
+        let mut scratch = Scratch::default();
+        let records: Vec<Prepared> = part.iter().map(|r| prepare(r, &mut words, &mut scratch)).collect();
+        PreparedSet { records, words }
+    };
+    if parts <= 1 || records.len() < 2 {
+        return run(records);
+    }
+    let runs: Vec<&[PersonRecord]> = records.chunks(records.len().div_ceil(parts)).collect();
+    let mut done = crate::parallel::map(&runs, 1, |part| run(part)).into_iter();
+    // The first run's ids are already those of one thread.
+    let Some(mut set) = done.next() else {
+        return run(records);
+    };
+    set.records.reserve(records.len() - set.records.len());
+    for part in done {
+        // In the run's id order, so new words are appended in order of first occurrence.
+        let ids: Vec<u32> = part.words.words.iter().map(|w| set.words.intern(w)).collect();
+        let id = |local: u32| {
+            if local == NONE {
+                NONE
+            } else {
+                ids.get(local as usize).copied().unwrap_or(NONE - 1)
+            }
+        };
+        set.records.extend(part.records.into_iter().map(|p| Prepared {
+            given: id(p.given),
+            given_words: p.given_words.map(id),
+            surnames: p.surnames.map(id),
+            document: id(p.document),
+            nationality: id(p.nationality),
+            ..p
+        }));
+    }
+    set
 }

@@ -375,6 +375,26 @@ fn the_answer_does_not_depend_on_how_the_work_is_split() {
     }
 }
 
+/// Records prepared on several threads get the words' ids one thread would give them.
+#[test]
+fn preparing_in_parts_gives_the_same_ids() {
+    let (records, _) = population();
+    let whole = super::prepare::prepare_in_parts(&records, 1);
+    for parts in [2, 3, 7, records.len() + 5] {
+        let split = super::prepare::prepare_in_parts(&records, parts);
+        assert_eq!(split.records, whole.records, "{parts} parts");
+        assert_eq!(split.words.len(), whole.words.len());
+        for id in 0..whole.words.len() as u32 {
+            assert_eq!(split.words.word(id), whole.words.word(id));
+            assert_eq!(
+                split.words.letters(id).map(|l| (l.counts, l.len)),
+                whole.words.letters(id).map(|l| (l.counts, l.len))
+            );
+        }
+    }
+    assert!(super::prepare::prepare_in_parts(&[], 3).records.is_empty());
+}
+
 #[test]
 fn a_new_registration_is_matched_against_existing_ones() {
     let (records, _) = population();
