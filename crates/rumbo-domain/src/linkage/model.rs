@@ -188,17 +188,31 @@ pub(crate) struct Scorer<'a> {
     surname_adjustment: Vec<f32>,
 }
 
+/// Levels added after countries' models were first stored, each with the level the engine gave
+/// the same pairs before: one surname on each side, the same or not, was `exact` or `different`.
+/// A stored model keeps scoring those pairs as it was trained to until a run retrains it.
+const EARLIER_LEVELS: [(&str, &str); 2] = [
+    ("exact_one_surname", "exact"),
+    ("one_surname_each_different", "different"),
+];
+
 impl<'a> Scorer<'a> {
     pub fn new(model: &'a MatchModel, set: &'a PreparedSet) -> Scorer<'a> {
-        // By name, so that a model read back from JSON is used as written or, where a field or
-        // level is unknown to it, weighs nothing there.
+        // By name, so that a model read back from JSON is used as written; a level it was
+        // trained before is weighed as the level the engine gave such pairs then, and a field
+        // or level unknown to it weighs nothing.
         let mut weights = [[0.0; 10]; 6];
         for (f, name) in FIELDS.iter().enumerate() {
             let Some(field) = model.fields.iter().find(|x| x.field == *name) else {
                 continue;
             };
+            let stored = |level: &str| field.levels.iter().find(|x| x.level == level);
             for (l, level_name) in LEVELS[f].iter().enumerate().skip(1) {
-                if let Some(lm) = field.levels.iter().find(|x| x.level == *level_name)
+                let earlier = EARLIER_LEVELS
+                    .iter()
+                    .find(|(now, _)| now == level_name)
+                    .and_then(|(_, then)| stored(then));
+                if let Some(lm) = stored(level_name).or(earlier)
                     && lm.weight.is_finite()
                 {
                     weights[f][l] = lm.weight;

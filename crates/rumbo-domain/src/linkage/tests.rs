@@ -441,3 +441,67 @@ fn nothing_to_link() {
     let one = link(&[maria()], &LinkageSettings::default());
     assert_eq!(one.clusters, vec![vec![0]]);
 }
+
+/// A model stored before the single-surname levels existed weighs those pairs as it was trained
+/// to (`exact`, `different`), not as nothing.
+#[test]
+fn a_model_stored_before_a_level_existed_uses_the_level_it_knew() {
+    let (records, _) = population();
+    let linkage = link(&records, &LinkageSettings::default());
+    // The same model twice: as stored before the levels existed, and with the levels present
+    // and weighed as the ones they came from.
+    let mut before = linkage.model.clone();
+    let mut expected = linkage.model.clone();
+    let surnames_of = |model: &mut MatchModel| {
+        let i = model
+            .fields
+            .iter()
+            .position(|f| f.field == FIELDS[SURNAMES])
+            .expect("surnames");
+        std::mem::take(&mut model.fields[i].levels)
+    };
+    let levels = surnames_of(&mut before);
+    let i = before
+        .fields
+        .iter()
+        .position(|f| f.field == FIELDS[SURNAMES])
+        .expect("surnames");
+    before.fields[i].levels = levels
+        .iter()
+        .filter(|l| l.level != "exact_one_surname" && l.level != "one_surname_each_different")
+        .cloned()
+        .collect();
+    let copy = |from: &str, to: &str| {
+        let mut level = levels.iter().find(|l| l.level == from).expect("level").clone();
+        level.level = to.to_owned();
+        level
+    };
+    let mut renamed: Vec<LevelModel> = levels
+        .iter()
+        .filter(|l| l.level != "exact_one_surname" && l.level != "one_surname_each_different")
+        .cloned()
+        .collect();
+    renamed.push(copy("exact", "exact_one_surname"));
+    renamed.push(copy("different", "one_surname_each_different"));
+    surnames_of(&mut expected);
+    expected.fields[i].levels = renamed;
+    let before: MatchModel = serde_json::from_str(&serde_json::to_string(&before).expect("json")).expect("reads");
+    let single = |key: &str, surname: &str| {
+        let mut r = records[0].clone();
+        r.key = key.into();
+        r.first_surname = surname.into();
+        r.second_surname = None;
+        r
+    };
+    for (a, b, level) in [
+        ("Paredes", "Paredes", "exact_one_surname"),
+        ("Paredes", "Caraballo", "one_surname_each_different"),
+    ] {
+        let (a, b) = (single("a", a), single("b", b));
+        let old = before.compare(&a, &b);
+        assert_eq!(old.fields[SURNAMES].level, level);
+        assert_ne!(old.fields[SURNAMES].weight, 0.0, "{old:?}");
+        let new = expected.compare(&a, &b);
+        assert!((old.weight - new.weight).abs() < 1e-9, "{old:?} against {new:?}");
+    }
+}
