@@ -3,27 +3,18 @@
 //! and not two, and the hard negatives of a household (twins, the son named after his father)
 //! kept apart.
 
-use time::{Date, Month};
+use time::Date;
 
 use super::compare::{ONE_SURNAME, ONE_SURNAME_EACH_DIFFERENT, SURNAMES};
 use super::prepare::prepare_all;
 use super::*;
 
-fn date(y: i32, m: u8, d: u8) -> Date {
-    Date::from_calendar_date(y, Month::try_from(m).expect("month"), d).expect("date")
-}
+use super::tests::{date, person};
 
 fn record(key: &str, given: &str, first: &str, second: &str, birth: Date, sex: Sex) -> PersonRecord {
     PersonRecord {
-        key: key.into(),
-        source: "ORG".into(),
-        given_names: given.into(),
-        first_surname: first.into(),
-        second_surname: Some(second.to_owned()).filter(|s| !s.is_empty()),
-        birth_date: Some(birth),
         sex: Some(sex),
-        document: None,
-        nationality: Some("VEN".into()),
+        ..person(key, given, first, second, Some(birth), "")
     }
 }
 

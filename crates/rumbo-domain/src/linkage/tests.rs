@@ -10,11 +10,18 @@ use super::compare::{
 use super::prepare::prepare_all;
 use super::*;
 
-fn date(y: i32, m: u8, d: u8) -> Date {
+pub(super) fn date(y: i32, m: u8, d: u8) -> Date {
     Date::from_calendar_date(y, Month::try_from(m).expect("month"), d).expect("date")
 }
 
-fn person(key: &str, given: &str, first: &str, second: &str, birth: Option<Date>, document: &str) -> PersonRecord {
+pub(super) fn person(
+    key: &str,
+    given: &str,
+    first: &str,
+    second: &str,
+    birth: Option<Date>,
+    document: &str,
+) -> PersonRecord {
     PersonRecord {
         key: key.into(),
         source: "ORG".into(),
