@@ -82,15 +82,13 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         keys[0] = key(&[0, u64::from(r.document)]);
     }
     let given = sound(r.given_words[0]);
-    let date = (r.birth != 0).then(|| {
-        let (d, m) = (r.day(), r.month());
-        u64::from(r.year()) << 16 | u64::from(d.min(m)) << 8 | u64::from(d.max(m))
-    });
-    // Day and month without the year: the year off by one is among the commonest errors.
+    // Day and month in either order, alone (the year off by one is among the commonest
+    // errors) and with the year.
     let day_month = (r.birth != 0).then(|| {
         let (d, m) = (r.day(), r.month());
         u64::from(d.min(m)) << 8 | u64::from(d.max(m))
     });
+    let date = day_month.map(|day_month| u64::from(r.year()) << 16 | day_month);
     for (slot, surname) in r.surnames.iter().enumerate() {
         if *surname == NONE {
             continue;

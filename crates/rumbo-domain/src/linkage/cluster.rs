@@ -18,7 +18,8 @@
 pub const MAX_CROSS: usize = 10_000;
 
 /// Records `0..n` grouped: `edges` are `(i, j, probability)`; `score(i, j)` scores any pair:
-/// its probability and whether some field speaks against it. Every record is in exactly one group; members ascending, groups by first member.
+/// its probability and whether some field speaks against it. Every record is in exactly one
+/// group; members ascending, groups by first member.
 pub(crate) fn cluster(
     n: usize,
     edges: &[(usize, usize, f64)],
