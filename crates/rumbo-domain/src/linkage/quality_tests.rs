@@ -159,3 +159,49 @@ fn a_sparse_registration_joins_its_person_and_a_twin_does_not() {
     assert_eq!(cluster_of(start), cluster_of(start + 2));
     assert_ne!(cluster_of(start), cluster_of(start + 3));
 }
+
+/// Beatriz Victoria Rivas Zamora, registered again without a document, with a typo in her
+/// given name and the year of birth off by one — two errors desks make independently. No key
+/// with the given name's sound or the full date holds both registrations; her two surnames with
+/// the day and month do, and she is one person. Her sister Carolina, born on the same day and
+/// month three years later, now shares that key too and must stay apart.
+#[test]
+fn a_typo_in_the_given_name_with_the_year_off_by_one_is_found() {
+    let (mut records, _) = super::tests::population();
+    let start = records.len();
+    records.extend([
+        record(
+            "b-0",
+            "Beatriz Victoria",
+            "Rivas",
+            "Zamora",
+            date(2009, 10, 29),
+            Sex::Female,
+        ),
+        record(
+            "b-1",
+            "BZATRIZ VICTORIA",
+            "RIVAS",
+            "ZAMORA",
+            date(2010, 10, 29),
+            Sex::Female,
+        ),
+        record("c-0", "Carolina", "Rivas", "Zamora", date(2012, 10, 29), Sex::Female),
+    ]);
+    let set = prepare_all(&records);
+    let sounds = blocking::sounds(&set);
+    let keys: Vec<_> = set.records[start..start + 2]
+        .iter()
+        .map(|r| blocking::keys(r, &sounds, &set.words))
+        .collect();
+    let shared: Vec<usize> = (0..keys[0].len())
+        .filter(|s| keys[0][*s] != 0 && keys[1].contains(&keys[0][*s]))
+        .collect();
+    assert_eq!(shared, vec![10], "only the key of both surnames with day and month");
+
+    let linkage = link(&records, &LinkageSettings::default());
+    let cluster_of = |i: usize| linkage.clusters.iter().position(|c| c.contains(&i));
+    assert_eq!(cluster_of(start), cluster_of(start + 1));
+    assert_ne!(cluster_of(start), cluster_of(start + 2));
+    assert_ne!(cluster_of(start + 1), cluster_of(start + 2));
+}
