@@ -205,3 +205,47 @@ fn a_typo_in_the_given_name_with_the_year_off_by_one_is_found() {
     assert_ne!(cluster_of(start), cluster_of(start + 2));
     assert_ne!(cluster_of(start + 1), cluster_of(start + 2));
 }
+
+/// Spanish given names say the sex: where registrations' sex follows the given name, two
+/// records agreeing on "María" agree on sex as a matter of course, and the model learns from
+/// pairs drawn at random to count that once — sex adds next to nothing to a pair already
+/// agreeing on the given name, and keeps its weight for a pair whose given names differ. Where
+/// sex does not follow the names (the suite's population, sex by rule), nothing is corrected.
+#[test]
+fn sex_agreeing_with_the_given_name_is_not_counted_twice() {
+    let (mut records, _) = super::tests::population();
+    let female = ["maria", "yorbelis", "ana", "daniela", "rosa", "xiomara"];
+    for r in &mut records {
+        let first = normalise::name_tokens(&r.given_names)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        r.sex = Some(if female.contains(&first.as_str()) {
+            Sex::Female
+        } else {
+            Sex::Male
+        });
+    }
+    let model = link(&records, &LinkageSettings::default()).model;
+    let bits = |model: &MatchModel| {
+        model
+            .corrections
+            .iter()
+            .find(|c| c.fields == ["given_names", "sex"])
+            .map_or(0.0, |c| c.bits)
+    };
+    assert!(bits(&model) < -0.5, "{:?}", model.corrections);
+    let same_name = model.compare(
+        &record("a", "María", "Pérez", "Mora", date(1990, 1, 2), Sex::Female),
+        &record("b", "María", "Quintero", "Díaz", date(1971, 5, 6), Sex::Female),
+    );
+    let other_name = model.compare(
+        &record("a", "María", "Pérez", "Mora", date(1990, 1, 2), Sex::Female),
+        &record("b", "Ana", "Quintero", "Díaz", date(1971, 5, 6), Sex::Female),
+    );
+    let sex = |pair: &ScoredPair| pair.fields[compare::SEX].weight;
+    assert!(sex(&same_name).abs() < 0.5, "{same_name:?}");
+    assert!(sex(&other_name) > sex(&same_name) + 0.5, "{other_name:?}");
+
+    assert!(bits(&trained()) > -0.3, "{:?}", trained().corrections);
+}
