@@ -94,14 +94,17 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches
         for (f, c) in counts.iter_mut().enumerate() {
             c[level(p, f)] += times;
         }
-        for f in 0..FIELDS.len() {
-            for g in f + 1..FIELDS.len() {
-                let (lf, lg) = (level(p, f), level(p, g));
-                if lf == 0 || lg == 0 {
+        for (f, row) in joint.iter_mut().enumerate() {
+            let lf = level(p, f);
+            if lf == 0 {
+                continue;
+            }
+            for (g, cell) in row.iter_mut().enumerate().skip(f + 1) {
+                let lg = level(p, g);
+                if lg == 0 {
                     continue;
                 }
                 let (af, ag) = (agrees(f, lf), agrees(g, lg));
-                let cell = &mut joint[f][g];
                 cell[0] += times;
                 cell[1] += if af { times } else { 0.0 };
                 cell[2] += if ag { times } else { 0.0 };
