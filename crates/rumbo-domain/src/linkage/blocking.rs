@@ -6,12 +6,16 @@
 //! 2. a surname's sound, the first given name's sound and the birth day and month (in either
 //!    order), whatever the year;
 //! 3. either given name's sound and the birth date (day and month in either order);
-//! 4. a surname's sound and the first given name's sound, whatever the date.
+//! 4. a surname's sound and the first given name's sound, whatever the date;
+//! 5. both surnames' sounds (in either order) and the birth day and month, whatever the year
+//!    and the given names.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
-//! swapped date (0–4), the year off by one (0, 2, 4 — key 4 alone loses it among the many
+//! swapped date (0–5), the year off by one (0, 2, 4, 5 — key 4 alone loses it among the many
 //! "José González" of a large file), another wrong date (0, 4), surnames in the other order or
-//! one missing (each surname gives its own keys), no document (1–4).
+//! one missing (each surname gives its own keys), no document (1–5), a typo in the given name
+//! (0, 1, 5) — and key 5 alone holds a typo in the given name together with the year off by
+//! one, which desks make independently of each other.
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
@@ -27,7 +31,7 @@ use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 5;
+const KINDS: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
 pub(crate) type Keys = [u64; SLOTS];
 
@@ -103,6 +107,17 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
             }
             keys[8 + slot] = key(&[4, s, given]);
         }
+    }
+    // Both surnames with the day and month: a person's two surnames together are shared by
+    // their siblings and few others, and siblings are rarely born on the same day and month
+    // (twins share key 1 anyway), so the block stays small while neither the given names nor
+    // the year need be right. One slot: the surnames' order does not matter.
+    if let (Some(day_month), [first, second]) = (day_month, r.surnames)
+        && first != NONE
+        && second != NONE
+    {
+        let (a, b) = (sound(first), sound(second));
+        keys[10] = key(&[5, a.min(b), a.max(b), day_month]);
     }
     // Both given names, each with the date: "Ana Rosalba" is "Rosalba" at another desk.
     if let Some(date) = date {
