@@ -116,21 +116,77 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
     keys
 }
 
+/// One candidate pair `(i, j)`, `i < j`, with its comparison vector.
+pub(crate) type Candidate = (u32, u32, Pattern);
+
+/// Every candidate pair, in runs of at most [`Candidates::RUN`] and in no particular order
+/// (each pair once). Kept as runs where they were made rather than joined into one vector:
+/// tens of millions of pairs grown by doubling, then copied together, cost more in fresh
+/// pages the system zeroes and in copies than comparing them did; a run is allocated once at
+/// its full size and read in place by whoever counts and scores the pairs.
+pub(crate) struct Candidates {
+    runs: Vec<Vec<Candidate>>,
+}
+
+impl Candidates {
+    /// Pairs a run holds: 12 MB.
+    const RUN: usize = 1 << 20;
+
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(Vec::len).sum()
+    }
+
+    pub fn runs(&self) -> &[Vec<Candidate>] {
+        &self.runs
+    }
+
+    /// Every pair, run after run.
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = &Candidate> {
+        self.runs.iter().flatten()
+    }
+}
+
+/// Where one thread's pairs go: full runs, and the one being filled.
+#[derive(Default)]
+struct Runs {
+    done: Vec<Vec<Candidate>>,
+    filling: Vec<Candidate>,
+}
+
+impl Runs {
+    fn push(&mut self, pair: Candidate) {
+        if self.filling.len() == self.filling.capacity() {
+            let full = std::mem::replace(&mut self.filling, Vec::with_capacity(Candidates::RUN));
+            if !full.is_empty() {
+                self.done.push(full);
+            }
+        }
+        self.filling.push(pair);
+    }
+
+    fn finish(mut self) -> Vec<Vec<Candidate>> {
+        if !self.filling.is_empty() {
+            self.done.push(self.filling);
+        }
+        self.done
+    }
+}
+
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
-pub(crate) fn candidates(
-    set: &PreparedSet,
-    settings: &LinkageSettings,
-    caches: &NameCaches,
-) -> Vec<(u32, u32, Pattern)> {
+pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: &NameCaches) -> Candidates {
     let sounds = sounds(set);
     let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
 
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.len() * 6);
+    // Both surnames the same ("García García"): one entry, not two.
+    let entered = |k: &Keys, s: usize| k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]);
+    // Counted first, so the vector is allocated once at its size.
+    let count = keys.iter().map(|k| (0..SLOTS).filter(|s| entered(k, *s)).count()).sum();
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(count);
     for (i, k) in keys.iter().enumerate() {
-        for (s, key) in k.iter().enumerate() {
-            // Both surnames the same ("García García"): one entry, not two.
-            if *key != 0 && !(s % 2 == 1 && k[s - 1] == *key) {
-                entries.push((*key, i as u32));
+        for s in 0..SLOTS {
+            if entered(k, s) {
+                entries.push((k[s], i as u32));
             }
         }
     }
@@ -169,7 +225,7 @@ pub(crate) fn candidates(
     let parts = crate::parallel::map_indices(batches.len(), 1, |k| {
         let batch = batches[k];
         let mut cache = caches.get(k);
-        let mut pairs = Vec::new();
+        let mut pairs = Runs::default();
         let mut windowed = Vec::new();
         // A block's records side by side: each is fetched from the whole set once, not once
         // per pair it is in (comparing was mostly waiting for memory).
@@ -217,18 +273,20 @@ pub(crate) fn candidates(
         }
         (pairs, windowed)
     });
-    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, w)| p.len() + w.len()).sum());
+    let mut runs = Vec::new();
     let mut windowed = Vec::with_capacity(parts.iter().map(|(_, w)| w.len()).sum());
     for (p, w) in parts {
-        pairs.extend(p);
+        runs.extend(p.finish());
         windowed.extend(w);
     }
     // Windows of several oversize blocks may meet the same pair: those few are kept once (a
-    // pair's vector is the same whoever compared it).
+    // pair's vector is the same whoever compared it). No pair is both owned and windowed.
     crate::parallel::sort(&mut windowed);
     windowed.dedup();
-    pairs.extend(windowed);
-    pairs
+    if !windowed.is_empty() {
+        runs.push(windowed);
+    }
+    Candidates { runs }
 }
 
 /// A record of a block, with what deciding and comparing its pairs reads.
