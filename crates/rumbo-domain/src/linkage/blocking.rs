@@ -130,7 +130,7 @@ pub(crate) struct Candidates {
 
 impl Candidates {
     /// Pairs a run holds: 12 MB.
-    const RUN: usize = 1 << 20;
+    pub const RUN: usize = 1 << 20;
 
     pub fn len(&self) -> usize {
         self.runs.iter().map(Vec::len).sum()
@@ -149,13 +149,13 @@ impl Candidates {
 
 /// Where one thread's pairs go: full runs, and the one being filled.
 #[derive(Default)]
-struct Runs {
+pub(crate) struct Runs {
     done: Vec<Vec<Candidate>>,
     filling: Vec<Candidate>,
 }
 
 impl Runs {
-    fn push(&mut self, pair: Candidate) {
+    pub fn push(&mut self, pair: Candidate) {
         if self.filling.len() == self.filling.capacity() {
             let full = std::mem::replace(&mut self.filling, Vec::with_capacity(Candidates::RUN));
             if !full.is_empty() {
@@ -165,7 +165,7 @@ impl Runs {
         self.filling.push(pair);
     }
 
-    fn finish(mut self) -> Vec<Vec<Candidate>> {
+    pub fn finish(mut self) -> Vec<Vec<Candidate>> {
         if !self.filling.is_empty() {
             self.done.push(self.filling);
         }
@@ -191,7 +191,8 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
         }
     }
     crate::parallel::sort(&mut entries);
-    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    // A block has two entries at least: reserved at most once, and only what is used is touched.
+    let mut blocks: Vec<(usize, usize)> = Vec::with_capacity(entries.len() / 2);
     let mut start = 0;
     for end in 1..=entries.len() {
         if end == entries.len() || entries[end].0 != entries[start].0 {
@@ -207,15 +208,12 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
         .map(|(s, _)| entries[*s].0)
         .collect();
     // Per record, which of its keys lead to an oversize block: those do not own pairs.
-    let complete: Vec<u16> = keys
-        .iter()
-        .map(|k| {
-            k.iter()
-                .enumerate()
-                .filter(|(_, key)| **key != 0 && !oversize.contains(key))
-                .fold(0u16, |acc, (s, _)| acc | (1 << s))
-        })
-        .collect();
+    let complete: Vec<u16> = crate::parallel::map(&keys, 4096, |k| {
+        k.iter()
+            .enumerate()
+            .filter(|(_, key)| **key != 0 && !oversize.contains(key))
+            .fold(0u16, |acc, (s, _)| acc | (1 << s))
+    });
 
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
     // One part a thread, each with its own cache of how names relate: the blocks come in the
@@ -226,7 +224,14 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
         let batch = batches[k];
         let mut cache = caches.get(k);
         let mut pairs = Runs::default();
-        let mut windowed = Vec::new();
+        // At most `window` pairs a record of each oversize block: reserved once.
+        let most: usize = batch
+            .iter()
+            .map(|(s, e)| e - s)
+            .filter(|n| *n > settings.max_block)
+            .map(|n| (0..n).map(|t| settings.window.min(n - 1 - t)).sum::<usize>())
+            .sum();
+        let mut windowed = Vec::with_capacity(most);
         // A block's records side by side: each is fetched from the whole set once, not once
         // per pair it is in (comparing was mostly waiting for memory).
         let mut members: Vec<Member> = Vec::new();
@@ -274,19 +279,39 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
         (pairs, windowed)
     });
     let mut runs = Vec::new();
-    let mut windowed = Vec::with_capacity(parts.iter().map(|(_, w)| w.len()).sum());
+    let mut windowed = Vec::with_capacity(parts.len());
     for (p, w) in parts {
         runs.extend(p.finish());
-        windowed.extend(w);
+        windowed.push(w);
     }
-    // Windows of several oversize blocks may meet the same pair: those few are kept once (a
-    // pair's vector is the same whoever compared it). No pair is both owned and windowed.
-    crate::parallel::sort(&mut windowed);
-    windowed.dedup();
-    if !windowed.is_empty() {
-        runs.push(windowed);
-    }
+    runs.extend(once_each(windowed));
     Candidates { runs }
+}
+
+/// The windowed pairs of every part, each pair once: windows of several oversize blocks may
+/// meet the same pair (a pair's vector is the same whoever compared it; no pair is both owned
+/// and windowed). Each part is sorted and thinned in place — a pair an earlier part holds is
+/// dropped from a later one — rather than all joined into one vector first.
+pub(crate) fn once_each(mut parts: Vec<Vec<Candidate>>) -> Vec<Vec<Candidate>> {
+    for part in &mut parts {
+        crate::parallel::sort(part);
+        part.dedup();
+    }
+    for k in 1..parts.len() {
+        let (before, rest) = parts.split_at_mut(k);
+        // Both sorted: one cursor per earlier part walks forward as the part is read.
+        let mut cursors = vec![0usize; before.len()];
+        rest[0].retain(|pair| {
+            !before.iter().zip(&mut cursors).any(|(earlier, at)| {
+                while *at < earlier.len() && earlier[*at] < *pair {
+                    *at += 1;
+                }
+                earlier.get(*at) == Some(pair)
+            })
+        });
+    }
+    parts.retain(|part| !part.is_empty());
+    parts
 }
 
 /// A record of a block, with what deciding and comparing its pairs reads.

@@ -14,8 +14,6 @@
 //! registration against existing ones with a trained model.
 
 mod blocking;
-#[cfg(test)]
-mod bound_tests;
 mod cluster;
 mod compare;
 mod em;
@@ -24,6 +22,8 @@ pub mod normalise;
 mod prepare;
 #[cfg(test)]
 mod quality_tests;
+#[cfg(test)]
+mod speed_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,9 +1,11 @@
-//! Scoring decides most candidates from their comparison vector alone (`Scorer::most`): that
-//! bound must never fall below a pair's weight, or a pair the weights keep would be lost.
+//! The shortcuts taken for speed give the answer the plain way gives: scoring decides most
+//! candidates from their comparison vector alone (`Scorer::most`), a bound that must never fall
+//! below a pair's weight; candidate pairs are kept in runs, and windowed pairs found by several
+//! threads are kept once without being joined first.
 
 use proptest::prelude::*;
 
-use super::blocking::{Candidate, candidates};
+use super::blocking::{Candidate, Candidates, Runs, candidates, once_each};
 use super::compare::{NameCaches, compare};
 use super::model::{SLACK, Scorer};
 use super::prepare::{PreparedSet, prepare_all};
@@ -111,4 +113,75 @@ proptest! {
         let scorer = Scorer::new(&model, &set);
         assert_bounded(&scorer, &pairs(&set));
     }
+}
+
+/// Every pair once, whichever part found it, each part's pairs sorted; empty parts dropped.
+#[test]
+fn windowed_pairs_are_kept_once_across_parts() {
+    let parts = vec![
+        vec![(5, 9, 1), (1, 2, 3), (5, 9, 1), (7, 8, 0)],
+        vec![(1, 2, 3), (0, 4, 2), (7, 8, 0), (9, 10, 1)],
+        vec![],
+        vec![(7, 8, 0), (0, 4, 2), (3, 3, 3)],
+        vec![(9, 10, 1)],
+    ];
+    let mut expected: Vec<Candidate> = parts.iter().flatten().copied().collect();
+    expected.sort_unstable();
+    expected.dedup();
+    let kept = once_each(parts);
+    assert_eq!(kept.len(), 3);
+    assert!(kept.iter().all(|part| part.windows(2).all(|w| w[0] < w[1])));
+    let mut all: Vec<Candidate> = kept.into_iter().flatten().collect();
+    all.sort_unstable();
+    assert_eq!(all, expected);
+}
+
+/// Runs fill to their size and the next begins; nothing is lost or repeated at the seam.
+#[test]
+fn runs_hold_every_pair_in_order() {
+    let mut runs = Runs::default();
+    let n = Candidates::RUN as u32 + 5;
+    for k in 0..n {
+        runs.push((k, k + 1, 0));
+    }
+    let runs = runs.finish();
+    assert_eq!(runs.iter().map(Vec::len).collect::<Vec<_>>(), [Candidates::RUN, 5]);
+    assert!(runs.iter().flatten().enumerate().all(|(k, pair)| pair.0 == k as u32));
+    assert!(Runs::default().finish().is_empty());
+}
+
+/// With small blocks most pairs are found by sorted window, by several threads at once: the
+/// candidates are the same set however the work is cut, each pair once.
+#[test]
+fn windowed_candidates_do_not_depend_on_the_threads() {
+    let (records, _) = population();
+    let set = prepare_all(&records);
+    let settings = LinkageSettings {
+        max_block: 4,
+        window: 3,
+        ..LinkageSettings::default()
+    };
+    let sorted = |parts: usize| {
+        let found = candidates(&set, &settings, &NameCaches::new(parts));
+        let mut all: Vec<Candidate> = found.iter().copied().collect();
+        assert_eq!(all.len(), found.len());
+        all.sort_unstable();
+        all
+    };
+    let whole = sorted(1);
+    assert!(
+        whole.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)),
+        "a pair twice"
+    );
+    for parts in [2, 3, 7] {
+        assert_eq!(sorted(parts), whole, "{parts} parts");
+    }
+    let link_settings = LinkageSettings {
+        random_pairs: 20_000,
+        ..settings
+    };
+    let one = link_in_parts(&records, &link_settings, 1);
+    let three = link_in_parts(&records, &link_settings, 3);
+    assert_eq!(one.pairs, three.pairs);
+    assert_eq!(one.clusters, three.clusters);
 }
