@@ -175,9 +175,13 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
     }
     cuts.push(data.len());
     let slices: Vec<&str> = cuts.windows(2).map(|w| &data[w[0]..w[1]]).collect();
-    let read = rumbo_domain::parallel::map(&slices, 1, |part| {
-        // A row a line at most: allocated once at its size.
-        let mut records = Vec::with_capacity(part.bytes().filter(|b| *b == b'\n').count() + 1);
+    let lines = |text: &str| text.bytes().filter(|b| *b == b'\n').count() + 1;
+    let read = rumbo_domain::parallel::map_indices(slices.len(), 1, |k| {
+        let part = slices[k];
+        // A row a line at most: allocated once at its size. The first part has room for every
+        // row, so only the others are copied when the parts are joined (reserved memory costs
+        // nothing until it is written).
+        let mut records = Vec::with_capacity(if k == 0 { lines(data) } else { lines(part) });
         let mut later = Vec::new();
         let whole = table.rows_of(part, delimiter, width, |_, row| {
             let key = cell(row, &columns, "id");
@@ -189,7 +193,8 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
         });
         whole.then_some(records)
     });
-    let mut records = Vec::with_capacity(read.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum());
+    let mut read = read.into_iter();
+    let mut records = read.next().flatten()?;
     for part in read {
         records.extend(part?);
     }
