@@ -16,7 +16,7 @@ use rumbo_domain::linkage::{FIELDS, PersonRecord, ScoredPair};
 use rumbo_domain::registration::people::{Sex, parse_optional_date};
 
 use crate::WriteError;
-use crate::table::{ColumnSpec, Table};
+use crate::table::{ColumnSpec, Row, Table};
 use crate::text::{Problems, Rejected, utf8};
 
 const fn spec(
@@ -75,9 +75,144 @@ const REQUIRED: &[&str] = &["id", "given_names", "first_surname", "birth_date", 
 const MAX_VALUE: usize = 200;
 
 /// The records of a people file, or every problem found in it. Each row is lent by the table
-/// and only the record's own strings are allocated: a million rows read in a second or so.
+/// and only the record's own strings are allocated. A file without quotes is read in parts on
+/// every core; anything wrong with it is then found again, and reported, by reading it whole.
 pub fn read_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, Rejected> {
     let text = utf8(bytes)?;
+    match read_in_parts(text, rumbo_domain::parallel::threads()) {
+        Some(records) => Ok(records),
+        None => read_whole(text),
+    }
+}
+
+/// The column of each spec, in the order of `SPECS`.
+type Columns = [Option<usize>; SPECS.len()];
+
+fn columns_of(table: &Table) -> Columns {
+    std::array::from_fn(|k| table.column(SPECS[k].name))
+}
+
+fn cell<'r>(row: &'r Row, columns: &Columns, name: &str) -> &'r str {
+    row.get(SPECS.iter().position(|s| s.name == name).and_then(|k| columns[k]))
+}
+
+/// The first cell of `row` longer than [`MAX_VALUE`] characters: its column and length.
+fn too_long(row: &Row, columns: &Columns) -> Option<(&'static str, usize)> {
+    SPECS.iter().find_map(|spec| {
+        // No more characters than bytes: most cells need no counting.
+        let value = cell(row, columns, spec.name);
+        if value.len() <= MAX_VALUE {
+            return None;
+        }
+        let len = value.chars().count();
+        (len > MAX_VALUE).then_some((spec.name, len))
+    })
+}
+
+/// The record of `row` with id `key`; a bad value goes to `later` with its column.
+fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, String)>) -> PersonRecord {
+    let at = |name: &str| format!("row {}, column {name}", row.number);
+    let value = |name: &str| cell(row, columns, name);
+    let optional = |name: &str| Some(value(name)).filter(|v| !v.is_empty()).map(str::to_owned);
+    let raw_date = value("birth_date");
+    let birth_date = iso_date(raw_date).map_or_else(
+        || {
+            parse_optional_date("birth_date", raw_date)
+                .map_err(|e| later.push((at("birth_date"), e.to_string())))
+                .ok()
+                .flatten()
+        },
+        Some,
+    );
+    let sex = Some(value("sex"))
+        .filter(|v| !v.is_empty())
+        .map(Sex::parse)
+        .transpose()
+        .map_err(|e| later.push((at("sex"), e.to_string())))
+        .ok()
+        .flatten();
+    let nationality = optional("nationality").map(|n| n.to_ascii_uppercase());
+    if let Some(n) = &nationality
+        && !(n.len() == 3 && n.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        later.push((
+            at("nationality"),
+            format!("'{n}' is not an ISO 3166 alpha-3 code (three letters, such as VEN)"),
+        ));
+    }
+    PersonRecord {
+        key,
+        source: value("organisation").to_owned(),
+        given_names: value("given_names").to_owned(),
+        first_surname: value("first_surname").to_owned(),
+        second_surname: optional("second_surname"),
+        birth_date,
+        sex,
+        document: optional("document"),
+        nationality,
+    }
+}
+
+/// The records of a file without quotes, its data lines cut into `parts` read on their own
+/// threads and joined in order; `None` at the first problem of any kind, for [`read_whole`] to
+/// report with its row (rows are numbered only there).
+fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
+    let (table, start, delimiter, width) = Table::unquoted_header(text, SPECS)?;
+    let columns = columns_of(&table);
+    if REQUIRED.iter().any(|name| table.column(name).is_none()) {
+        return None;
+    }
+    // Cut just after a line end: without quotes every line end ends a row.
+    let data = &text[start..];
+    let mut cuts = vec![0];
+    for k in 1..parts.max(1) {
+        let from = (data.len() * k / parts).max(*cuts.last().unwrap_or(&0));
+        let cut = data.as_bytes()[from..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(data.len(), |at| from + at + 1);
+        cuts.push(cut);
+    }
+    cuts.push(data.len());
+    let slices: Vec<&str> = cuts.windows(2).map(|w| &data[w[0]..w[1]]).collect();
+    let lines = |text: &str| text.bytes().filter(|b| *b == b'\n').count() + 1;
+    let read = rumbo_domain::parallel::map_indices(slices.len(), 1, |k| {
+        let part = slices[k];
+        // A row a line at most: allocated once at its size. The first part has room for every
+        // row, so only the others are copied when the parts are joined (reserved memory costs
+        // nothing until it is written).
+        let mut records = Vec::with_capacity(if k == 0 { lines(data) } else { lines(part) });
+        let mut later = Vec::new();
+        let whole = table.rows_of(part, delimiter, width, |_, row| {
+            let key = cell(row, &columns, "id");
+            if key.is_empty() || too_long(row, &columns).is_some() {
+                return false;
+            }
+            records.push(record(row, &columns, key.to_owned(), &mut later));
+            later.is_empty()
+        });
+        whole.then_some(records)
+    });
+    let mut read = read.into_iter();
+    let mut records = read.next().flatten()?;
+    for part in read {
+        records.extend(part?);
+    }
+    // Every id once.
+    let hasher = RandomState::new();
+    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(records.len());
+    for (k, r) in records.iter().enumerate() {
+        let hash = hasher.hash_one(r.key.as_str());
+        if seen.find(hash, |other| records[*other].key == r.key).is_some() {
+            return None;
+        }
+        seen.insert_unique(hash, k, |other| hasher.hash_one(records[*other].key.as_str()));
+    }
+    Some(records)
+}
+
+/// The records of any file, read row by row on one thread, or every problem found in it.
+fn read_whole(text: &str) -> Result<Vec<PersonRecord>, Rejected> {
     let mut problems = Problems::default();
     let mut records = Vec::new();
     // Each id's record, by index: the id is kept once, in its record. A row per line at most.
@@ -86,30 +221,16 @@ pub fn read_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, Rejected> {
         hashbrown::HashTable::with_capacity(text.bytes().filter(|b| *b == b'\n').count() + 1);
     let hasher = RandomState::new();
     let mut later: Vec<(String, String)> = Vec::new();
-    // The column of each spec, in the order of `SPECS`, found once from the first row's table.
-    let mut columns: Option<[Option<usize>; SPECS.len()]> = None;
+    // The columns, found once from the first row's table.
+    let mut columns: Option<Columns> = None;
     let table = Table::stream_rows(text, SPECS, &mut problems, |table, row| {
-        let columns = *columns.get_or_insert_with(|| std::array::from_fn(|k| table.column(SPECS[k].name)));
-        let column = |name: &str| SPECS.iter().position(|s| s.name == name).and_then(|k| columns[k]);
+        let columns = *columns.get_or_insert_with(|| columns_of(table));
         let at = |name: &str| format!("row {}, column {name}", row.number);
-        let value = |name: &str| row.get(column(name));
-        let optional = |name: &str| row.optional(column(name)).map(str::to_owned);
-        for spec in SPECS {
-            // No more characters than bytes: most cells need no counting.
-            let cell = value(spec.name);
-            if cell.len() <= MAX_VALUE {
-                continue;
-            }
-            let len = cell.chars().count();
-            if len > MAX_VALUE {
-                later.push((
-                    at(spec.name),
-                    format!("is too long ({len} characters, at most {MAX_VALUE})"),
-                ));
-                return;
-            }
+        if let Some((name, len)) = too_long(row, &columns) {
+            later.push((at(name), format!("is too long ({len} characters, at most {MAX_VALUE})")));
+            return;
         }
-        let key = value("id").to_owned();
+        let key = cell(row, &columns, "id").to_owned();
         if key.is_empty() {
             later.push((at("id"), "is empty; every record needs an id".into()));
         } else {
@@ -124,43 +245,8 @@ pub fn read_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, Rejected> {
             }
         }
         rows.push(row.number);
-        let raw_date = value("birth_date");
-        let birth_date = iso_date(raw_date).map_or_else(
-            || {
-                parse_optional_date("birth_date", raw_date)
-                    .map_err(|e| later.push((at("birth_date"), e.to_string())))
-                    .ok()
-                    .flatten()
-            },
-            Some,
-        );
-        let sex = row
-            .optional(column("sex"))
-            .map(Sex::parse)
-            .transpose()
-            .map_err(|e| later.push((at("sex"), e.to_string())))
-            .ok()
-            .flatten();
-        let nationality = optional("nationality").map(|n| n.to_ascii_uppercase());
-        if let Some(n) = &nationality
-            && !(n.len() == 3 && n.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            later.push((
-                at("nationality"),
-                format!("'{n}' is not an ISO 3166 alpha-3 code (three letters, such as VEN)"),
-            ));
-        }
-        records.push(PersonRecord {
-            key,
-            source: value("organisation").to_owned(),
-            given_names: value("given_names").to_owned(),
-            first_surname: value("first_surname").to_owned(),
-            second_surname: optional("second_surname"),
-            birth_date,
-            sex,
-            document: optional("document"),
-            nationality,
-        });
+        let record = record(row, &columns, key, &mut later);
+        records.push(record);
     })?;
     table.require(REQUIRED, &mut problems);
     for (place, problem) in later {
@@ -241,7 +327,7 @@ fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, 
 pub fn write_clusters_csv<W: Write>(
     records: &[PersonRecord],
     clusters: &[Vec<usize>],
-    out: W,
+    mut out: W,
 ) -> Result<(), WriteError> {
     let mut name = vec![""; records.len()];
     for cluster in clusters {
@@ -257,19 +343,35 @@ pub fn write_clusters_csv<W: Write>(
             }
         }
     }
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(["id", "cluster"])?;
-    for (record, cluster) in records.iter().zip(name) {
-        let cluster = if cluster.is_empty() {
-            record.key.as_str()
-        } else {
-            cluster
-        };
-        writer.write_record([record.key.as_str(), cluster])?;
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record(["id", "cluster"])?;
+    out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+    // Rows formatted a run a thread, copied out in order: the file one thread would write.
+    let runs: Vec<std::ops::Range<usize>> = (0..records.len())
+        .step_by(CLUSTER_ROWS_PER_RUN)
+        .map(|start| start..(start + CLUSTER_ROWS_PER_RUN).min(records.len()))
+        .collect();
+    let written = rumbo_domain::parallel::map(&runs, 1, |run| {
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.len() * 24));
+        for (record, cluster) in records[run.clone()].iter().zip(&name[run.clone()]) {
+            let cluster = if cluster.is_empty() {
+                record.key.as_str()
+            } else {
+                cluster
+            };
+            writer.write_record([record.key.as_str(), cluster])?;
+        }
+        writer.into_inner().map_err(|e| WriteError::from(e.into_error()))
+    });
+    for rows in written {
+        out.write_all(&rows?)?;
     }
-    writer.flush()?;
+    out.flush()?;
     Ok(())
 }
+
+/// Records whose cluster rows a thread formats at a time.
+const CLUSTER_ROWS_PER_RUN: usize = 65_536;
 
 /// Numbers before text, numbers by value, text by its characters.
 fn id_order(id: &str) -> (u8, u64, &str) {

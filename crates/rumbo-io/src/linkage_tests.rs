@@ -161,6 +161,104 @@ fn a_long_value_and_a_bad_encoding_are_located() {
     assert!(rejected.problems[0].location.starts_with("line 3"), "{rejected:?}");
 }
 
+/// Files without quotes are read in parts on several threads: the records are those one
+/// thread reads, in the same order, wherever the cuts fall.
+#[test]
+fn reading_in_parts_gives_the_records_read_whole() {
+    let mut many = String::from(HEADER);
+    for k in 0..40 {
+        many.push_str(&format!(
+            "{k},ORG{},Ana María,Pérez,{},199{}-0{}-1{},{},V-{k}{k},{}\n",
+            k % 3,
+            if k % 4 == 0 { "" } else { "Díaz" },
+            k % 10,
+            1 + k % 9,
+            k % 10,
+            if k % 2 == 0 { "female" } else { "m" },
+            if k % 5 == 0 { "" } else { "col" },
+        ));
+        if k % 7 == 0 {
+            many.push_str("\n,,,,,,,,,\n");
+        }
+    }
+    let texts = [
+        many.clone(),
+        many.replace('\n', "\r\n"),
+        many.trim_end().to_owned(),
+        format!("{HEADER}#beneficiary+code,#org+code,,,,,,,,\n1,A,Ana,Paz,,05/03/1990,f,,,\n2,B,Luis,Rojas,,,,,,"),
+        "id;given_names;first_surname;birth_date;sex\na;Ana;Paz;1990-03-05;f\n\nb;Luis;Rojas;;\n".to_owned(),
+        HEADER.to_owned(),
+    ];
+    for text in &texts {
+        let whole = read_whole(text).expect("valid");
+        for parts in 1..=6 {
+            assert_eq!(
+                read_in_parts(text, parts).as_ref(),
+                Some(&whole),
+                "{parts} parts of {text:?}"
+            );
+        }
+        assert_eq!(read_people(text.as_bytes()).expect("valid"), whole);
+    }
+}
+
+/// A quote (a value may then span lines) or any problem sends the file to the reader that
+/// numbers rows and reports every problem.
+#[test]
+fn a_file_with_quotes_or_problems_is_read_whole() {
+    let long = "x".repeat(MAX_VALUE + 1);
+    for text in [
+        format!("{HEADER}1,A,\"Ana\nMaría\",Paz,,,,,,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,1990-02-30,,,,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,,alien,,,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,,,,VENEZUELA,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,,,,,\n,A,Ana,Paz,,,,,,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,,,,,\n2,A,Ana,Paz,,,,,,,extra\n"),
+        format!("{HEADER}1,A,{long},Paz,,,,,,\n"),
+        format!("{HEADER}1,A,Ana,Paz,,,,,,\n2,B,Luis,Rojas,,,,,,\n1,C,Ana,Paz,,,,,,\n"),
+        "id,given_names,first_surname,birth_date\n1,Ana,Paz,\n".to_owned(),
+        "id,id,given_names,first_surname,birth_date,sex\n1,1,Ana,Paz,,\n".to_owned(),
+    ] {
+        for parts in 1..=3 {
+            assert_eq!(read_in_parts(&text, parts), None, "{text:?}");
+        }
+    }
+    let quoted = format!("{HEADER}1,A,\"Ana\nMaría\",Paz,,,,,,\n");
+    assert_eq!(
+        read_people(quoted.as_bytes()).expect("valid")[0].given_names,
+        "Ana\nMaría"
+    );
+}
+
+/// Cluster rows are formatted in runs on several threads: the file is the one a single writer
+/// makes, row for row, across the runs' seams.
+#[test]
+fn clusters_of_many_records_are_written_in_order() {
+    let n = 2 * CLUSTER_ROWS_PER_RUN + 7;
+    let records: Vec<PersonRecord> = (0..n)
+        .map(|k| PersonRecord {
+            key: if k % 5 == 0 { format!("r,{k}") } else { k.to_string() },
+            ..PersonRecord::default()
+        })
+        .collect();
+    let clusters: Vec<Vec<usize>> = (0..n).step_by(2).map(|k| (k..(k + 2).min(n)).collect()).collect();
+    let mut out = Vec::new();
+    write_clusters_csv(&records, &clusters, &mut out).expect("write");
+    let mut expected = csv::Writer::from_writer(Vec::new());
+    expected.write_record(["id", "cluster"]).expect("header");
+    for (k, record) in records.iter().enumerate() {
+        let first = &records[k - k % 2].key;
+        let second = records.get(k - k % 2 + 1).map_or(first, |r| &r.key);
+        let smallest = if id_order(first) <= id_order(second) {
+            first
+        } else {
+            second
+        };
+        expected.write_record([record.key.as_str(), smallest]).expect("row");
+    }
+    assert_eq!(out, expected.into_inner().expect("flushed"));
+}
+
 proptest::proptest! {
     /// The quick path for `YYYY-MM-DD` gives the general parse's date whenever it answers, and
     /// answers for every valid date so written.

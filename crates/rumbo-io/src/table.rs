@@ -110,44 +110,9 @@ impl Table {
             pending = next(&mut row.cells, &mut unreadable);
         }
 
-        for (i, name) in names.iter().enumerate() {
-            if name.is_empty() {
-                continue;
-            }
-            if let Some(first) = names[..i].iter().position(|n| n == name) {
-                problems.push(
-                    "header",
-                    format!("column '{name}' appears twice (columns {} and {})", first + 1, i + 1),
-                );
-            }
-        }
-        let mut used = vec![false; names.len()];
-        let mut found = Vec::new();
-        for spec in specs {
-            let by_name = names
-                .iter()
-                .enumerate()
-                .find(|(i, n)| !used[*i] && (*n == spec.name || spec.aliases.contains(&n.as_str())))
-                .map(|(i, _)| i);
-            let by_tag = || {
-                let (tag, attributes) = spec.hxl?;
-                hashtags
-                    .as_ref()?
-                    .iter()
-                    .enumerate()
-                    .find(|(i, h)| !used[*i] && h.matches(tag, attributes))
-                    .map(|(i, _)| i)
-            };
-            let index = by_name.or_else(by_tag);
-            if let Some(i) = index {
-                used[i] = true;
-            }
-            found.push((spec.name, index));
-        }
-
         let width = names.len();
         let table = Table {
-            found,
+            found: find_columns(&names, hashtags.as_deref(), specs, problems),
             rows: Vec::new(),
         };
         while let Some(number) = pending {
@@ -172,6 +137,75 @@ impl Table {
         Ok(table)
     }
 
+    /// The header of a file that can be cut at any line end, for readers that read parts of
+    /// it on several threads ([`Table::rows_of`]): the table, the byte where its data rows
+    /// begin, its delimiter and width. `None` when the file holds a quote (a quoted value may
+    /// span lines, so only the whole file can be read) or the header has a problem: the
+    /// caller then reads the whole file with [`Table::stream_rows`], which reports it.
+    pub fn unquoted_header(text: &str, specs: &[ColumnSpec]) -> Option<(Table, usize, u8, usize)> {
+        if text.contains('"') {
+            return None;
+        }
+        let delimiter = sniff_delimiter(text);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let mut header = csv::StringRecord::new();
+        if !reader.read_record(&mut header).ok()? {
+            return None;
+        }
+        let names: Vec<String> = header.iter().map(normalise).collect();
+        let mut start = usize::try_from(reader.position().byte()).ok()?;
+        let mut second = csv::StringRecord::new();
+        let hashtags: Option<Vec<Hashtag>> = if reader.read_record(&mut second).ok()? && is_hxl_row(&second) {
+            start = usize::try_from(reader.position().byte()).ok()?;
+            Some(second.iter().map(Hashtag::parse).collect())
+        } else {
+            None
+        };
+        let mut problems = Problems::default();
+        let found = find_columns(&names, hashtags.as_deref(), specs, &mut problems);
+        (problems.is_empty() && text.is_char_boundary(start)).then(|| {
+            let table = Table {
+                found,
+                rows: Vec::new(),
+            };
+            (table, start, delimiter, names.len())
+        })
+    }
+
+    /// Lends each data row of `part` (whole lines of a file [`Table::unquoted_header`] read)
+    /// to `sink`, as [`Table::stream_rows`] does, skipping blank rows; false, at once, when a
+    /// row cannot be read or has more values than the header names, or `sink` says so (the
+    /// caller then reads the whole file serially to report it). Rows are not numbered.
+    pub fn rows_of(&self, part: &str, delimiter: u8, width: usize, mut sink: impl FnMut(&Table, &Row) -> bool) -> bool {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(part.as_bytes());
+        let mut row = Row {
+            number: 0,
+            cells: csv::StringRecord::new(),
+        };
+        loop {
+            match reader.read_record(&mut row.cells) {
+                Ok(false) => return true,
+                Err(_) => return false,
+                Ok(true) => {}
+            }
+            let cells = &row.cells;
+            if !cells.iter().any(|c| !c.trim().is_empty()) {
+                continue;
+            }
+            if cells.iter().skip(width).any(|c| !c.trim().is_empty()) || !sink(self, &row) {
+                return false;
+            }
+        }
+    }
+
     /// The column holding the spec named `name`, if the file has it.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.found.iter().find(|(n, _)| *n == name).and_then(|(_, i)| *i)
@@ -185,6 +219,50 @@ impl Table {
             }
         }
     }
+}
+
+/// The column of each spec: by name first, then by hashtag, each column taken once. A column
+/// named twice is a problem.
+fn find_columns(
+    names: &[String],
+    hashtags: Option<&[Hashtag]>,
+    specs: &[ColumnSpec],
+    problems: &mut Problems,
+) -> Vec<(&'static str, Option<usize>)> {
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            problems.push(
+                "header",
+                format!("column '{name}' appears twice (columns {} and {})", first + 1, i + 1),
+            );
+        }
+    }
+    let mut used = vec![false; names.len()];
+    let mut found = Vec::new();
+    for spec in specs {
+        let by_name = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| !used[*i] && (*n == spec.name || spec.aliases.contains(&n.as_str())))
+            .map(|(i, _)| i);
+        let by_tag = || {
+            let (tag, attributes) = spec.hxl?;
+            hashtags?
+                .iter()
+                .enumerate()
+                .find(|(i, h)| !used[*i] && h.matches(tag, attributes))
+                .map(|(i, _)| i)
+        };
+        let index = by_name.or_else(by_tag);
+        if let Some(i) = index {
+            used[i] = true;
+        }
+        found.push((spec.name, index));
+    }
+    found
 }
 
 /// `Name ES` → `name_es`.

@@ -131,26 +131,83 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
     keys
 }
 
+/// One candidate pair `(i, j)`, `i < j`, with its comparison vector.
+pub(crate) type Candidate = (u32, u32, Pattern);
+
+/// Every candidate pair, in runs of at most [`Candidates::RUN`] and in no particular order
+/// (each pair once). Kept as runs where they were made rather than joined into one vector:
+/// tens of millions of pairs grown by doubling, then copied together, cost more in fresh
+/// pages the system zeroes and in copies than comparing them did; a run is allocated once at
+/// its full size and read in place by whoever counts and scores the pairs.
+pub(crate) struct Candidates {
+    runs: Vec<Vec<Candidate>>,
+}
+
+impl Candidates {
+    /// Pairs a run holds: 12 MB.
+    pub const RUN: usize = 1 << 20;
+
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(Vec::len).sum()
+    }
+
+    pub fn runs(&self) -> &[Vec<Candidate>] {
+        &self.runs
+    }
+
+    /// Every pair, run after run.
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = &Candidate> {
+        self.runs.iter().flatten()
+    }
+}
+
+/// Where one thread's pairs go: full runs, and the one being filled.
+#[derive(Default)]
+pub(crate) struct Runs {
+    done: Vec<Vec<Candidate>>,
+    filling: Vec<Candidate>,
+}
+
+impl Runs {
+    pub fn push(&mut self, pair: Candidate) {
+        if self.filling.len() == self.filling.capacity() {
+            let full = std::mem::replace(&mut self.filling, Vec::with_capacity(Candidates::RUN));
+            if !full.is_empty() {
+                self.done.push(full);
+            }
+        }
+        self.filling.push(pair);
+    }
+
+    pub fn finish(mut self) -> Vec<Vec<Candidate>> {
+        if !self.filling.is_empty() {
+            self.done.push(self.filling);
+        }
+        self.done
+    }
+}
+
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
-pub(crate) fn candidates(
-    set: &PreparedSet,
-    settings: &LinkageSettings,
-    caches: &NameCaches,
-) -> Vec<(u32, u32, Pattern)> {
+pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: &NameCaches) -> Candidates {
     let sounds = sounds(set);
     let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
 
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.len() * 6);
+    // Both surnames the same ("García García"): one entry, not two.
+    let entered = |k: &Keys, s: usize| k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]);
+    // Counted first, so the vector is allocated once at its size.
+    let count = keys.iter().map(|k| (0..SLOTS).filter(|s| entered(k, *s)).count()).sum();
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(count);
     for (i, k) in keys.iter().enumerate() {
-        for (s, key) in k.iter().enumerate() {
-            // Both surnames the same ("García García"): one entry, not two.
-            if *key != 0 && !(s % 2 == 1 && k[s - 1] == *key) {
-                entries.push((*key, i as u32));
+        for s in 0..SLOTS {
+            if entered(k, s) {
+                entries.push((k[s], i as u32));
             }
         }
     }
     crate::parallel::sort(&mut entries);
-    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    // A block has two entries at least: reserved at most once, and only what is used is touched.
+    let mut blocks: Vec<(usize, usize)> = Vec::with_capacity(entries.len() / 2);
     let mut start = 0;
     for end in 1..=entries.len() {
         if end == entries.len() || entries[end].0 != entries[start].0 {
@@ -166,15 +223,12 @@ pub(crate) fn candidates(
         .map(|(s, _)| entries[*s].0)
         .collect();
     // Per record, which of its keys lead to an oversize block: those do not own pairs.
-    let complete: Vec<u16> = keys
-        .iter()
-        .map(|k| {
-            k.iter()
-                .enumerate()
-                .filter(|(_, key)| **key != 0 && !oversize.contains(key))
-                .fold(0u16, |acc, (s, _)| acc | (1 << s))
-        })
-        .collect();
+    let complete: Vec<u16> = crate::parallel::map(&keys, 4096, |k| {
+        k.iter()
+            .enumerate()
+            .filter(|(_, key)| **key != 0 && !oversize.contains(key))
+            .fold(0u16, |acc, (s, _)| acc | (1 << s))
+    });
 
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
     // One part a thread, each with its own cache of how names relate: the blocks come in the
@@ -184,8 +238,15 @@ pub(crate) fn candidates(
     let parts = crate::parallel::map_indices(batches.len(), 1, |k| {
         let batch = batches[k];
         let mut cache = caches.get(k);
-        let mut pairs = Vec::new();
-        let mut windowed = Vec::new();
+        let mut pairs = Runs::default();
+        // At most `window` pairs a record of each oversize block: reserved once.
+        let most: usize = batch
+            .iter()
+            .map(|(s, e)| e - s)
+            .filter(|n| *n > settings.max_block)
+            .map(|n| (0..n).map(|t| settings.window.min(n - 1 - t)).sum::<usize>())
+            .sum();
+        let mut windowed = Vec::with_capacity(most);
         // A block's records side by side: each is fetched from the whole set once, not once
         // per pair it is in (comparing was mostly waiting for memory).
         let mut members: Vec<Member> = Vec::new();
@@ -232,18 +293,40 @@ pub(crate) fn candidates(
         }
         (pairs, windowed)
     });
-    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, w)| p.len() + w.len()).sum());
-    let mut windowed = Vec::with_capacity(parts.iter().map(|(_, w)| w.len()).sum());
+    let mut runs = Vec::new();
+    let mut windowed = Vec::with_capacity(parts.len());
     for (p, w) in parts {
-        pairs.extend(p);
-        windowed.extend(w);
+        runs.extend(p.finish());
+        windowed.push(w);
     }
-    // Windows of several oversize blocks may meet the same pair: those few are kept once (a
-    // pair's vector is the same whoever compared it).
-    crate::parallel::sort(&mut windowed);
-    windowed.dedup();
-    pairs.extend(windowed);
-    pairs
+    runs.extend(once_each(windowed));
+    Candidates { runs }
+}
+
+/// The windowed pairs of every part, each pair once: windows of several oversize blocks may
+/// meet the same pair (a pair's vector is the same whoever compared it; no pair is both owned
+/// and windowed). Each part is sorted and thinned in place — a pair an earlier part holds is
+/// dropped from a later one — rather than all joined into one vector first.
+pub(crate) fn once_each(mut parts: Vec<Vec<Candidate>>) -> Vec<Vec<Candidate>> {
+    for part in &mut parts {
+        crate::parallel::sort(part);
+        part.dedup();
+    }
+    for k in 1..parts.len() {
+        let (before, rest) = parts.split_at_mut(k);
+        // Both sorted: one cursor per earlier part walks forward as the part is read.
+        let mut cursors = vec![0usize; before.len()];
+        rest[0].retain(|pair| {
+            !before.iter().zip(&mut cursors).any(|(earlier, at)| {
+                while *at < earlier.len() && earlier[*at] < *pair {
+                    *at += 1;
+                }
+                earlier.get(*at) == Some(pair)
+            })
+        });
+    }
+    parts.retain(|part| !part.is_empty());
+    parts
 }
 
 /// A record of a block, with what deciding and comparing its pairs reads.

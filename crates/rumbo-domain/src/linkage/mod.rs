@@ -23,6 +23,8 @@ mod prepare;
 #[cfg(test)]
 mod quality_tests;
 #[cfg(test)]
+mod speed_tests;
+#[cfg(test)]
 mod tests;
 
 use std::time::Instant;
@@ -35,6 +37,7 @@ use crate::registration::people::Sex;
 pub use compare::{FIELDS, LEVELS};
 pub use model::{CorrectionModel, FieldModel, LevelModel, MatchModel, TF_LIMIT, TermFrequencies};
 
+use compare::Pattern;
 use model::Scorer;
 use prepare::PreparedSet;
 
@@ -180,7 +183,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     let clock = Instant::now();
     type Counts = std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>>;
     // Counted a run a thread, then added up: sums, so the same however cut.
-    let runs: Vec<&[(u32, u32, u32)]> = candidates.chunks(1 << 18).collect();
+    let runs: Vec<&[blocking::Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(1 << 18)).collect();
     let mut counts = Counts::default();
     for run in crate::parallel::map(&runs, 1, |run| {
         let mut counts = Counts::default();
@@ -203,10 +206,19 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
 
     let clock = Instant::now();
     let scorer = Scorer::new(&model, &set);
-    let batches: Vec<&[(u32, u32, u32)]> = candidates.chunks(16_384).collect();
+    // Nearly every candidate falls short of the threshold whatever names it shares: a vector
+    // whose most favourable weight (see `Scorer::most`) does not reach it decides its pairs
+    // without reading their records. The others are weighed pair by pair, as before.
+    let may_reach: std::collections::HashSet<Pattern, std::hash::BuildHasherDefault<compare::IdPairHasher>> = patterns
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| model.probability(scorer.most(*p) + model::SLACK) >= settings.report_threshold)
+        .collect();
+    let batches: Vec<&[blocking::Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(16_384)).collect();
     let kept = crate::parallel::map(&batches, 1, |batch| {
         batch
             .iter()
+            .filter(|(_, _, p)| may_reach.contains(p))
             .filter_map(|(i, j, p)| {
                 let (i, j) = (*i as usize, *j as usize);
                 let weight: f64 = scorer.field_weights(i, j, *p).iter().sum();
@@ -215,7 +227,10 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
             .collect::<Vec<_>>()
     });
     drop(candidates);
-    let mut pairs: Vec<ScoredPair> = kept.into_iter().flatten().collect();
+    let mut pairs: Vec<ScoredPair> = Vec::with_capacity(kept.iter().map(Vec::len).sum());
+    for batch in kept {
+        pairs.extend(batch);
+    }
     pairs.sort_unstable_by_key(|p| (p.left, p.right));
     stats.scoring_seconds = clock.elapsed().as_secs_f64();
 

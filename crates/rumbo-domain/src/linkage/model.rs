@@ -186,7 +186,16 @@ pub(crate) struct Scorer<'a> {
     corrections: Vec<([usize; 2], f64)>,
     given_adjustment: Vec<f32>,
     surname_adjustment: Vec<f32>,
+    /// The largest of `given_adjustment` and of `surname_adjustment` (0 if larger), for
+    /// [`Scorer::most`].
+    most_given: f64,
+    most_surname: f64,
 }
+
+/// Bits added to [`Scorer::most`] before it is compared with a threshold: the bound and a
+/// pair's weight add the same terms in another order, and rounding must not let a pair the
+/// exact sum keeps fall out (weights are tens of bits; rounding moves them by ~1e-14).
+pub(crate) const SLACK: f64 = 1e-6;
 
 /// Levels added after countries' models were first stored, each with the level the engine gave
 /// the same pairs before: one surname on each side, the same or not, was `exact` or `different`.
@@ -238,14 +247,45 @@ impl<'a> Scorer<'a> {
                 }
             }
         }
+        let most = |adjustments: &[f32]| {
+            adjustments
+                .iter()
+                .filter(|x| !x.is_nan())
+                .fold(0.0f64, |most, x| most.max(f64::from(*x)))
+        };
         Scorer {
             model,
             set,
             weights,
             corrections,
+            most_given: most(&given_adjustment),
+            most_surname: most(&surname_adjustment),
             given_adjustment,
             surname_adjustment,
         }
+    }
+
+    /// The most any pair of records compared into `pattern` can weigh: [`Scorer::field_weights`]
+    /// with the largest name adjustments any record has (two shared surnames at most). The
+    /// levels and corrections depend on the vector alone; only the names' rarity on the records.
+    pub fn most(&self, pattern: Pattern) -> f64 {
+        let mut out: [f64; 6] = std::array::from_fn(|f| self.weights[f][level(pattern, f)]);
+        if matches!(level(pattern, GIVEN), 1 | 2) {
+            out[GIVEN] += self.most_given;
+        }
+        let mut family = false;
+        for ([x, y], bits) in &self.corrections {
+            if agrees(*x, level(pattern, *x)) && agrees(*y, level(pattern, *y)) {
+                out[*y] += bits;
+                family |= *x == SURNAMES || *y == SURNAMES;
+            }
+        }
+        if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
+            // None, one or two shared surnames, each adding at most `most_surname` (≥ 0).
+            let adjustment = 2.0 * self.most_surname;
+            out[SURNAMES] += if family { adjustment.min(0.0) } else { adjustment };
+        }
+        out.iter().sum()
     }
 
     /// Each field's weight for records `i` and `j` whose comparison vector is `pattern`.

@@ -26,11 +26,17 @@ pub(crate) struct Interner {
 /// slots), and its length: two words can match no more letters than they have in common, which
 /// bounds their Jaro-Winkler similarity from a few bytes, without aligning them (see
 /// `compare::may_be_similar`). `None` for words too long to count in bytes.
+///
+/// 32 bytes, aligned: the comparisons read two of these for nearly every pair of names, from a
+/// table far larger than the cache, and at 33 bytes most straddled two cache lines.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
 pub(crate) struct Letters {
-    pub counts: [u8; 32],
+    pub counts: [u8; 31],
     pub len: u8,
 }
+
+const _: () = assert!(std::mem::size_of::<Letters>() == 32);
 
 impl Letters {
     /// Words longer than this are not counted (their similarity is computed in full).
@@ -40,9 +46,9 @@ impl Letters {
         if word.len() > Self::MAX_LEN {
             return None;
         }
-        let mut counts = [0u8; 32];
+        let mut counts = [0u8; 31];
         for b in word.bytes() {
-            let slot = if b.is_ascii_lowercase() { b - b'a' } else { 26 + b % 6 };
+            let slot = if b.is_ascii_lowercase() { b - b'a' } else { 26 + b % 5 };
             counts[usize::from(slot)] += 1;
         }
         Some(Letters {
@@ -63,7 +69,7 @@ impl Interner {
         let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
         self.words.push(word.into());
         self.letters.push(Letters::of(word).unwrap_or(Letters {
-            counts: [0; 32],
+            counts: [0; 31],
             len: 0,
         }));
         self.ids.insert(word.into(), id);
@@ -223,22 +229,25 @@ pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
 /// would get from one thread (the first occurrence's rank) and the set is the same however it
 /// is cut — which matters, since oversize blocks are ordered by word id.
 pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> PreparedSet {
-    let run = |part: &[PersonRecord]| {
+    // The first run has room for every record: the others are appended to it in place.
+    let run = |part: &[PersonRecord], room: usize| {
         let mut words = Interner::default();
         let mut scratch = Scratch::default();
-        let records: Vec<Prepared> = part.iter().map(|r| prepare(r, &mut words, &mut scratch)).collect();
+        let mut records: Vec<Prepared> = Vec::with_capacity(room.max(part.len()));
+        records.extend(part.iter().map(|r| prepare(r, &mut words, &mut scratch)));
         PreparedSet { records, words }
     };
     if parts <= 1 || records.len() < 2 {
-        return run(records);
+        return run(records, records.len());
     }
     let runs: Vec<&[PersonRecord]> = records.chunks(records.len().div_ceil(parts)).collect();
-    let mut done = crate::parallel::map(&runs, 1, |part| run(part)).into_iter();
+    let mut done =
+        crate::parallel::map_indices(runs.len(), 1, |k| run(runs[k], if k == 0 { records.len() } else { 0 }))
+            .into_iter();
     // The first run's ids are already those of one thread.
     let Some(mut set) = done.next() else {
-        return run(records);
+        return run(records, records.len());
     };
-    set.records.reserve(records.len() - set.records.len());
     for part in done {
         // In the run's id order, so new words are appended in order of first occurrence.
         let ids: Vec<u32> = part.words.words.iter().map(|w| set.words.intern(w)).collect();
