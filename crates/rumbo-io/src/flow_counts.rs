@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rumbo_domain::flow::AgeBrackets;
 use rumbo_domain::flow::counts::{RawCount, column};
 
-use crate::table::{Hashtag, is_hxl_row, normalise, sniff_delimiter};
+use crate::table::{Hashtag, csv_reader, is_hxl_row, normalise, sniff_delimiter};
 use crate::text::Rejected;
 
 /// (column, other accepted names, HXL tag and attributes)
@@ -131,11 +131,7 @@ pub fn count_template(brackets: &AgeBrackets) -> Vec<u8> {
 /// (or names one twice) is refused whole, naming each.
 pub fn count_columns(text: &str, brackets: &AgeBrackets) -> Result<CountColumns, Rejected> {
     let delimiter = sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text.as_bytes(), delimiter);
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -227,11 +223,7 @@ pub fn count_rows(
     text: String,
     columns: CountColumns,
 ) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + Send + 'static {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(columns.delimiter)
-        .from_reader(std::io::Cursor::new(text));
+    let mut reader = csv_reader(std::io::Cursor::new(text), columns.delimiter);
     // Positions looked up once, and one record reused for every row: a million rows would
     // otherwise cost a million records and eleven million map lookups.
     let at = |name: &str| columns.found.get(name).copied();
@@ -312,11 +304,7 @@ pub fn rejected_rows_csv(text: &str, rejected: &[(usize, String, String)]) -> Ve
     for (row, column, reason) in rejected {
         by_row.entry(*row).or_default().push((column, reason));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(sniff_delimiter(text))
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text.as_bytes(), sniff_delimiter(text));
     let mut writer = csv::Writer::from_writer(Vec::new());
     for (i, record) in reader.records().enumerate() {
         let Ok(record) = record else { continue };

@@ -76,11 +76,7 @@ impl Table {
         problems: &mut Problems,
         mut sink: impl FnMut(&Table, &Row),
     ) -> Result<Table, Rejected> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(sniff_delimiter(text))
-            .from_reader(text.as_bytes());
+        let mut reader = csv_reader(text.as_bytes(), sniff_delimiter(text));
         // Problems found while reading rows wait here, to follow the header's.
         let mut row_problems: Vec<(String, String)> = Vec::new();
         let mut unreadable: Vec<(String, String)> = Vec::new();
@@ -147,11 +143,7 @@ impl Table {
             return None;
         }
         let delimiter = sniff_delimiter(text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
+        let mut reader = csv_reader(text.as_bytes(), delimiter);
         let mut header = csv::StringRecord::new();
         if !reader.read_record(&mut header).ok()? {
             return None;
@@ -181,11 +173,7 @@ impl Table {
     /// row cannot be read or has more values than the header names, or `sink` says so (the
     /// caller then reads the whole file serially to report it). Rows are not numbered.
     pub fn rows_of(&self, part: &str, delimiter: u8, width: usize, mut sink: impl FnMut(&Table, &Row) -> bool) -> bool {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(part.as_bytes());
+        let mut reader = csv_reader(part.as_bytes(), delimiter);
         let mut row = Row {
             number: 0,
             cells: csv::StringRecord::new(),
@@ -282,6 +270,16 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
         .into_iter()
         .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
         .unwrap_or(b',')
+}
+
+/// A CSV reader as every reader here needs one: no header taken for granted (the caller finds
+/// it), rows of any width (a short or long row is the caller's to report), the given separator.
+pub(crate) fn csv_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(input)
 }
 
 /// A row of HXL hashtags: every non-empty cell starts with `#`.

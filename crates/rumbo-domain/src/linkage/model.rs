@@ -273,13 +273,7 @@ impl<'a> Scorer<'a> {
         if matches!(level(pattern, GIVEN), 1 | 2) {
             out[GIVEN] += self.most_given;
         }
-        let mut family = false;
-        for ([x, y], bits) in &self.corrections {
-            if agrees(*x, level(pattern, *x)) && agrees(*y, level(pattern, *y)) {
-                out[*y] += bits;
-                family |= *x == SURNAMES || *y == SURNAMES;
-            }
-        }
+        let family = self.correct(pattern, &mut out);
         if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
             // None, one or two shared surnames, each adding at most `most_surname` (≥ 0).
             let adjustment = 2.0 * self.most_surname;
@@ -302,13 +296,7 @@ impl<'a> Scorer<'a> {
             }),
             _ => 0.0,
         };
-        let mut family = false;
-        for ([x, y], bits) in &self.corrections {
-            if agrees(*x, level(pattern, *x)) && agrees(*y, level(pattern, *y)) {
-                out[*y] += bits;
-                family |= *x == SURNAMES || *y == SURNAMES;
-            }
-        }
+        let family = self.correct(pattern, &mut out);
         if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
             let adjustment: f64 = shared_surnames(a, b).map(|s| self.surname(s)).sum();
             // Twins and siblings share a rare surname no less often than a common one: when the
@@ -316,6 +304,20 @@ impl<'a> Scorer<'a> {
             out[SURNAMES] += if family { adjustment.min(0.0) } else { adjustment };
         }
         out
+    }
+
+    /// Takes back, from `out`, what fields agreeing together counted twice (the corrections
+    /// of the vector, which [`Scorer::most`] and [`Scorer::field_weights`] must apply alike);
+    /// true when surnames are among them (a family's agreement: rarity earns nothing).
+    fn correct(&self, pattern: Pattern, out: &mut [f64; 6]) -> bool {
+        let mut family = false;
+        for ([x, y], bits) in &self.corrections {
+            if agrees(*x, level(pattern, *x)) && agrees(*y, level(pattern, *y)) {
+                out[*y] += bits;
+                family |= *x == SURNAMES || *y == SURNAMES;
+            }
+        }
+        family
     }
 
     fn given(&self, id: u32) -> f64 {

@@ -5,9 +5,9 @@
 use rumbo_domain::Problem;
 
 use super::super::Repair;
-use super::super::sheet::{csv_reader_with, delimiter_of};
 use super::{FiveWFile, Reader, Stage};
 use crate::Rejected;
+use crate::table::{csv_reader, sniff_delimiter};
 
 /// Files from this size are read in parallel parts.
 pub(super) const PARALLEL_FROM: usize = 1024 * 1024;
@@ -17,7 +17,7 @@ pub(super) const PARALLEL_FROM: usize = 1024 * 1024;
 fn feed(reader: &mut Reader, text: &str, delimiter: u8, first: usize) -> Result<usize, Rejected> {
     // About one report per line: reserving once spares the copies of a growing list.
     reader.file.rows.reserve(text.bytes().filter(|b| *b == b'\n').count());
-    let mut csv = csv_reader_with(text, delimiter);
+    let mut csv = csv_reader(text.as_bytes(), delimiter);
     let mut record = csv::StringRecord::new();
     let mut count = 0;
     loop {
@@ -39,7 +39,7 @@ fn feed(reader: &mut Reader, text: &str, delimiter: u8, first: usize) -> Result<
 }
 
 pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
-    let delimiter = delimiter_of(text);
+    let delimiter = sniff_delimiter(text);
     let mut head = Reader::default();
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if text.len() < PARALLEL_FROM || parts < 2 {
@@ -47,7 +47,7 @@ pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
         return head.finish();
     }
     // The header (and hashtag row) first, on its own: every part needs its columns.
-    let mut csv = csv_reader_with(text, delimiter);
+    let mut csv = csv_reader(text.as_bytes(), delimiter);
     let mut record = csv::StringRecord::new();
     let mut number = 0;
     while !matches!(head.stage, Stage::Data { .. }) {

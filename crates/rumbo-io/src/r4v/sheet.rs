@@ -3,6 +3,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 
 use crate::Rejected;
+use crate::table::{csv_reader, sniff_delimiter};
 use crate::text::utf8;
 
 /// A table read from a file: each row with its number as a spreadsheet shows it (the first
@@ -38,33 +39,9 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, Rejected> {
     }
 }
 
-/// A CSV reader over UTF-8 `text`, separated by whichever of `,` `;` and tab the header holds
-/// most of.
-pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv_reader_with(text, delimiter_of(text))
-}
-
-/// The separator of the header line: whichever of `,` `;` and tab it holds most of.
-pub(crate) fn delimiter_of(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
-        .unwrap_or(b',')
-}
-
-/// A CSV reader over `text` with a known separator (a part of a file has no header to tell).
-pub(crate) fn csv_reader_with(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes())
-}
-
 fn read_csv(bytes: &[u8]) -> Result<Sheet, Rejected> {
     let text = utf8(bytes)?;
-    let mut reader = csv_reader(text);
+    let mut reader = csv_reader(text.as_bytes(), sniff_delimiter(text));
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record =
