@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rumbo_domain::flow::AgeBrackets;
 use rumbo_domain::flow::counts::{RawCount, column};
 
-use crate::table::{Hashtag, csv_reader, is_hxl_row, normalise, sniff_delimiter};
+use crate::table::{Hashtag, csv_reader, is_blank, is_hxl_row, normalise, sniff_delimiter};
 use crate::text::Rejected;
 
 /// (column, other accepted names, HXL tag and attributes)
@@ -258,7 +258,7 @@ pub fn count_rows(
                 }
                 Ok(true) => {}
             }
-            if number <= columns.skip || record.iter().all(|c| c.trim().is_empty()) {
+            if number <= columns.skip || is_blank(&record) {
                 continue;
             }
             let cell = |i: usize| {

@@ -113,9 +113,8 @@ impl Table {
         };
         while let Some(number) = pending {
             let cells = &row.cells;
-            if cells.iter().any(|c| !c.trim().is_empty()) {
-                let extra = cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count();
-                if extra > 0 {
+            if !is_blank(cells) {
+                if extra_values(cells, width) > 0 {
                     row_problems.push((
                         format!("row {number}"),
                         format!("{} values, but the header names only {width} columns", cells.len()),
@@ -185,10 +184,10 @@ impl Table {
                 Ok(true) => {}
             }
             let cells = &row.cells;
-            if !cells.iter().any(|c| !c.trim().is_empty()) {
+            if is_blank(cells) {
                 continue;
             }
-            if cells.iter().skip(width).any(|c| !c.trim().is_empty()) || !sink(self, &row) {
+            if extra_values(cells, width) > 0 || !sink(self, &row) {
                 return false;
             }
         }
@@ -280,6 +279,16 @@ pub(crate) fn csv_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Read
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(input)
+}
+
+/// A row with nothing but blanks, which every reader skips (spreadsheets leave them).
+pub(crate) fn is_blank(cells: &csv::StringRecord) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Values past the header's `width` columns: a row that has any is refused.
+fn extra_values(cells: &csv::StringRecord, width: usize) -> usize {
+    cells.iter().skip(width).filter(|c| !c.trim().is_empty()).count()
 }
 
 /// A row of HXL hashtags: every non-empty cell starts with `#`.
