@@ -18,6 +18,8 @@ pub mod boundaries;
 pub mod clk;
 /// Admin areas and locations out: CSV with HXL hashtags, and GeoJSON.
 pub mod export;
+/// Reading a large file on every core.
+pub mod file;
 /// Count files of flow monitoring (CSV, or XLSX through [`sheet`]) in, read row by row.
 pub mod flow_counts;
 /// Profiles of flow monitoring points (CSV) in.

@@ -313,8 +313,14 @@ fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, 
         writer.write_field(id(pair.right))?;
         field(&mut writer, format_args!("{:.6}", pair.probability))?;
         field(&mut writer, format_args!("{:.3}", pair.weight))?;
-        for name in FIELDS {
-            let weight = pair.fields.iter().find(|f| f.field == name).map_or(0.0, |f| f.weight);
+        for (k, name) in FIELDS.iter().enumerate() {
+            // The fields come in the order of FIELDS: looked for only if not in place.
+            let weight = pair
+                .fields
+                .get(k)
+                .filter(|f| f.field == *name)
+                .or_else(|| pair.fields.iter().find(|f| f.field == *name))
+                .map_or(0.0, |f| f.weight);
             field(&mut writer, format_args!("{weight:.3}"))?;
         }
         writer.write_record(None::<&[u8]>)?;
@@ -335,7 +341,8 @@ pub fn write_clusters_csv<W: Write>(
             .iter()
             .filter_map(|i| records.get(*i))
             .map(|r| r.key.as_str())
-            .min_by(|a, b| id_order(a).cmp(&id_order(b)))
+            // Each id parsed once (the first of equal ones kept, as `min_by` keeps it).
+            .min_by_key(|id| id_order(id))
             .unwrap_or("");
         for i in cluster {
             if let Some(slot) = name.get_mut(*i) {

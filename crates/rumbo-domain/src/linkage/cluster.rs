@@ -60,11 +60,16 @@ pub(crate) fn cluster(
         }
         members[keep].extend(moved);
     }
-    let mut out: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
-    for m in &mut out {
-        m.sort_unstable();
+    // Groups by first member without sorting them: record by record, a group is taken at its
+    // smallest member, the first of them met.
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for g in group {
+        let mut m = std::mem::take(&mut members[g]);
+        if !m.is_empty() {
+            m.sort_unstable();
+            out.push(m);
+        }
     }
-    out.sort_unstable_by_key(|m| m[0]);
     out
 }
 

@@ -59,6 +59,40 @@ impl Letters {
 }
 
 impl Interner {
+    /// Room for `words` words: a run of records interns about one new word a record (its
+    /// document), and a table grown by doubling hashes every word again each time.
+    fn with_capacity(words: usize) -> Interner {
+        Interner {
+            ids: HashMap::with_capacity_and_hasher(words, BuildHasherDefault::default()),
+            words: Vec::with_capacity(words),
+            letters: Vec::with_capacity(words),
+        }
+    }
+
+    /// The words of `other` given ids here, in `other`'s id order, as interning them one by one
+    /// would: a word already here keeps its id, a new one is appended — moved, with the
+    /// letters `other` counted, not copied and counted again.
+    fn absorb(&mut self, other: Interner) -> Vec<u32> {
+        self.ids.reserve(other.words.len());
+        self.words.reserve(other.words.len());
+        self.letters.reserve(other.words.len());
+        other
+            .words
+            .into_iter()
+            .zip(other.letters)
+            .map(|(word, letters)| {
+                if let Some(id) = self.ids.get(&*word) {
+                    return *id;
+                }
+                let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
+                self.ids.insert(word.clone(), id);
+                self.words.push(word);
+                self.letters.push(letters);
+                id
+            })
+            .collect()
+    }
+
     pub fn intern(&mut self, word: &str) -> u32 {
         if word.is_empty() {
             return NONE;
@@ -140,6 +174,7 @@ pub(crate) struct Scratch {
     first: String,
     second: String,
     joined: String,
+    nationality: String,
 }
 
 pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut Scratch) -> Prepared {
@@ -191,10 +226,12 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
         let clean = normalise::document(d);
         words.intern(&clean)
     });
-    let nationality = record
-        .nationality
-        .as_deref()
-        .map_or(NONE, |n| words.intern(&n.trim().to_ascii_uppercase()));
+    let nationality = record.nationality.as_deref().map_or(NONE, |n| {
+        scratch.nationality.clear();
+        scratch.nationality.push_str(n.trim());
+        scratch.nationality.make_ascii_uppercase();
+        words.intern(&scratch.nationality)
+    });
     Prepared {
         given,
         given_words,
@@ -231,7 +268,7 @@ pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
 pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> PreparedSet {
     // The first run has room for every record: the others are appended to it in place.
     let run = |part: &[PersonRecord], room: usize| {
-        let mut words = Interner::default();
+        let mut words = Interner::with_capacity(part.len());
         let mut scratch = Scratch::default();
         let mut records: Vec<Prepared> = Vec::with_capacity(room.max(part.len()));
         records.extend(part.iter().map(|r| prepare(r, &mut words, &mut scratch)));
@@ -250,7 +287,7 @@ pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> Prepar
     };
     for part in done {
         // In the run's id order, so new words are appended in order of first occurrence.
-        let ids: Vec<u32> = part.words.words.iter().map(|w| set.words.intern(w)).collect();
+        let ids: Vec<u32> = set.words.absorb(part.words);
         let id = |local: u32| {
             if local == NONE {
                 NONE

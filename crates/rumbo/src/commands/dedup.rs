@@ -49,7 +49,7 @@ pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
     }
     let input = args.input.as_deref().context("give --input FILE or --database URL")?;
     let started = Instant::now();
-    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let bytes = rumbo_io::file::read_file(input).with_context(|| format!("cannot read {}", input.display()))?;
     let records = read_people(&bytes).map_err(|rejected| {
         let mut text = format!("{}: {rejected}", input.display());
         for problem in &rejected.problems {
