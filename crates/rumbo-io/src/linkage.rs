@@ -92,15 +92,46 @@ fn columns_of(table: &Table) -> Columns {
     std::array::from_fn(|k| table.column(SPECS[k].name))
 }
 
-fn cell<'r>(row: &'r Row, columns: &Columns, name: &str) -> &'r str {
-    row.get(SPECS.iter().position(|s| s.name == name).and_then(|k| columns[k]))
+/// The place in `SPECS` of the spec named `name`, found when compiling: a row's cells are
+/// then reached without comparing names, ten times a row.
+const fn place(name: &str) -> usize {
+    let mut k = 0;
+    while k < SPECS.len() {
+        let (a, b) = (SPECS[k].name.as_bytes(), name.as_bytes());
+        let mut same = a.len() == b.len();
+        let mut i = 0;
+        while same && i < a.len() {
+            same = a[i] == b[i];
+            i += 1;
+        }
+        if same {
+            return k;
+        }
+        k += 1;
+    }
+    panic!("no such column")
+}
+
+const ID: usize = place("id");
+const ORGANISATION: usize = place("organisation");
+const GIVEN_NAMES: usize = place("given_names");
+const FIRST_SURNAME: usize = place("first_surname");
+const SECOND_SURNAME: usize = place("second_surname");
+const BIRTH_DATE: usize = place("birth_date");
+const SEX: usize = place("sex");
+const DOCUMENT: usize = place("document");
+const NATIONALITY: usize = place("nationality");
+
+/// The value of `row` in the column of `SPECS[spec]`.
+fn cell<'r>(row: &'r Row, columns: &Columns, spec: usize) -> &'r str {
+    row.get(columns[spec])
 }
 
 /// The first cell of `row` longer than [`MAX_VALUE`] characters: its column and length.
 fn too_long(row: &Row, columns: &Columns) -> Option<(&'static str, usize)> {
-    SPECS.iter().find_map(|spec| {
+    SPECS.iter().enumerate().find_map(|(k, spec)| {
         // No more characters than bytes: most cells need no counting.
-        let value = cell(row, columns, spec.name);
+        let value = cell(row, columns, k);
         if value.len() <= MAX_VALUE {
             return None;
         }
@@ -112,9 +143,9 @@ fn too_long(row: &Row, columns: &Columns) -> Option<(&'static str, usize)> {
 /// The record of `row` with id `key`; a bad value goes to `later` with its column.
 fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, String)>) -> PersonRecord {
     let at = |name: &str| format!("row {}, column {name}", row.number);
-    let value = |name: &str| cell(row, columns, name);
-    let optional = |name: &str| Some(value(name)).filter(|v| !v.is_empty()).map(str::to_owned);
-    let raw_date = value("birth_date");
+    let value = |spec: usize| cell(row, columns, spec);
+    let optional = |spec: usize| Some(value(spec)).filter(|v| !v.is_empty());
+    let raw_date = value(BIRTH_DATE);
     let birth_date = iso_date(raw_date).map_or_else(
         || {
             parse_optional_date("birth_date", raw_date)
@@ -124,14 +155,19 @@ fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, St
         },
         Some,
     );
-    let sex = Some(value("sex"))
-        .filter(|v| !v.is_empty())
-        .map(Sex::parse)
+    let sex = optional(SEX)
+        .map(|v| match v {
+            // The codes themselves, as nearly every file writes them, without the general
+            // parse's lower-cased copies.
+            "female" => Ok(Sex::Female),
+            "male" => Ok(Sex::Male),
+            _ => Sex::parse(v),
+        })
         .transpose()
         .map_err(|e| later.push((at("sex"), e.to_string())))
         .ok()
         .flatten();
-    let nationality = optional("nationality").map(|n| n.to_ascii_uppercase());
+    let nationality = optional(NATIONALITY).map(str::to_ascii_uppercase);
     if let Some(n) = &nationality
         && !(n.len() == 3 && n.bytes().all(|b| b.is_ascii_alphabetic()))
     {
@@ -142,13 +178,13 @@ fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, St
     }
     PersonRecord {
         key,
-        source: value("organisation").to_owned(),
-        given_names: value("given_names").to_owned(),
-        first_surname: value("first_surname").to_owned(),
-        second_surname: optional("second_surname"),
+        source: value(ORGANISATION).to_owned(),
+        given_names: value(GIVEN_NAMES).to_owned(),
+        first_surname: value(FIRST_SURNAME).to_owned(),
+        second_surname: optional(SECOND_SURNAME).map(str::to_owned),
         birth_date,
         sex,
-        document: optional("document"),
+        document: optional(DOCUMENT).map(str::to_owned),
         nationality,
     }
 }
@@ -176,37 +212,45 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
     cuts.push(data.len());
     let slices: Vec<&str> = cuts.windows(2).map(|w| &data[w[0]..w[1]]).collect();
     let lines = |text: &str| text.bytes().filter(|b| *b == b'\n').count() + 1;
+    // Each id is hashed where it is read, while in cache; ids are checked once all are read.
+    let hasher = RandomState::new();
     let read = rumbo_domain::parallel::map_indices(slices.len(), 1, |k| {
         let part = slices[k];
         // A row a line at most: allocated once at its size. The first part has room for every
         // row, so only the others are copied when the parts are joined (reserved memory costs
         // nothing until it is written).
-        let mut records = Vec::with_capacity(if k == 0 { lines(data) } else { lines(part) });
+        let room = if k == 0 { lines(data) } else { lines(part) };
+        let mut records = Vec::with_capacity(room);
+        let mut hashes: Vec<u64> = Vec::with_capacity(room);
         let mut later = Vec::new();
         let whole = table.rows_of(part, delimiter, width, |_, row| {
-            let key = cell(row, &columns, "id");
+            let key = cell(row, &columns, ID);
             if key.is_empty() || too_long(row, &columns).is_some() {
                 return false;
             }
+            hashes.push(hasher.hash_one(key));
             records.push(record(row, &columns, key.to_owned(), &mut later));
             later.is_empty()
         });
-        whole.then_some(records)
+        whole.then_some((records, hashes))
     });
     let mut read = read.into_iter();
-    let mut records = read.next().flatten()?;
+    let (mut records, mut hashes) = read.next().flatten()?;
     for part in read {
-        records.extend(part?);
+        let (more, more_hashes) = part?;
+        records.extend(more);
+        hashes.extend(more_hashes);
     }
-    // Every id once.
-    let hasher = RandomState::new();
-    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(records.len());
-    for (k, r) in records.iter().enumerate() {
-        let hash = hasher.hash_one(r.key.as_str());
-        if seen.find(hash, |other| records[*other].key == r.key).is_some() {
+    // Every id once. The table holds indices and finds them by the hashes already taken: an id
+    // is read again only when another has the same hash.
+    let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(records.len());
+    for (k, (r, hash)) in records.iter().zip(&hashes).enumerate() {
+        let at = |other: &u32| *other as usize;
+        if seen.find(*hash, |other| records[at(other)].key == r.key).is_some() {
             return None;
         }
-        seen.insert_unique(hash, k, |other| hasher.hash_one(records[*other].key.as_str()));
+        // More records than a u32 counts are read whole (they would not fit in memory).
+        seen.insert_unique(*hash, u32::try_from(k).ok()?, |other| hashes[at(other)]);
     }
     Some(records)
 }
@@ -230,7 +274,7 @@ fn read_whole(text: &str) -> Result<Vec<PersonRecord>, Rejected> {
             later.push((at(name), format!("is too long ({len} characters, at most {MAX_VALUE})")));
             return;
         }
-        let key = cell(row, &columns, "id").to_owned();
+        let key = cell(row, &columns, ID).to_owned();
         if key.is_empty() {
             later.push((at("id"), "is empty; every record needs an id".into()));
         } else {

@@ -98,13 +98,19 @@ fn pairs_and_clusters_out() {
             })
             .collect(),
     };
+    // Fields out of their order, or missing, are still written under their own names.
+    let mut shuffled = pair.clone();
+    shuffled.fields.reverse();
+    shuffled.fields.truncate(5);
+    shuffled.fields[0].weight = -2.0;
     let mut out = Vec::new();
-    write_pairs_csv(&records, &[pair], &mut out).expect("write");
+    write_pairs_csv(&records, &[pair, shuffled], &mut out).expect("write");
     let text = String::from_utf8(out).expect("utf8");
     assert_eq!(
         text,
         "left_id,right_id,probability,weight,given_names,surnames,birth_date,sex,document,nationality\n\
-         10,9,0.987654,12.346,1.500,1.500,1.500,1.500,1.500,1.500\n"
+         10,9,0.987654,12.346,1.500,1.500,1.500,1.500,1.500,1.500\n\
+         10,9,0.987654,12.346,0.000,1.500,1.500,1.500,1.500,-2.000\n"
     );
     let mut out = Vec::new();
     write_clusters_csv(&records, &[vec![0, 1, 3], vec![2]], &mut out).expect("write");
@@ -199,6 +205,29 @@ fn reading_in_parts_gives_the_records_read_whole() {
             );
         }
         assert_eq!(read_people(text.as_bytes()).expect("valid"), whole);
+    }
+}
+
+/// `female` and `male` are read without the general parse: every way of writing sex is read as
+/// that parse reads it.
+#[test]
+fn sex_is_read_as_the_general_parse_reads_it() {
+    use rumbo_domain::Vocabulary;
+    use rumbo_domain::registration::people::Sex;
+    let written = [
+        "female", "male", "other", "FEMALE", "Male", " female ", "f", "M", "mujer", "homem",
+    ];
+    let mut text = String::from(HEADER);
+    for (k, sex) in written.iter().enumerate() {
+        text.push_str(&format!("{k},A,Ana,Paz,,,{sex},,,\n"));
+    }
+    for records in [
+        read_in_parts(&text, 2).expect("in parts"),
+        read_whole(&text).expect("whole"),
+    ] {
+        for (record, sex) in records.iter().zip(written) {
+            assert_eq!(record.sex, Some(Sex::parse(sex).expect("a sex")), "{sex:?}");
+        }
     }
 }
 
