@@ -338,6 +338,9 @@ pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair],
 /// Pairs a thread formats at a time.
 const PAIRS_PER_RUN: usize = 8192;
 
+/// Field weights a run keeps formatted (a power of two).
+const WEIGHT_SLOTS: usize = 1024;
+
 /// The rows of `pairs`, as [`write_pairs_csv`] writes them.
 fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, WriteError> {
     // Some 90 bytes a row.
@@ -352,6 +355,20 @@ fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, 
         let _ = number.write_fmt(value);
         writer.write_field(&number)
     };
+    // A field's weight is one of few (one a level, or a name's frequency): each met is kept
+    // with its text, by its bits, so most weights are copied rather than formatted again.
+    let mut weights: Vec<(u64, String)> = vec![(f64::NAN.to_bits(), String::new()); WEIGHT_SLOTS];
+    let mut weight_field = |writer: &mut csv::Writer<Vec<u8>>, weight: f64| {
+        use std::fmt::Write as _;
+        let bits = weight.to_bits();
+        let slot = &mut weights[(bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % WEIGHT_SLOTS];
+        if slot.0 != bits || slot.1.is_empty() {
+            slot.0 = bits;
+            slot.1.clear();
+            let _ = write!(slot.1, "{weight:.3}");
+        }
+        writer.write_field(&slot.1)
+    };
     for pair in pairs {
         writer.write_field(id(pair.left))?;
         writer.write_field(id(pair.right))?;
@@ -365,7 +382,7 @@ fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, 
                 .filter(|f| f.field == *name)
                 .or_else(|| pair.fields.iter().find(|f| f.field == *name))
                 .map_or(0.0, |f| f.weight);
-            field(&mut writer, format_args!("{weight:.3}"))?;
+            weight_field(&mut writer, weight)?;
         }
         writer.write_record(None::<&[u8]>)?;
     }
@@ -380,7 +397,8 @@ pub fn write_clusters_csv<W: Write>(
     mut out: W,
 ) -> Result<(), WriteError> {
     let mut name = vec![""; records.len()];
-    for cluster in clusters {
+    // A record alone is named by its own id below: only clusters of several need a name here.
+    for cluster in clusters.iter().filter(|c| c.len() > 1) {
         let smallest = cluster
             .iter()
             .filter_map(|i| records.get(*i))

@@ -303,3 +303,49 @@ proptest::proptest! {
         }
     }
 }
+
+/// Field weights are formatted once and copied after: every row holds its own weights, for
+/// weights that repeat, that differ by a bit, and that share a slot.
+#[test]
+fn repeated_field_weights_are_written_as_formatted() {
+    let records: Vec<PersonRecord> = (0..2)
+        .map(|k| PersonRecord {
+            key: k.to_string(),
+            ..PersonRecord::default()
+        })
+        .collect();
+    let weight = |k: usize| match k % 7 {
+        0 => 0.0,
+        1 => -0.0,
+        2 => 1.0005,
+        3 => f64::from_bits(1.0005_f64.to_bits() + 1),
+        4 => -12.3456,
+        5 => 1e300,
+        _ => k as f64 * 0.37,
+    };
+    let pairs: Vec<ScoredPair> = (0..5000)
+        .map(|k| ScoredPair {
+            left: 0,
+            right: 1,
+            probability: 0.5,
+            weight: 1.0,
+            fields: FIELDS
+                .iter()
+                .enumerate()
+                .map(|(f, field)| FieldComparison {
+                    field,
+                    level: "exact",
+                    weight: weight(k * 3 + f),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    write_pairs_csv(&records, &pairs, &mut out).expect("write");
+    let text = String::from_utf8(out).expect("utf8");
+    for (k, line) in text.lines().skip(1).enumerate() {
+        let expected: Vec<String> = (0..FIELDS.len()).map(|f| format!("{:.3}", weight(k * 3 + f))).collect();
+        assert_eq!(line, format!("0,1,0.500000,1.000,{}", expected.join(",")), "row {k}");
+    }
+    assert_eq!(text.lines().count(), 5001);
+}

@@ -27,11 +27,17 @@ pub(crate) fn cluster(
     floor: f64,
     mut score: impl FnMut(usize, usize) -> (f64, bool),
 ) -> Vec<Vec<usize>> {
-    let mut order: Vec<&(usize, usize, f64)> = edges.iter().filter(|(_, _, p)| *p >= threshold).collect();
-    order.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    // Strongest first, ties by records. The edges are copied, not pointed to: a sorted list of
+    // references would be read in a random order, a cache miss an edge.
+    let mut order: Vec<(f64, usize, usize)> = edges
+        .iter()
+        .filter(|(_, _, p)| *p >= threshold)
+        .map(|(i, j, p)| (*p, *i, *j))
+        .collect();
+    order.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut group: Vec<usize> = (0..n).collect();
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    for (i, j, _) in order {
+    for (_, i, j) in &order {
         let (gi, gj) = (group[*i], group[*j]);
         if gi == gj || members[gi].len() * members[gj].len() > MAX_CROSS {
             continue;
