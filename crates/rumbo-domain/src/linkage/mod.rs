@@ -209,11 +209,12 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     // Nearly every candidate falls short of the threshold whatever names it shares: a vector
     // whose most favourable weight (see `Scorer::most`) does not reach it decides its pairs
     // without reading their records. The others are weighed pair by pair, as before.
-    let may_reach: std::collections::HashSet<Pattern, std::hash::BuildHasherDefault<compare::IdPairHasher>> = patterns
-        .iter()
-        .map(|(p, _)| *p)
-        .filter(|p| model.probability(scorer.most(*p) + model::SLACK) >= settings.report_threshold)
-        .collect();
+    let may_reach = Bits::of(
+        patterns
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| model.probability(scorer.most(*p) + model::SLACK) >= settings.report_threshold),
+    );
     let batches: Vec<&[blocking::Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(16_384)).collect();
     let kept = crate::parallel::map(&batches, 1, |batch| {
         batch
@@ -256,6 +257,29 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
         pairs,
         clusters,
         stats,
+    }
+}
+
+/// A set of comparison vectors as one bit each: asked about every candidate, it answers from
+/// one word of a small table (vectors are a few bits a field) where a hash set hashed and
+/// probed.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn of(patterns: impl Iterator<Item = Pattern>) -> Bits {
+        let mut bits = Vec::new();
+        for p in patterns {
+            let word = p as usize / 64;
+            if word >= bits.len() {
+                bits.resize(word + 1, 0);
+            }
+            bits[word] |= 1 << (p % 64);
+        }
+        Bits(bits)
+    }
+
+    fn contains(&self, p: &Pattern) -> bool {
+        self.0.get(*p as usize / 64).is_some_and(|w| w >> (p % 64) & 1 == 1)
     }
 }
 

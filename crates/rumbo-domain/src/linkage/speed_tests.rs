@@ -115,6 +115,21 @@ proptest! {
     }
 }
 
+proptest! {
+    /// The vectors that may reach the threshold, kept as bits, are those given and no other.
+    #[test]
+    fn a_set_of_vectors_as_bits_holds_exactly_them(
+        kept in proptest::collection::hash_set(0u32..(1 << 24), 0..40),
+        asked in proptest::collection::vec(0u32..(1 << 25), 40),
+    ) {
+        let bits = Bits::of(kept.iter().copied());
+        for p in kept.iter().chain(&asked) {
+            prop_assert_eq!(bits.contains(p), kept.contains(p));
+        }
+        prop_assert!(!bits.contains(&u32::MAX));
+    }
+}
+
 /// Every pair once, whichever part found it, each part's pairs sorted; empty parts dropped.
 #[test]
 fn windowed_pairs_are_kept_once_across_parts() {
