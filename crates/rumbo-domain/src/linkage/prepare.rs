@@ -73,7 +73,8 @@ impl Interner {
     /// would: a word already here keeps its id, a new one is appended — moved, with the
     /// letters `other` counted, not copied and counted again.
     fn absorb(&mut self, other: Interner) -> Vec<u32> {
-        self.ids.reserve(other.words.len());
+        // The table is left to grow as it needs: most of `other`'s words are here already, and
+        // room reserved for all of them would often hash every word here again for nothing.
         self.words.reserve(other.words.len());
         self.letters.reserve(other.words.len());
         other
