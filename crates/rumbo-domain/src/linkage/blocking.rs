@@ -6,32 +6,46 @@
 //! 2. a surname's sound, the first given name's sound and the birth day and month (in either
 //!    order), whatever the year;
 //! 3. either given name's sound and the birth date (day and month in either order);
-//! 4. a surname's sound and the first given name's sound, whatever the date;
+//! 4. a surname's sound, the first given name's sound and the birth year;
 //! 5. both surnames' sounds (in either order) and the birth day and month, whatever the year
-//!    and the given names.
+//!    and the given names;
+//! 6. a surname's sound and the first given name's sound, for a pair of which one record has
+//!    no birth date: such a record meets every namesake, whatever their dates.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
-//! swapped date (0–5), the year off by one (0, 2, 4, 5 — key 4 alone loses it among the many
-//! "José González" of a large file), another wrong date (0, 4), surnames in the other order or
-//! one missing (each surname gives its own keys), no document (1–5), a typo in the given name
-//! (0, 1, 5) — and key 5 alone holds a typo in the given name together with the year off by
-//! one, which desks make independently of each other.
+//! swapped date (0–5), the year off by one (0, 2, 5), a typo in the day or the month (0, 4),
+//! no date at all (0, 6), surnames in the other order or one missing (each surname gives its
+//! own keys), no document (1–6), a typo in the given name (0, 1, 5) — and key 5 alone holds a
+//! typo in the given name together with the year off by one, which desks make independently
+//! of each other.
+//!
+//! Keys 4 and 6 take the place of one key of surname and given name whatever the date, which
+//! made four pairs in five among the many "José González" of a large file and found almost
+//! nothing the others miss: two namesakes born in different years are two people unless a
+//! date was mistyped, and each mistyping a desk makes — the year off by one, day and month
+//! swapped, a digit of the day or of the month — leaves either the year (key 4) or the day and
+//! month (keys 2, 5) whole. A record without a date can be told from no namesake by its date,
+//! so it meets them all (key 6): that costs the undated records times the block, not the
+//! block squared, and pairs of two dated records are never formed under key 6.
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
-//! next `window` only. Pairs found under several keys are compared once: a pair belongs to the first key of
-//! the list above that both records carry and whose block is complete, and is skipped under
-//! the others — decided from the records' own keys, without a set of seen pairs.
+//! next `window` only (under key 6, only the pairs with an undated record). Pairs found under
+//! several keys are compared once: a pair belongs to the first key of the list above that both
+//! records carry (key 6: with one of them undated) and whose block is complete, and is skipped
+//! under the others — decided from the records' own keys, without a set of seen pairs.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
-use super::compare::{IdPairHasher, NameCaches, Pattern, compare_with};
+use super::compare::{IdHashState, IdPairHasher, NameCaches, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 6;
+const KINDS: usize = 7;
+/// The kind whose pairs need a record without a birth date.
+const UNDATED: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
 pub(crate) type Keys = [u64; SLOTS];
 
@@ -105,7 +119,10 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
             if let Some(day_month) = day_month {
                 keys[4 + slot] = key(&[2, s, given, day_month]);
             }
-            keys[8 + slot] = key(&[4, s, given]);
+            if r.birth != 0 {
+                keys[8 + slot] = key(&[4, s, given, u64::from(r.year())]);
+            }
+            keys[2 * UNDATED + slot] = key(&[6, s, given]);
         }
     }
     // Both surnames with the day and month: a person's two surnames together are shared by
@@ -217,7 +234,7 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
             start = end;
         }
     }
-    let oversize: HashSet<u64, BuildHasherDefault<IdPairHasher>> = blocks
+    let oversize: HashSet<u64, IdHashState> = blocks
         .iter()
         .filter(|(s, e)| e - s > settings.max_block)
         .map(|(s, _)| entries[*s].0)
@@ -260,6 +277,13 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 keys: keys[*r as usize],
                 complete: complete[*r as usize],
             }));
+            // Which kind of key the block is of: key 6 pairs only records with a date and
+            // without one.
+            let undated_kind = members[0]
+                .keys
+                .iter()
+                .position(|k| *k == key)
+                .is_some_and(|s| s / 2 == UNDATED);
             if e - s > settings.max_block {
                 // Neighbours share the most: both surnames (in either order), then the given
                 // names, then the date — so a record without a date still meets its twin.
@@ -270,18 +294,41 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 });
                 // Compared here, where the window's records are at hand; a pair that windows
                 // of several oversize blocks meet is compared again and dropped below.
+                let mut compare = |a: &Member, b: &Member| {
+                    let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
+                    if owner(x, y).is_none() {
+                        let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
+                        windowed.push((x.index, y.index, p));
+                    }
+                };
                 for (t, a) in members.iter().enumerate() {
-                    for b in members.iter().skip(t + 1).take(settings.window) {
-                        let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
-                        if owner(x, y).is_none() {
-                            let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
-                            windowed.push((x.index, y.index, p));
+                    if !undated_kind {
+                        for b in members.iter().skip(t + 1).take(settings.window) {
+                            compare(a, b);
+                        }
+                    } else if a.record.birth == 0 {
+                        // The window's pairs that have an undated record: after it all, before
+                        // it the dated ones (an undated one's own window held the pair).
+                        for b in members.iter().skip(t + 1).take(settings.window) {
+                            compare(a, b);
+                        }
+                        for b in &members[t.saturating_sub(settings.window)..t] {
+                            if b.record.birth != 0 {
+                                compare(a, b);
+                            }
                         }
                     }
                 }
                 continue;
             }
-            for (t, a) in members.iter().enumerate() {
+            // Under key 6 the undated records first, each paired with every record after it.
+            let pairing = if undated_kind {
+                members.sort_unstable_by_key(|m| (m.record.birth != 0, m.index));
+                members.iter().take_while(|m| m.record.birth == 0).count()
+            } else {
+                members.len()
+            };
+            for (t, a) in members[..pairing].iter().enumerate() {
                 for b in &members[t + 1..] {
                     let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
                     if owner(x, y) == Some(key) {
@@ -339,11 +386,12 @@ struct Member {
 }
 
 /// The key that owns the pair `a`, `b` (`a` the lower index): the first complete key of `a`
-/// that `b` carries too.
+/// that `b` carries too (key 6: one of them without a birth date).
 fn owner(a: &Member, b: &Member) -> Option<u64> {
     let (ca, cb) = (a.complete, b.complete);
+    let dated = a.record.birth != 0 && b.record.birth != 0;
     for (s, key) in a.keys.iter().enumerate() {
-        if ca & (1 << s) == 0 {
+        if ca & (1 << s) == 0 || (dated && s / 2 == UNDATED) {
             continue;
         }
         let kind = 2 * (s / 2);
@@ -358,15 +406,20 @@ fn owner(a: &Member, b: &Member) -> Option<u64> {
     None
 }
 
-/// The records of `existing` that share a key with `new` (for matching one new registration).
-pub(crate) fn sharing_a_key(new: &Keys, existing: &[Keys]) -> Vec<usize> {
-    existing
+/// The records before `new` that share a key with it (for matching one new registration):
+/// `keys` and `records` side by side.
+pub(crate) fn sharing_a_key(new: usize, keys: &[Keys], records: &[Prepared]) -> Vec<usize> {
+    let (key, dated) = (&keys[new], records[new].birth != 0);
+    keys[..new]
         .iter()
+        .zip(records)
         .enumerate()
-        .filter(|(_, k)| {
-            (0..KINDS).any(|kind| {
-                (2 * kind..2 * kind + 2).any(|s| new[s] != 0 && (2 * kind..2 * kind + 2).any(|t| k[t] == new[s]))
-            })
+        .filter(|(_, (k, r))| {
+            (0..KINDS)
+                .filter(|kind| *kind != UNDATED || !dated || r.birth == 0)
+                .any(|kind| {
+                    (2 * kind..2 * kind + 2).any(|s| key[s] != 0 && (2 * kind..2 * kind + 2).any(|t| k[t] == key[s]))
+                })
         })
         .map(|(i, _)| i)
         .collect()

@@ -21,10 +21,9 @@
 //! not the millions of pairs.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use super::compare::{
-    BIRTH, DOCUMENT, FIELDS, GIVEN, IdPairHasher, LEVELS, NameCaches, Pattern, SURNAMES, agrees, compare_with, exact,
+    BIRTH, DOCUMENT, FIELDS, GIVEN, IdHashState, LEVELS, NameCaches, Pattern, SURNAMES, agrees, compare_with, exact,
     level,
 };
 use super::prepare::PreparedSet;
@@ -131,7 +130,7 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches
         let shares: Vec<&[u64]> = seeds.chunks(seeds.len().div_ceil(caches.parts())).collect();
         let parts = crate::parallel::map_indices(shares.len(), 1, |k| {
             let mut cache = caches.get(k);
-            let mut part: HashMap<Pattern, u64, BuildHasherDefault<IdPairHasher>> = HashMap::default();
+            let mut part: HashMap<Pattern, u64, IdHashState> = HashMap::default();
             for s in shares[k] {
                 let mut state = *s;
                 let mut drawn = 0;

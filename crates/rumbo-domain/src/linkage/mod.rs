@@ -181,7 +181,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     stats.blocking_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    type Counts = std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>>;
+    type Counts = std::collections::HashMap<u32, u64, compare::IdHashState>;
     // Counted a run a thread, then added up: sums, so the same however cut.
     let runs: Vec<&[blocking::Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(1 << 18)).collect();
     let mut counts = Counts::default();
@@ -209,7 +209,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     // Nearly every candidate falls short of the threshold whatever names it shares: a vector
     // whose most favourable weight (see `Scorer::most`) does not reach it decides its pairs
     // without reading their records. The others are weighed pair by pair, as before.
-    let may_reach: std::collections::HashSet<Pattern, std::hash::BuildHasherDefault<compare::IdPairHasher>> = patterns
+    let may_reach: std::collections::HashSet<Pattern, compare::IdHashState> = patterns
         .iter()
         .map(|(p, _)| *p)
         .filter(|p| model.probability(scorer.most(*p) + model::SLACK) >= settings.report_threshold)
@@ -276,7 +276,7 @@ impl MatchModel {
             .collect();
         let last = existing.len();
         let scorer = Scorer::new(self, &set);
-        let mut out: Vec<ScoredPair> = blocking::sharing_a_key(&keys[last], &keys[..last])
+        let mut out: Vec<ScoredPair> = blocking::sharing_a_key(last, &keys, &set.records)
             .into_iter()
             .filter_map(|i| {
                 let (pattern, weight) = scorer.weigh(i, last);
