@@ -6,27 +6,28 @@
 //! 2. a surname's sound, the first given name's sound and the birth day and month (in either
 //!    order), whatever the year;
 //! 3. either given name's sound and the birth date (day and month in either order);
-//! 4. a surname's sound, the first given name's sound and the birth year;
+//! 4. a surname's sound, the first given name's sound, the birth year and the month;
 //! 5. both surnames' sounds (in either order) and the birth day and month, whatever the year
 //!    and the given names;
 //! 6. a surname's sound and the first given name's sound, for a pair of which one record has
-//!    no birth date: such a record meets every namesake, whatever their dates.
+//!    no birth date: such a record meets every namesake, whatever their dates;
+//! 7. a surname's sound, the first given name's sound, the birth year and the day.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
-//! swapped date (0–5), the year off by one (0, 2, 5), a typo in the day or the month (0, 4),
-//! no date at all (0, 6), surnames in the other order or one missing (each surname gives its
-//! own keys), no document (1–6), a typo in the given name (0, 1, 5) — and key 5 alone holds a
-//! typo in the given name together with the year off by one, which desks make independently
-//! of each other.
+//! swapped date (0–5), the year off by one (0, 2, 5), a typo in the day (0, 4) or in the month
+//! (0, 7), no date at all (0, 6), surnames in the other order or one missing (each surname
+//! gives its own keys), no document (1–7), a typo in the given name (0, 1, 5) — and key 5
+//! alone holds a typo in the given name together with the year off by one, which desks make
+//! independently of each other.
 //!
-//! Keys 4 and 6 take the place of one key of surname and given name whatever the date, which
-//! made four pairs in five among the many "José González" of a large file and found almost
-//! nothing the others miss: two namesakes born in different years are two people unless a
-//! date was mistyped, and each mistyping a desk makes — the year off by one, day and month
-//! swapped, a digit of the day or of the month — leaves either the year (key 4) or the day and
-//! month (keys 2, 5) whole. A record without a date can be told from no namesake by its date,
-//! so it meets them all (key 6): that costs the undated records times the block, not the
-//! block squared, and pairs of two dated records are never formed under key 6.
+//! Keys 2, 4, 6 and 7 take the place of one key of surname and given name whatever the date,
+//! which made four pairs in five among the many "José González" of a large file and found
+//! almost nothing the others miss: two namesakes whose dates differ in more than one part are
+//! two people unless two mistakes were made. A mistyping — the year off by one, a digit of the
+//! day or of the month — leaves two parts of the date whole, and the namesakes share the key
+//! of those two (2, 4 or 7). A record without a date can be told from no namesake by its date,
+//! so it meets them all (key 6): that costs the undated records times the block, not the block
+//! squared, and pairs of two dated records are never formed under key 6.
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
@@ -43,7 +44,7 @@ use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 7;
+const KINDS: usize = 8;
 /// The kind whose pairs need a record without a birth date.
 const UNDATED: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
@@ -120,7 +121,9 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
                 keys[4 + slot] = key(&[2, s, given, day_month]);
             }
             if r.birth != 0 {
-                keys[8 + slot] = key(&[4, s, given, u64::from(r.year())]);
+                let year = u64::from(r.year());
+                keys[8 + slot] = key(&[4, s, given, year, u64::from(r.month())]);
+                keys[14 + slot] = key(&[7, s, given, year, u64::from(r.day())]);
             }
             keys[2 * UNDATED + slot] = key(&[6, s, given]);
         }

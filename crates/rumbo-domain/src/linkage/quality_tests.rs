@@ -66,13 +66,15 @@ fn the_year_off_by_one_is_found_among_namesakes() {
 }
 
 /// A hundred José González born in every year, none with a document, and among them one José
-/// González Pérez registered again with a digit of the day mistyped (15 for 5): the date keys
-/// lose the pair, and no key of surname and given name whatever the date is kept (it made most
-/// of the pairs of a large file). The key of surname, given name and birth year finds them, and
-/// the model takes them for one person.
+/// González Pérez registered again with a digit of the day mistyped (15 for 5), and again with
+/// one of the month mistyped (8 for 3): the date keys lose both pairs, and no key of surname and
+/// given name whatever the date is kept (it made most of the pairs of a large file). The keys
+/// of surname, given name, year and month or day find them, and the model takes the first for
+/// one person.
 #[test]
 fn a_mistyped_day_without_a_document_is_found_among_namesakes() {
     let mut records = crowd_of_jose_gonzalez();
+    let crowd = records.len() as u32;
     records.push(record(
         "first",
         "José",
@@ -89,20 +91,29 @@ fn a_mistyped_day_without_a_document_is_found_among_namesakes() {
         date(1990, 3, 15),
         Sex::Male,
     ));
+    records.push(record(
+        "month",
+        "Jose",
+        "Gonzalez",
+        "Perez",
+        date(1990, 8, 5),
+        Sex::Male,
+    ));
     let set = prepare_all(&records);
     let caches = compare::NameCaches::new(1);
     let found = blocking::candidates(&set, &LinkageSettings::default(), &caches);
-    let (first, again) = (records.len() as u32 - 2, records.len() as u32 - 1);
+    let (first, again, month) = (crowd, crowd + 1, crowd + 2);
     assert!(found.iter().any(|(i, j, _)| (*i, *j) == (first, again)));
-    // Namesakes born in other years (and on other days and months) are not paired by name
-    // alone.
-    let crowd = records.len() as u32 - 2;
-    assert!(
-        found
+    assert!(found.iter().any(|(i, j, _)| (*i, *j) == (first, month)));
+    // Namesakes whose dates differ in more than one part are not paired by name alone.
+    assert!(found.iter().filter(|(_, j, _)| *j < crowd).all(|(i, j, _)| {
+        let (a, b) = (&set.records[*i as usize], &set.records[*j as usize]);
+        [a.year() == b.year(), a.month() == b.month(), a.day() == b.day()]
             .iter()
-            .filter(|(_, j, _)| *j < crowd)
-            .all(|(i, j, _)| set.records[*i as usize].year() == set.records[*j as usize].year())
-    );
+            .filter(|same| **same)
+            .count()
+            >= 2
+    }));
 
     let pair = trained().compare(&records[first as usize], &records[again as usize]);
     assert_eq!(pair.fields[compare::BIRTH].level, "one_part_differs");
