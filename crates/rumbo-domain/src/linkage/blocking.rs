@@ -11,14 +11,17 @@
 //!    and the given names;
 //! 6. a surname's sound and the first given name's sound, for a pair of which one record has
 //!    no birth date: such a record meets every namesake, whatever their dates;
-//! 7. a surname's sound, the first given name's sound, the birth year and the day.
+//! 7. a surname's sound, the first given name's sound, the birth year and the day;
+//! 8. a surname's sound, the given name's initial and the first half of the document number;
+//! 9. a surname's sound, the given name's initial and the second half of the document number.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
 //! swapped date (0–5), the year off by one (0, 2, 5), a typo in the day (0, 4) or in the month
-//! (0, 7), no date at all (0, 6), surnames in the other order or one missing (each surname
-//! gives its own keys), no document (1–7), a typo in the given name (0, 1, 5) — and key 5
-//! alone holds a typo in the given name together with the year off by one, which desks make
-//! independently of each other.
+//! (0, 7), no date at all (0, 6, 8, 9), surnames in the other order or one missing (each
+//! surname gives its own keys), no document (1–7), a digit of the document mistyped (1–9), a
+//! typo in the given name (0, 1, 5, 8, 9) — and key 5 alone holds a typo in the given name
+//! together with the year off by one, keys 8 and 9 a typo in the given name (past its
+//! initial) or a wrong date together with a mistyped document, which desks make independently of each other.
 //!
 //! Keys 2, 4, 6 and 7 take the place of one key of surname and given name whatever the date,
 //! which made four pairs in five among the many "José González" of a large file and found
@@ -44,7 +47,7 @@ use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 8;
+const KINDS: usize = 10;
 /// The kind whose pairs need a record without a birth date.
 const UNDATED: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
@@ -100,6 +103,20 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
     if r.document != NONE && words.word(r.document).len() >= 4 {
         keys[0] = key(&[0, u64::from(r.document)]);
     }
+    // Each half of the document, for a digit mistyped in the other half; with a surname and the
+    // given name's initial, as the halves of numbers issued in sequence are shared by many.
+    let initial = words.word(r.given_words[0]).bytes().next().map_or(0, u64::from);
+    let halves = (r.document != NONE)
+        .then(|| words.word(r.document).as_bytes())
+        .filter(|document| document.len() >= 6)
+        .map(|document| {
+            let (front, back) = document.split_at(document.len() / 2);
+            let bits = |part: &[u8]| {
+                part.iter()
+                    .fold(document.len() as u64, |acc, b| acc << 8 | u64::from(*b))
+            };
+            (bits(front), bits(back))
+        });
     let given = sound(r.given_words[0]);
     // Day and month in either order, alone (the year off by one is among the commonest
     // errors) and with the year.
@@ -115,6 +132,10 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         let s = sound(*surname);
         if let Some(date) = date {
             keys[2 + slot] = key(&[1, s, date]);
+        }
+        if let Some((front, back)) = halves {
+            keys[16 + slot] = key(&[8, s, initial, front]);
+            keys[18 + slot] = key(&[9, s, initial, back]);
         }
         if given != 0 {
             if let Some(day_month) = day_month {
@@ -243,11 +264,11 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
         .map(|(s, _)| entries[*s].0)
         .collect();
     // Per record, which of its keys lead to an oversize block: those do not own pairs.
-    let complete: Vec<u16> = crate::parallel::map(&keys, 4096, |k| {
+    let complete: Vec<u32> = crate::parallel::map(&keys, 4096, |k| {
         k.iter()
             .enumerate()
             .filter(|(_, key)| **key != 0 && !oversize.contains(key))
-            .fold(0u16, |acc, (s, _)| acc | (1 << s))
+            .fold(0u32, |acc, (s, _)| acc | (1 << s))
     });
 
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
@@ -385,7 +406,7 @@ struct Member {
     record: Prepared,
     keys: Keys,
     /// Which of `keys` lead to blocks small enough to own pairs.
-    complete: u16,
+    complete: u32,
 }
 
 /// The key that owns the pair `a`, `b` (`a` the lower index): the first complete key of `a`

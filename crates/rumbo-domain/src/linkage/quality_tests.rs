@@ -144,6 +144,43 @@ fn a_record_without_a_date_meets_every_namesake() {
     );
 }
 
+/// One person registered with a digit of the document mistyped and the birth date of someone
+/// else (or none), and a typo in the given name: no key of names and date holds the pair, and
+/// the document key needs the whole number. Half the number, with a surname and the given
+/// name's initial, does; two namesakes whose numbers share no half are not paired by it.
+#[test]
+fn a_mistyped_document_with_a_wrong_date_is_found() {
+    let mut records = crowd_of_jose_gonzalez();
+    let crowd = records.len() as u32;
+    let document = |r: PersonRecord, number: &str| PersonRecord {
+        document: Some(number.to_owned()),
+        ..r
+    };
+    records.push(document(
+        record("first", "Danielo", "Dávila", "Ortiz", date(1955, 12, 3), Sex::Male),
+        "V-9.279.731",
+    ));
+    let mut again = document(
+        record("again", "Danifl", "Davila", "Ortiz", date(1955, 12, 3), Sex::Male),
+        "9-279-711",
+    );
+    again.birth_date = None;
+    records.push(again);
+    records.push(document(
+        record("other", "Daniel", "Dávila", "Ortiz", date(1971, 4, 20), Sex::Male),
+        "V-14.555.090",
+    ));
+    let set = prepare_all(&records);
+    let caches = compare::NameCaches::new(1);
+    let found = blocking::candidates(&set, &LinkageSettings::default(), &caches);
+    let pairs: Vec<(u32, u32)> = found
+        .iter()
+        .map(|(i, j, _)| (*i, *j))
+        .filter(|(i, _)| *i >= crowd)
+        .collect();
+    assert_eq!(pairs, vec![(crowd, crowd + 1)]);
+}
+
 fn crowd_of_jose_gonzalez() -> Vec<PersonRecord> {
     let second = ["Rodríguez", "Díaz", "Mora", "Rojas", "Silva", "Vargas", "Blanco"];
     (0..100)
