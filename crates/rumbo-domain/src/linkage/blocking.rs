@@ -20,8 +20,9 @@
 //! (0, 7), no date at all (0, 6, 8, 9), surnames in the other order or one missing (each
 //! surname gives its own keys), no document (1–7), a digit of the document mistyped (1–9), a
 //! typo in the given name (0, 1, 5, 8, 9) — and key 5 alone holds a typo in the given name
-//! together with the year off by one, keys 8 and 9 a typo in the given name (past its
-//! initial) or a wrong date together with a mistyped document, which desks make independently of each other.
+//! together with the year off by one, keys 8 and 9 a typo in the given name (past its initial)
+//! or a wrong date together with a mistyped document, which desks make independently of each
+//! other.
 //!
 //! Keys 2, 4, 6 and 7 take the place of one key of surname and given name whatever the date,
 //! which made four pairs in five among the many "José González" of a large file and found
