@@ -233,7 +233,25 @@ impl Runs {
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
 pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: &NameCaches) -> Candidates {
     let sounds = sounds(set);
-    let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
+    let mut keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
+    // Key 6 pairs a dated record only with undated namesakes: where it has none, the dated
+    // record's key 6 would fill a block that forms no pair, and is dropped.
+    let undated: HashSet<u64, IdHashState> = keys
+        .iter()
+        .zip(&set.records)
+        .filter(|(_, r)| r.birth == 0)
+        .flat_map(|(k, _)| k[2 * UNDATED..2 * UNDATED + 2].iter().copied())
+        .filter(|key| *key != 0)
+        .collect();
+    for (k, r) in keys.iter_mut().zip(&set.records) {
+        if r.birth != 0 {
+            for key in &mut k[2 * UNDATED..2 * UNDATED + 2] {
+                if !undated.contains(key) {
+                    *key = 0;
+                }
+            }
+        }
+    }
 
     // Both surnames the same ("García García"): one entry, not two.
     let entered = |k: &Keys, s: usize| k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]);
