@@ -6,32 +6,51 @@
 //! 2. a surname's sound, the first given name's sound and the birth day and month (in either
 //!    order), whatever the year;
 //! 3. either given name's sound and the birth date (day and month in either order);
-//! 4. a surname's sound and the first given name's sound, whatever the date;
+//! 4. a surname's sound, the first given name's sound, the birth year and the month;
 //! 5. both surnames' sounds (in either order) and the birth day and month, whatever the year
-//!    and the given names.
+//!    and the given names;
+//! 6. a surname's sound and the first given name's sound, for a pair of which one record has
+//!    no birth date: such a record meets every namesake, whatever their dates;
+//! 7. a surname's sound, the first given name's sound, the birth year and the day;
+//! 8. a surname's sound, the given name's initial and the first half of the document number;
+//! 9. a surname's sound, the given name's initial and the second half of the document number.
 //!
 //! Each key survives the errors that break another: a typo in the surname (keys 0, 3), a
-//! swapped date (0–5), the year off by one (0, 2, 4, 5 — key 4 alone loses it among the many
-//! "José González" of a large file), another wrong date (0, 4), surnames in the other order or
-//! one missing (each surname gives its own keys), no document (1–5), a typo in the given name
-//! (0, 1, 5) — and key 5 alone holds a typo in the given name together with the year off by
-//! one, which desks make independently of each other.
+//! swapped date (0–5), the year off by one (0, 2, 5), a typo in the day (0, 4) or in the month
+//! (0, 7), no date at all (0, 6, 8, 9), surnames in the other order or one missing (each
+//! surname gives its own keys), no document (1–7), a digit of the document mistyped (1–9), a
+//! typo in the given name (0, 1, 5, 8, 9) — and key 5 alone holds a typo in the given name
+//! together with the year off by one, keys 8 and 9 a typo in the given name (past its initial)
+//! or a wrong date together with a mistyped document, which desks make independently of each
+//! other.
+//!
+//! Keys 2, 4, 6 and 7 take the place of one key of surname and given name whatever the date,
+//! which made four pairs in five among the many "José González" of a large file and found
+//! almost nothing the others miss: two namesakes whose dates differ in more than one part are
+//! two people unless two mistakes were made. A mistyping — the year off by one, a digit of the
+//! day or of the month — leaves two parts of the date whole, and the namesakes share the key
+//! of those two (2, 4 or 7). A record without a date can be told from no namesake by its date,
+//! so it meets them all (key 6): that costs the undated records times the block, not the block
+//! squared, and pairs of two dated records are never formed under key 6.
 //!
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
-//! next `window` only. Pairs found under several keys are compared once: a pair belongs to the first key of
-//! the list above that both records carry and whose block is complete, and is skipped under
-//! the others — decided from the records' own keys, without a set of seen pairs.
+//! next `window` only (under key 6, only the pairs with an undated record). Pairs found under
+//! several keys are compared once: a pair belongs to the first key of the list above that both
+//! records carry (key 6: with one of them undated) and whose block is complete, and is skipped
+//! under the others — decided from the records' own keys, without a set of seen pairs.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
-use super::compare::{IdPairHasher, NameCaches, Pattern, compare_with};
+use super::compare::{IdHashState, IdPairHasher, NameCaches, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 6;
+const KINDS: usize = 10;
+/// The kind whose pairs need a record without a birth date.
+const UNDATED: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
 pub(crate) type Keys = [u64; SLOTS];
 
@@ -85,6 +104,20 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
     if r.document != NONE && words.word(r.document).len() >= 4 {
         keys[0] = key(&[0, u64::from(r.document)]);
     }
+    // Each half of the document, for a digit mistyped in the other half; with a surname and the
+    // given name's initial, as the halves of numbers issued in sequence are shared by many.
+    let initial = words.word(r.given_words[0]).bytes().next().map_or(0, u64::from);
+    let halves = (r.document != NONE)
+        .then(|| words.word(r.document).as_bytes())
+        .filter(|document| document.len() >= 6)
+        .map(|document| {
+            let (front, back) = document.split_at(document.len() / 2);
+            let bits = |part: &[u8]| {
+                part.iter()
+                    .fold(document.len() as u64, |acc, b| acc << 8 | u64::from(*b))
+            };
+            (bits(front), bits(back))
+        });
     let given = sound(r.given_words[0]);
     // Day and month in either order, alone (the year off by one is among the commonest
     // errors) and with the year.
@@ -101,11 +134,20 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
         if let Some(date) = date {
             keys[2 + slot] = key(&[1, s, date]);
         }
+        if let Some((front, back)) = halves {
+            keys[16 + slot] = key(&[8, s, initial, front]);
+            keys[18 + slot] = key(&[9, s, initial, back]);
+        }
         if given != 0 {
             if let Some(day_month) = day_month {
                 keys[4 + slot] = key(&[2, s, given, day_month]);
             }
-            keys[8 + slot] = key(&[4, s, given]);
+            if r.birth != 0 {
+                let year = u64::from(r.year());
+                keys[8 + slot] = key(&[4, s, given, year, u64::from(r.month())]);
+                keys[14 + slot] = key(&[7, s, given, year, u64::from(r.day())]);
+            }
+            keys[2 * UNDATED + slot] = key(&[6, s, given]);
         }
     }
     // Both surnames with the day and month: a person's two surnames together are shared by
@@ -191,7 +233,25 @@ impl Runs {
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
 pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: &NameCaches) -> Candidates {
     let sounds = sounds(set);
-    let keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
+    let mut keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
+    // Key 6 pairs a dated record only with undated namesakes: where it has none, the dated
+    // record's key 6 would fill a block that forms no pair, and is dropped.
+    let undated: HashSet<u64, IdHashState> = keys
+        .iter()
+        .zip(&set.records)
+        .filter(|(_, r)| r.birth == 0)
+        .flat_map(|(k, _)| k[2 * UNDATED..2 * UNDATED + 2].iter().copied())
+        .filter(|key| *key != 0)
+        .collect();
+    for (k, r) in keys.iter_mut().zip(&set.records) {
+        if r.birth != 0 {
+            for key in &mut k[2 * UNDATED..2 * UNDATED + 2] {
+                if !undated.contains(key) {
+                    *key = 0;
+                }
+            }
+        }
+    }
 
     // Both surnames the same ("García García"): one entry, not two.
     let entered = |k: &Keys, s: usize| k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]);
@@ -217,17 +277,17 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
             start = end;
         }
     }
-    let oversize: HashSet<u64, BuildHasherDefault<IdPairHasher>> = blocks
+    let oversize: HashSet<u64, IdHashState> = blocks
         .iter()
         .filter(|(s, e)| e - s > settings.max_block)
         .map(|(s, _)| entries[*s].0)
         .collect();
     // Per record, which of its keys lead to an oversize block: those do not own pairs.
-    let complete: Vec<u16> = crate::parallel::map(&keys, 4096, |k| {
+    let complete: Vec<u32> = crate::parallel::map(&keys, 4096, |k| {
         k.iter()
             .enumerate()
             .filter(|(_, key)| **key != 0 && !oversize.contains(key))
-            .fold(0u16, |acc, (s, _)| acc | (1 << s))
+            .fold(0u32, |acc, (s, _)| acc | (1 << s))
     });
 
     let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
@@ -260,6 +320,13 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 keys: keys[*r as usize],
                 complete: complete[*r as usize],
             }));
+            // Which kind of key the block is of: key 6 pairs only records with a date and
+            // without one.
+            let undated_kind = members[0]
+                .keys
+                .iter()
+                .position(|k| *k == key)
+                .is_some_and(|s| s / 2 == UNDATED);
             if e - s > settings.max_block {
                 // Neighbours share the most: both surnames (in either order), then the given
                 // names, then the date — so a record without a date still meets its twin.
@@ -270,18 +337,41 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 });
                 // Compared here, where the window's records are at hand; a pair that windows
                 // of several oversize blocks meet is compared again and dropped below.
+                let mut compare = |a: &Member, b: &Member| {
+                    let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
+                    if owner(x, y).is_none() {
+                        let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
+                        windowed.push((x.index, y.index, p));
+                    }
+                };
                 for (t, a) in members.iter().enumerate() {
-                    for b in members.iter().skip(t + 1).take(settings.window) {
-                        let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
-                        if owner(x, y).is_none() {
-                            let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
-                            windowed.push((x.index, y.index, p));
+                    if !undated_kind {
+                        for b in members.iter().skip(t + 1).take(settings.window) {
+                            compare(a, b);
+                        }
+                    } else if a.record.birth == 0 {
+                        // The window's pairs that have an undated record: after it all, before
+                        // it the dated ones (an undated one's own window held the pair).
+                        for b in members.iter().skip(t + 1).take(settings.window) {
+                            compare(a, b);
+                        }
+                        for b in &members[t.saturating_sub(settings.window)..t] {
+                            if b.record.birth != 0 {
+                                compare(a, b);
+                            }
                         }
                     }
                 }
                 continue;
             }
-            for (t, a) in members.iter().enumerate() {
+            // Under key 6 the undated records first, each paired with every record after it.
+            let pairing = if undated_kind {
+                members.sort_unstable_by_key(|m| (m.record.birth != 0, m.index));
+                members.iter().take_while(|m| m.record.birth == 0).count()
+            } else {
+                members.len()
+            };
+            for (t, a) in members[..pairing].iter().enumerate() {
                 for b in &members[t + 1..] {
                     let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
                     if owner(x, y) == Some(key) {
@@ -335,15 +425,16 @@ struct Member {
     record: Prepared,
     keys: Keys,
     /// Which of `keys` lead to blocks small enough to own pairs.
-    complete: u16,
+    complete: u32,
 }
 
 /// The key that owns the pair `a`, `b` (`a` the lower index): the first complete key of `a`
-/// that `b` carries too.
+/// that `b` carries too (key 6: one of them without a birth date).
 fn owner(a: &Member, b: &Member) -> Option<u64> {
     let (ca, cb) = (a.complete, b.complete);
+    let dated = a.record.birth != 0 && b.record.birth != 0;
     for (s, key) in a.keys.iter().enumerate() {
-        if ca & (1 << s) == 0 {
+        if ca & (1 << s) == 0 || (dated && s / 2 == UNDATED) {
             continue;
         }
         let kind = 2 * (s / 2);
@@ -358,15 +449,20 @@ fn owner(a: &Member, b: &Member) -> Option<u64> {
     None
 }
 
-/// The records of `existing` that share a key with `new` (for matching one new registration).
-pub(crate) fn sharing_a_key(new: &Keys, existing: &[Keys]) -> Vec<usize> {
-    existing
+/// The records before `new` that share a key with it (for matching one new registration):
+/// `keys` and `records` side by side.
+pub(crate) fn sharing_a_key(new: usize, keys: &[Keys], records: &[Prepared]) -> Vec<usize> {
+    let (key, dated) = (&keys[new], records[new].birth != 0);
+    keys[..new]
         .iter()
+        .zip(records)
         .enumerate()
-        .filter(|(_, k)| {
-            (0..KINDS).any(|kind| {
-                (2 * kind..2 * kind + 2).any(|s| new[s] != 0 && (2 * kind..2 * kind + 2).any(|t| k[t] == new[s]))
-            })
+        .filter(|(_, (k, r))| {
+            (0..KINDS)
+                .filter(|kind| *kind != UNDATED || !dated || r.birth == 0)
+                .any(|kind| {
+                    (2 * kind..2 * kind + 2).any(|s| key[s] != 0 && (2 * kind..2 * kind + 2).any(|t| k[t] == key[s]))
+                })
         })
         .map(|(i, _)| i)
         .collect()

@@ -169,7 +169,7 @@ impl Relate for Direct {
 /// so memory stays bounded; past that, new pairs are computed directly.
 #[derive(Default)]
 pub(crate) struct NameCache {
-    known: HashMap<u64, Relation, BuildHasherDefault<IdPairHasher>>,
+    known: HashMap<u64, Relation, IdHashState>,
 }
 
 impl NameCache {
@@ -225,6 +225,9 @@ impl Relate for NameCache {
 /// times the cost (no answer depends on the order of a hashed table).
 #[derive(Default)]
 pub(crate) struct IdPairHasher(u64);
+
+/// Hash maps and sets keyed by ids, comparison vectors or blocking keys use [`IdPairHasher`].
+pub(crate) type IdHashState = BuildHasherDefault<IdPairHasher>;
 
 impl Hasher for IdPairHasher {
     fn finish(&self) -> u64 {

@@ -14,20 +14,21 @@
 //! all: the prior for two records drawn at random.
 //!
 //! Independence fails where fields go together among different people: twins share surnames
-//! and birth date (measured by the rules), a given name says the sex (measured on the random
+//! and birth date (measured by the rules), a son may carry his father's given names and
+//! surnames (measured on all the records: blocking pairs namesakes only where the dates allow,
+//! so the candidates hold few of them), a given name says the sex (measured on the random
 //! pairs); a [`Correction`] takes back what the product of the two counted twice.
 //!
 //! Vectors are counted first, so each iteration runs over the few thousand distinct vectors,
 //! not the millions of pairs.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use super::compare::{
-    BIRTH, DOCUMENT, FIELDS, GIVEN, IdPairHasher, LEVELS, NameCaches, Pattern, SURNAMES, agrees, compare_with, exact,
+    BIRTH, DOCUMENT, FIELDS, GIVEN, IdHashState, LEVELS, NameCaches, Pattern, SURNAMES, agrees, compare_with, exact,
     level,
 };
-use super::prepare::PreparedSet;
+use super::prepare::{NONE, PreparedSet};
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
 /// impossible, and its weight stays finite.
@@ -80,6 +81,27 @@ pub(crate) struct Sample {
     /// For fields `f < g`, `joint[f][g]`: pairs where both records carry both fields, and among
     /// them how many agree on `f`, on `g`, and on both (see [`sample_corrections`]).
     pub joint: [[[f64; 4]; 6]; 6],
+    /// Pairs of records with the same given names and surnames, counted from the records:
+    /// blocking pairs namesakes only where a date part allows (see `blocking`), so the
+    /// candidates no longer hold them all.
+    pub namesakes: f64,
+}
+
+/// Pairs of records agreeing exactly on given names and on surnames (both, or the one each
+/// carries), as [`compare`](super::compare) levels them.
+fn namesakes(set: &PreparedSet) -> f64 {
+    let mut names: HashMap<(u32, u32, u32), u64, IdHashState> = HashMap::default();
+    for r in &set.records {
+        let surnames = match r.surnames {
+            [NONE, NONE] => continue,
+            [NONE, one] | [one, NONE] => (one, NONE),
+            [first, second] => (first, second),
+        };
+        if r.given != NONE {
+            *names.entry((r.given, surnames.0, surnames.1)).or_default() += 1;
+        }
+    }
+    names.values().map(|n| (n * n.saturating_sub(1) / 2) as f64).sum()
 }
 
 /// Level frequencies among `samples` pairs of records drawn at random (deterministically, from
@@ -131,7 +153,7 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches
         let shares: Vec<&[u64]> = seeds.chunks(seeds.len().div_ceil(caches.parts())).collect();
         let parts = crate::parallel::map_indices(shares.len(), 1, |k| {
             let mut cache = caches.get(k);
-            let mut part: HashMap<Pattern, u64, BuildHasherDefault<IdPairHasher>> = HashMap::default();
+            let mut part: HashMap<Pattern, u64, IdHashState> = HashMap::default();
             for s in shares[k] {
                 let mut state = *s;
                 let mut drawn = 0;
@@ -163,6 +185,7 @@ pub(crate) fn random_sample(set: &PreparedSet, samples: usize, seed: u64, caches
         missing,
         all_pairs: all_pairs as f64,
         joint,
+        namesakes: namesakes(set),
     }
 }
 
@@ -298,7 +321,14 @@ pub(crate) fn train_by_rules(patterns: &[(Pattern, u64)], sample: &Sample, itera
         if let [a, b] = rule
             && sample.all_pairs >= 1.0
         {
-            let joint = ((1.0 - prior) * pairs / sample.all_pairs).max(FLOOR * FLOOR);
+            // Non-matches agreeing on both; namesakes counted from the records, as the
+            // candidates hold only some.
+            let agreeing = if rule == [GIVEN, SURNAMES] && sample.namesakes > 0.0 {
+                (sample.namesakes - prior * pairs).max(0.0)
+            } else {
+                (1.0 - prior) * pairs
+            };
+            let joint = (agreeing / sample.all_pairs).max(FLOOR * FLOOR);
             let independent = exact_share(&sample.u, *a) * exact_share(&sample.u, *b);
             let bits = (independent / joint).log2().clamp(-MAX_CORRECTION, 0.0);
             if bits < 0.0 {

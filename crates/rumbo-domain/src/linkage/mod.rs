@@ -181,7 +181,7 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     stats.blocking_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    type Counts = std::collections::HashMap<u32, u64, std::hash::BuildHasherDefault<compare::IdPairHasher>>;
+    type Counts = std::collections::HashMap<u32, u64, compare::IdHashState>;
     // Counted a run a thread, then added up: sums, so the same however cut.
     let runs: Vec<&[blocking::Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(1 << 18)).collect();
     let mut counts = Counts::default();
@@ -300,7 +300,7 @@ impl MatchModel {
             .collect();
         let last = existing.len();
         let scorer = Scorer::new(self, &set);
-        let mut out: Vec<ScoredPair> = blocking::sharing_a_key(&keys[last], &keys[..last])
+        let mut out: Vec<ScoredPair> = blocking::sharing_a_key(last, &keys, &set.records)
             .into_iter()
             .filter_map(|i| {
                 let (pattern, weight) = scorer.weigh(i, last);

@@ -3,12 +3,11 @@
 //! a few integers and, only when words differ, their bytes — never a fresh `String`.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use crate::registration::people::Sex;
 
 use super::PersonRecord;
-use super::compare::IdPairHasher;
+use super::compare::IdHashState;
 use super::normalise;
 
 /// No word here.
@@ -17,7 +16,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// Normalised words, each stored once, with the letters each word is made of.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<Box<str>, u32, BuildHasherDefault<IdPairHasher>>,
+    ids: HashMap<Box<str>, u32, IdHashState>,
     words: Vec<Box<str>>,
     letters: Vec<Letters>,
 }

@@ -282,11 +282,14 @@ pub(super) fn population() -> (Vec<PersonRecord>, Vec<usize>) {
         records.push(base.clone());
         truth.push(p);
         if p % 3 == 0 {
-            // Registered again elsewhere: second surname left off, day and month swapped.
+            // Registered again elsewhere: second surname left off (by every other desk), day
+            // and month swapped.
             let mut again = base.clone();
             again.key = format!("{p}-1");
             again.source = "OTHER".into();
-            again.second_surname = None;
+            if p % 2 == 0 {
+                again.second_surname = None;
+            }
             if birth.day() <= 12 {
                 again.birth_date = Some(date(birth.year(), birth.day(), u8::from(birth.month())));
             }
