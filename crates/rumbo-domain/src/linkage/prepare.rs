@@ -62,7 +62,7 @@ impl Interner {
     /// document), and a table grown by doubling hashes every word again each time.
     fn with_capacity(words: usize) -> Interner {
         Interner {
-            ids: HashMap::with_capacity_and_hasher(words, BuildHasherDefault::default()),
+            ids: HashMap::with_capacity_and_hasher(words, IdHashState::default()),
             words: Vec::with_capacity(words),
             letters: Vec::with_capacity(words),
         }
