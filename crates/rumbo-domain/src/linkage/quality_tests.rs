@@ -18,6 +18,11 @@ fn record(key: &str, given: &str, first: &str, second: &str, birth: Date, sex: S
     }
 }
 
+/// The José González Pérez whom the crowds of namesakes hide.
+fn jose_gonzalez_perez(key: &str, birth: Date) -> PersonRecord {
+    record(key, "José", "González", "Pérez", birth, Sex::Male)
+}
+
 /// A hundred José González (more than one block holds), none with a document, and among them
 /// one José González Pérez registered again as José González with the year off by one: no key
 /// with the full date holds both, and sorted by surnames the two lie apart in the crowd. The
@@ -47,14 +52,7 @@ fn the_year_off_by_one_is_found_among_namesakes() {
             )
         })
         .collect();
-    records.push(record(
-        "first",
-        "José",
-        "González",
-        "Pérez",
-        date(1990, 3, 5),
-        Sex::Male,
-    ));
+    records.push(jose_gonzalez_perez("first", date(1990, 3, 5)));
     records.push(record("again", "JOSE", "GONZALEZ", "", date(1991, 3, 5), Sex::Male));
     let settings = LinkageSettings::default();
     assert!(records.len() > settings.max_block);
@@ -75,14 +73,7 @@ fn the_year_off_by_one_is_found_among_namesakes() {
 fn a_mistyped_day_without_a_document_is_found_among_namesakes() {
     let mut records = crowd_of_jose_gonzalez();
     let crowd = records.len() as u32;
-    records.push(record(
-        "first",
-        "José",
-        "González",
-        "Pérez",
-        date(1990, 3, 5),
-        Sex::Male,
-    ));
+    records.push(jose_gonzalez_perez("first", date(1990, 3, 5)));
     records.push(record(
         "again",
         "JOSE",
@@ -124,7 +115,7 @@ fn a_mistyped_day_without_a_document_is_found_among_namesakes() {
 #[test]
 fn a_record_without_a_date_meets_every_namesake() {
     let mut records = crowd_of_jose_gonzalez();
-    let mut undated = record("undated", "José", "González", "Pérez", date(1990, 3, 5), Sex::Male);
+    let mut undated = jose_gonzalez_perez("undated", date(1990, 3, 5));
     undated.birth_date = None;
     records.push(undated);
     let set = prepare_all(&records);
