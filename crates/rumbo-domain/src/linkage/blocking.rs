@@ -345,16 +345,16 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                     }
                 };
                 for (t, a) in members.iter().enumerate() {
-                    if !undated_kind {
-                        for b in members.iter().skip(t + 1).take(settings.window) {
-                            compare(a, b);
-                        }
-                    } else if a.record.birth == 0 {
-                        // The window's pairs that have an undated record: after it all, before
-                        // it the dated ones (an undated one's own window held the pair).
-                        for b in members.iter().skip(t + 1).take(settings.window) {
-                            compare(a, b);
-                        }
+                    // Under key 6 only the window's pairs that have an undated record: from each
+                    // undated one, every record after it and the dated ones before it (an
+                    // undated one before it held the pair in its own window).
+                    if undated_kind && a.record.birth != 0 {
+                        continue;
+                    }
+                    for b in members.iter().skip(t + 1).take(settings.window) {
+                        compare(a, b);
+                    }
+                    if undated_kind {
                         for b in &members[t.saturating_sub(settings.window)..t] {
                             if b.record.birth != 0 {
                                 compare(a, b);

@@ -84,13 +84,18 @@ impl Interner {
                 if let Some(id) = self.ids.get(&*word) {
                     return *id;
                 }
-                let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
-                self.ids.insert(word.clone(), id);
-                self.words.push(word);
-                self.letters.push(letters);
-                id
+                self.add(word, letters)
             })
             .collect()
+    }
+
+    /// A word not yet here, with its letters: its new id.
+    fn add(&mut self, word: Box<str>, letters: Letters) -> u32 {
+        let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
+        self.ids.insert(word.clone(), id);
+        self.words.push(word);
+        self.letters.push(letters);
+        id
     }
 
     pub fn intern(&mut self, word: &str) -> u32 {
@@ -100,14 +105,11 @@ impl Interner {
         if let Some(id) = self.ids.get(word) {
             return *id;
         }
-        let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
-        self.words.push(word.into());
-        self.letters.push(Letters::of(word).unwrap_or(Letters {
+        let letters = Letters::of(word).unwrap_or(Letters {
             counts: [0; 31],
             len: 0,
-        }));
-        self.ids.insert(word.into(), id);
-        id
+        });
+        self.add(word.into(), letters)
     }
 
     /// The word of `id`; empty for [`NONE`].
