@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rumbo_domain::flow::AgeBrackets;
 use rumbo_domain::flow::counts::{RawCount, column};
 
-use crate::table::{Hashtag, csv_reader, is_blank, is_hxl_row, normalise, sniff_delimiter};
+use crate::table::{Hashtag, RowNumbers, csv_reader, is_blank, is_hxl_row, normalise, sniff_delimiter};
 use crate::text::Rejected;
 
 /// (column, other accepted names, HXL tag and attributes)
@@ -216,6 +216,16 @@ pub fn count_columns(text: &str, brackets: &AgeBrackets) -> Result<CountColumns,
     })
 }
 
+/// A count file's text, shared by the CSV reader and the row numbers of [`count_rows`].
+#[derive(Clone)]
+struct SharedText(std::sync::Arc<String>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 /// The data rows of a count file, each with its number as a spreadsheet shows it (the header is
 /// row 1). A row that cannot be read as CSV comes as an error naming why.
 /// The rows own their text, so that they can be read on another thread than the caller's.
@@ -223,7 +233,9 @@ pub fn count_rows(
     text: String,
     columns: CountColumns,
 ) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + Send + 'static {
-    let mut reader = csv_reader(std::io::Cursor::new(text), columns.delimiter);
+    let text = SharedText(std::sync::Arc::new(text));
+    let mut reader = csv_reader(std::io::Cursor::new(text.clone()), columns.delimiter);
+    let mut numbers = RowNumbers::new(text.as_ref());
     // Positions looked up once, and one record reused for every row: a million rows would
     // otherwise cost a million records and eleven million map lookups.
     let at = |name: &str| columns.found.get(name).copied();
@@ -244,21 +256,23 @@ pub fn count_rows(
     let breakdown_columns = columns.breakdown;
     let has_breakdown = breakdown_columns.iter().any(Option::is_some);
     let mut record = csv::StringRecord::new();
-    let mut number = 0;
+    // Records read, to pass the header (and hashtag row), wherever blank lines put them.
+    let mut records = 0;
     std::iter::from_fn(move || {
         loop {
-            number += 1;
-            match reader.read_record(&mut record) {
+            records += 1;
+            let number = match reader.read_record(&mut record) {
                 Ok(false) => return None,
                 Err(e) => {
-                    if number <= columns.skip {
+                    let number = numbers.of_unreadable(text.as_ref(), &e);
+                    if records <= columns.skip {
                         continue;
                     }
                     return Some((number, Err(format!("cannot be read as CSV: {e}"))));
                 }
-                Ok(true) => {}
-            }
-            if number <= columns.skip || is_blank(&record) {
+                Ok(true) => numbers.of(text.as_ref(), &record),
+            };
+            if records <= columns.skip || is_blank(&record) {
                 continue;
             }
             let cell = |i: usize| {
@@ -304,15 +318,25 @@ pub fn rejected_rows_csv(text: &str, rejected: &[(usize, String, String)]) -> Ve
     for (row, column, reason) in rejected {
         by_row.entry(*row).or_default().push((column, reason));
     }
-    let mut reader = csv_reader(text.as_bytes(), sniff_delimiter(text));
+    let bytes = text.as_bytes();
+    let mut reader = csv_reader(bytes, sniff_delimiter(text));
+    let mut numbers = RowNumbers::new(bytes);
     let mut writer = csv::Writer::from_writer(Vec::new());
-    for (i, record) in reader.records().enumerate() {
-        let Ok(record) = record else { continue };
-        let number = i + 1;
-        if number == 1 {
-            let mut header: Vec<String> = record.iter().map(str::to_owned).collect();
-            header.extend(["row", "column", "problem"].map(str::to_owned));
-            let _ = writer.write_record(&header);
+    let mut record = csv::StringRecord::new();
+    let mut header = true;
+    loop {
+        let number = match reader.read_record(&mut record) {
+            Ok(true) => numbers.of(bytes, &record),
+            Ok(false) => break,
+            Err(e) => {
+                numbers.of_unreadable(bytes, &e);
+                continue;
+            }
+        };
+        if std::mem::take(&mut header) {
+            let mut columns: Vec<String> = record.iter().map(str::to_owned).collect();
+            columns.extend(["row", "column", "problem"].map(str::to_owned));
+            let _ = writer.write_record(&columns);
             continue;
         }
         if let Some(problems) = by_row.get(&number) {
@@ -346,6 +370,23 @@ mod tests {
         assert_eq!(raw.breakdown.len(), 10);
         assert_eq!(raw.breakdown[3], "1");
         assert_eq!(raw.nationality, "VEN");
+    }
+
+    #[test]
+    fn blank_lines_are_rows_for_the_problems_and_for_the_rejected_rows() {
+        let text = "fmp,date,hours,direction,group_size\r\n\r\nA,2025-01-01,12,incoming,-1\r\n";
+        let columns = count_columns(text, &AgeBrackets::default()).expect("header");
+        let numbers: Vec<usize> = count_rows(text.to_owned(), columns).map(|(n, _)| n).collect();
+        assert_eq!(numbers, [3]);
+        let csv = String::from_utf8(rejected_rows_csv(
+            text,
+            &[(3, "group_size".into(), "-1 is negative".into())],
+        ))
+        .expect("utf8");
+        assert_eq!(
+            csv,
+            "fmp,date,hours,direction,group_size,row,column,problem\nA,2025-01-01,12,incoming,-1,3,group_size,-1 is negative\n"
+        );
     }
 
     #[test]

@@ -136,10 +136,10 @@ fn rows_keep_their_numbers_past_hxl_blank_and_refused_rows() {
         .collect();
     assert_eq!(problems.len(), 2, "{problems:?}");
     // The row with more values than columns is refused as a whole, before the values' problems.
-    // An empty line is no record (as CSV readers count); a row of empty cells is one.
-    assert_eq!(problems[0].0, "row 5");
+    // Rows as a spreadsheet (or an editor) shows them: an empty line is a row too.
+    assert_eq!(problems[0].0, "row 6");
     assert!(problems[0].1.contains("6 values"), "{problems:?}");
-    assert_eq!(problems[1], ("row 6, column id", "repeats the id of row 3"));
+    assert_eq!(problems[1], ("row 7, column id", "repeats the id of row 3"));
 
     let fixed = text
         .replace(";extra", "")

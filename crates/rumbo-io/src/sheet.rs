@@ -21,7 +21,9 @@ pub fn xlsx_to_csv(bytes: &[u8]) -> Result<String, Rejected> {
         .worksheet_range_at(0)
         .ok_or_else(|| Rejected::one("file", "the workbook has no worksheet"))?
         .map_err(|e| Rejected::one("sheet 1", format!("cannot be read: {e}")))?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    // A blank line for each empty row above the table: rows are then numbered as the sheet shows them.
+    let empty_rows_above = range.start().map_or(0, |(row, _)| row as usize);
+    let mut writer = csv::Writer::from_writer("\n".repeat(empty_rows_above).into_bytes());
     for row in range.rows() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
         writer
@@ -65,6 +67,25 @@ mod tests {
         assert_eq!(excel_date(45731.0), "2025-03-15");
         assert_eq!(cell_text(&Data::Float(12.0)), "12");
         assert_eq!(cell_text(&Data::Float(1.5)), "1.5");
+    }
+
+    #[test]
+    fn rows_above_the_table_keep_the_sheet_numbers() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (column, (name, value)) in [("code", "A-1"), ("name", "Cúcuta")].into_iter().enumerate() {
+            let column = u16::try_from(column).expect("column");
+            sheet.write_string(2, column, name).expect("header");
+            sheet.write_string(4, column, value).expect("value");
+        }
+        let csv = xlsx_to_csv(&workbook.save_to_buffer().expect("xlsx")).expect("csv");
+        assert_eq!(csv, "\n\ncode,name\n,\nA-1,Cúcuta\n");
+        let mut numbers = Vec::new();
+        crate::table::Table::stream_rows(&csv, &[], &mut crate::text::Problems::default(), |_, row| {
+            numbers.push(row.number)
+        })
+        .expect("read");
+        assert_eq!(numbers, [5], "the sheet's row 5, under its header in row 3");
     }
 
     #[test]

@@ -80,13 +80,14 @@ impl Table {
         // Problems found while reading rows wait here, to follow the header's.
         let mut row_problems: Vec<(String, String)> = Vec::new();
         let mut unreadable: Vec<(String, String)> = Vec::new();
-        // Records are numbered as read, the unreadable ones too (the header is row 1).
-        let mut read = 0usize;
+        let mut numbers = RowNumbers::new(text.as_bytes());
         let mut next = |cells: &mut csv::StringRecord, unreadable: &mut Vec<(String, String)>| loop {
-            read += 1;
             match reader.read_record(cells) {
-                Ok(more) => return more.then_some(read),
-                Err(e) => unreadable.push((format!("row {read}"), format!("cannot be read as CSV: {e}"))),
+                Ok(more) => return more.then(|| numbers.of(text.as_bytes(), cells)),
+                Err(e) => unreadable.push((
+                    format!("row {}", numbers.of_unreadable(text.as_bytes(), &e)),
+                    format!("cannot be read as CSV: {e}"),
+                )),
             }
         };
         let mut header = csv::StringRecord::new();
@@ -264,7 +265,7 @@ pub(crate) fn normalise(header: &str) -> String {
 
 /// The separator of the header line: whichever of `,` `;` and tab it holds most of.
 pub(crate) fn sniff_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
+    let header = text.lines().find(|line| !line.trim().is_empty()).unwrap_or("");
     [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
@@ -279,6 +280,71 @@ pub(crate) fn csv_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Read
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(input)
+}
+
+/// Numbers a file's records as a spreadsheet shows them (the header is row 1), so that a problem
+/// names the row the user will look at: the CSV reader skips a blank line, which a spreadsheet
+/// still shows as a row, and a line break inside a quoted value starts no new row. `text` is
+/// what the reader reads, from its first byte.
+pub(crate) struct RowNumbers {
+    /// Only a file with quotes can hold a line break inside a value.
+    quoted: bool,
+    /// Line breaks inside the values read so far.
+    inside_values: u64,
+    last: usize,
+}
+
+impl RowNumbers {
+    pub(crate) fn new(text: &[u8]) -> Self {
+        Self {
+            quoted: text.contains(&b'"'),
+            inside_values: 0,
+            last: 0,
+        }
+    }
+
+    /// The row of `record`, just read from `text`.
+    pub(crate) fn of(&mut self, text: &[u8], record: &csv::StringRecord) -> usize {
+        self.last = self.row_at(text, record.position());
+        if self.quoted {
+            self.inside_values += line_breaks(record.as_slice().as_bytes());
+        }
+        self.last
+    }
+
+    /// The row of a record of `text` that could not be read.
+    pub(crate) fn of_unreadable(&mut self, text: &[u8], error: &csv::Error) -> usize {
+        self.last = self.row_at(text, error.position());
+        self.last
+    }
+
+    /// The rows `text` spans once every record of it has been numbered: where the rows of the
+    /// text that follows it start counting.
+    pub(crate) fn spanned(&self, text: &[u8]) -> usize {
+        usize::try_from(line_breaks(text).saturating_sub(self.inside_values)).unwrap_or(usize::MAX)
+    }
+
+    /// A record's position is where the reader stood, before the blank lines it skipped (and,
+    /// after `\r\n`, before the `\n` it left): its row is that line plus the line breaks it
+    /// skipped, less those inside earlier values.
+    fn row_at(&self, text: &[u8], position: Option<&csv::Position>) -> usize {
+        let row = position.and_then(|at| {
+            let from = usize::try_from(at.byte()).ok()?;
+            let skipped = text.get(from..)?.iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+            let line = at.line() + line_breaks_in(skipped);
+            usize::try_from(line.checked_sub(self.inside_values)?).ok()
+        });
+        // A file with lone `\r` line ends has no line numbers: count its records.
+        row.filter(|row| *row > self.last).unwrap_or(self.last + 1)
+    }
+}
+
+fn line_breaks(bytes: &[u8]) -> u64 {
+    line_breaks_in(bytes.iter())
+}
+
+fn line_breaks_in<'a>(bytes: impl Iterator<Item = &'a u8>) -> u64 {
+    bytes.filter(|b| **b == b'\n').count() as u64
 }
 
 /// A row with nothing but blanks, which every reader skips (spreadsheets leave them).
@@ -368,6 +434,31 @@ mod tests {
         assert_eq!(table.rows[0].number, 3);
         assert_eq!(table.rows[0].get(table.column("name_es")), "Norte");
         assert_eq!(table.rows[0].get(table.column("lat")), "7.9");
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // A blank line is a row in a spreadsheet; a line break inside quotes is not.
+        let text = "code,name\n\nA,\"two\nlines\"\n\n\nB,C,D\n";
+        let (table, problems) = read(text);
+        table.expect("read");
+        let listed: Vec<String> = problems
+            .finish(())
+            .expect_err("problems")
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(listed, ["row 6: 3 values, but the header names only 2 columns"]);
+        let mut numbers = Vec::new();
+        Table::stream_rows(
+            text.replace(",D", "").as_str(),
+            &[],
+            &mut Problems::default(),
+            |_, row| numbers.push(row.number),
+        )
+        .expect("read");
+        assert_eq!(numbers, [3, 6]);
     }
 
     #[test]

@@ -7,32 +7,32 @@ use rumbo_domain::Problem;
 use super::super::Repair;
 use super::{FiveWFile, Reader, Stage};
 use crate::Rejected;
-use crate::table::{csv_reader, sniff_delimiter};
+use crate::table::{RowNumbers, csv_reader, sniff_delimiter};
 
 /// Files from this size are read in parallel parts.
 pub(super) const PARALLEL_FROM: usize = 1024 * 1024;
 
-/// Feeds every record of `text` to `reader`, numbering them from `first`; returns how many
-/// records were read.
-fn feed(reader: &mut Reader, text: &str, delimiter: u8, first: usize) -> Result<usize, Rejected> {
+/// Feeds every record of `text` to `reader`, each with its row as a spreadsheet shows it plus
+/// `offset` (the rows before `text` in its file); returns the rows `text` spans.
+fn feed(reader: &mut Reader, text: &str, delimiter: u8, offset: usize) -> Result<usize, Rejected> {
     // About one report per line: reserving once spares the copies of a growing list.
     reader.file.rows.reserve(text.bytes().filter(|b| *b == b'\n').count());
-    let mut csv = csv_reader(text.as_bytes(), delimiter);
+    let bytes = text.as_bytes();
+    let mut csv = csv_reader(bytes, delimiter);
+    let mut numbers = RowNumbers::new(bytes);
     let mut record = csv::StringRecord::new();
-    let mut count = 0;
     loop {
-        let number = first + count;
         match csv.read_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => return Ok(count),
+            Ok(false) => return Ok(numbers.spanned(bytes)),
             Err(e) => {
                 return Err(Rejected::one(
-                    format!("row {number}"),
+                    format!("row {}", offset + numbers.of_unreadable(bytes, &e)),
                     format!("cannot be read as CSV: {e}"),
                 ));
             }
         }
-        count += 1;
+        let number = offset + numbers.of(bytes, &record);
         let cells: Vec<&str> = record.iter().collect();
         reader.row(number, &cells)?;
     }
@@ -43,32 +43,32 @@ pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
     let mut head = Reader::default();
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if text.len() < PARALLEL_FROM || parts < 2 {
-        feed(&mut head, text, delimiter, 1)?;
+        feed(&mut head, text, delimiter, 0)?;
         return head.finish();
     }
     // The header (and hashtag row) first, on its own: every part needs its columns.
     let mut csv = csv_reader(text.as_bytes(), delimiter);
+    let mut numbers = RowNumbers::new(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    let mut number = 0;
     while !matches!(head.stage, Stage::Data { .. }) {
-        number += 1;
         match csv.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return head.finish(),
             Err(e) => {
                 return Err(Rejected::one(
-                    format!("row {number}"),
+                    format!("row {}", numbers.of_unreadable(text.as_bytes(), &e)),
                     format!("cannot be read as CSV: {e}"),
                 ));
             }
         }
         let cells: Vec<&str> = record.iter().collect();
-        head.row(number, &cells)?;
+        head.row(numbers.of(text.as_bytes(), &record), &cells)?;
     }
     let start = usize::try_from(csv.position().byte())
         .unwrap_or(text.len())
         .min(text.len());
     let rest = text.get(start..).unwrap_or("");
+    let rows_before = numbers.spanned(text.as_bytes().get(..start).unwrap_or_default());
     let Stage::Data { names, columns } = &head.stage else {
         return head.finish();
     };
@@ -85,7 +85,7 @@ pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
                     },
                     ..Reader::default()
                 };
-                scope.spawn(move || feed(&mut reader, piece, delimiter, 1).map(|n| (reader, n)))
+                scope.spawn(move || feed(&mut reader, piece, delimiter, 0).map(|n| (reader, n)))
             })
             .collect();
         handles
@@ -96,7 +96,7 @@ pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
             })
             .collect()
     });
-    let mut offset = number;
+    let mut offset = rows_before;
     head.file.rows.reserve(
         results
             .iter()
@@ -104,9 +104,9 @@ pub(super) fn read_csv(text: &str) -> Result<FiveWFile, Rejected> {
             .sum(),
     );
     for result in results {
-        let (part, records) = result.map_err(|r| shift_rejected(r, offset))?;
+        let (part, rows) = result.map_err(|r| shift_rejected(r, offset))?;
         head.absorb(part.file, offset);
-        offset += records;
+        offset += rows;
     }
     head.finish()
 }
@@ -142,7 +142,7 @@ fn record_boundaries(text: &str, parts: usize) -> Vec<usize> {
     cuts
 }
 
-/// `row 12, column X` → `row 12+offset, column X`: a part numbers its rows from 1.
+/// `row 12, column X` → `row 12+offset, column X`: a part numbers its rows from its first line.
 fn shift(location: &str, offset: usize) -> String {
     let Some(rest) = location.strip_prefix("row ") else {
         return location.to_owned();

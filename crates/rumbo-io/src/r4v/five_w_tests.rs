@@ -107,6 +107,29 @@ fn a_file_without_country_or_month_columns_is_refused() {
     assert!(err.problems[0].problem.contains("country"));
 }
 
+/// A blank line is a row as a spreadsheet shows it, in every part and with either line end.
+#[test]
+fn large_files_read_in_parts_count_blank_lines_as_rows() {
+    for end in ["\n", "\r\n"] {
+        let mut csv = format!("Country,Admin1,Month,Activity_Description,New_beneficiaries{end}");
+        let (mut row, mut expected) = (1, Vec::new());
+        for n in 0..60_000 {
+            if n % 9_000 == 0 {
+                csv.push_str(end);
+                row += 1;
+            }
+            let description = if n % 7 == 0 { "\"two\nlines\"" } else { "plain" };
+            csv.push_str(&format!("Peru,Lima,2024-01,{description},{n}{end}"));
+            row += 1;
+            expected.push(row);
+        }
+        assert!(csv.len() > parts::PARALLEL_FROM, "{} bytes", csv.len());
+        let file = read_five_w(csv.as_bytes()).expect("reads");
+        let numbers: Vec<usize> = file.rows.iter().map(|r| r.number).collect();
+        assert!(numbers == expected, "line end {end:?}: rows numbered otherwise");
+    }
+}
+
 /// A large file is read in parts on every core; rows, problems and repairs keep their numbers,
 /// and quoted line breaks never cut a record.
 #[test]

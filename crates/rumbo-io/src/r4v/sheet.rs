@@ -3,7 +3,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 
 use crate::Rejected;
-use crate::table::{csv_reader, sniff_delimiter};
+use crate::table::{RowNumbers, csv_reader, sniff_delimiter};
 use crate::text::utf8;
 
 /// A table read from a file: each row with its number as a spreadsheet shows it (the first
@@ -41,14 +41,24 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, Rejected> {
 
 fn read_csv(bytes: &[u8]) -> Result<Sheet, Rejected> {
     let text = utf8(bytes)?;
-    let mut reader = csv_reader(text.as_bytes(), sniff_delimiter(text));
+    let bytes = text.as_bytes();
+    let mut reader = csv_reader(bytes, sniff_delimiter(text));
+    let mut numbers = RowNumbers::new(bytes);
+    let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| Rejected::one(format!("row {}", i + 1), format!("cannot be read as CSV: {e}")))?;
-        rows.push((i + 1, record.iter().map(str::to_owned).collect()));
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => rows.push((numbers.of(bytes, &record), record.iter().map(str::to_owned).collect())),
+            Ok(false) => return Ok(Sheet { rows }),
+            Err(e) => {
+                let row = numbers.of_unreadable(bytes, &e);
+                return Err(Rejected::one(
+                    format!("row {row}"),
+                    format!("cannot be read as CSV: {e}"),
+                ));
+            }
+        }
     }
-    Ok(Sheet { rows })
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Rejected> {
@@ -124,6 +134,10 @@ mod tests {
     fn csv_with_semicolons_and_labels_as_keys() {
         let sheet = read_sheet("País;Mes\nColombia;2024-01\n".as_bytes()).expect("csv");
         assert_eq!(sheet.rows[1], (2, vec!["Colombia".to_owned(), "2024-01".to_owned()]));
+        // A blank line, above the header or below it, is a row of the spreadsheet too.
+        let sheet = read_sheet("\r\nPaís;Mes\r\n\r\nColombia;2024-01\r\n".as_bytes()).expect("csv");
+        let numbers: Vec<usize> = sheet.rows.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [2, 4]);
         assert_eq!(
             label_key("Nuevos beneficiarios del mes"),
             "nuevos_beneficiarios_del_mes"
