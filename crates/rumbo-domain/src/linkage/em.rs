@@ -9,9 +9,9 @@
 //! does, the training runs once per rule — pairs agreeing exactly on the document; on given
 //! names and birth date; on given names and surnames; on surnames and birth date — and learns
 //! `m` only for the fields the rule leaves free, where its non-matches are as random as any;
-//! each field's `m` is the mean over the rules that leave it free. The share of matches each
-//! rule finds, divided by how often matches pass that rule, estimates how many pairs match in
-//! all: the prior for two records drawn at random.
+//! each field's `m` is the median over the rules that leave it free (see [`median_m`]). The
+//! share of matches each rule finds, divided by how often matches pass that rule, estimates how
+//! many pairs match in all: the prior for two records drawn at random.
 //!
 //! Independence fails where fields go together among different people: twins share surnames
 //! and birth date (measured by the rules), a son may carry his father's given names and
@@ -29,6 +29,9 @@ use super::compare::{
     level,
 };
 use super::prepare::{NONE, PreparedSet};
+
+mod median;
+use median::median_m;
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
 /// impossible, and its weight stays finite.
@@ -271,8 +274,8 @@ const RULES: [&[usize]; 4] = [&[DOCUMENT], &[GIVEN, BIRTH], &[GIVEN, SURNAMES], 
 
 /// `m` by rule, `u` from the random sample, and the prior for two records drawn at random.
 pub(crate) fn train_by_rules(patterns: &[(Pattern, u64)], sample: &Sample, iterations: usize) -> Estimate {
-    let mut sums = empty_levels();
-    let mut rules_used = [0usize; 6];
+    // Each field's `m` as every rule that leaves it free learnt it.
+    let mut learnt: [Vec<Vec<f64>>; 6] = Default::default();
     let mut found: Vec<(&[usize], f64, f64)> = Vec::new();
     for rule in RULES {
         let subset: Vec<(Pattern, u64)> = patterns
@@ -293,19 +296,16 @@ pub(crate) fn train_by_rules(patterns: &[(Pattern, u64)], sample: &Sample, itera
         };
         let estimate = expectation_maximisation(&subset, start, free, false, iterations);
         for f in (0..FIELDS.len()).filter(|f| free[*f]) {
-            for (sum, m) in sums[f].iter_mut().zip(&estimate.m[f]) {
-                *sum += m;
-            }
-            rules_used[f] += 1;
+            learnt[f].push(estimate.m[f].clone());
         }
         found.push((rule, estimate.prior, pairs as f64));
     }
     let start = initial_m();
     let m: Levels = std::array::from_fn(|f| {
-        let mut m: Vec<f64> = if rules_used[f] == 0 {
+        let mut m: Vec<f64> = if learnt[f].is_empty() {
             start[f].clone()
         } else {
-            sums[f].iter().map(|s| s / rules_used[f] as f64).collect()
+            median_m(&learnt[f])
         };
         let total: f64 = m[1..].iter().map(|x| x.max(M_FLOOR)).sum();
         for x in m[1..].iter_mut() {
