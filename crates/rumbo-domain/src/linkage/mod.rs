@@ -14,6 +14,9 @@
 //! registration against existing ones with a trained model.
 
 mod blocking;
+mod blocks;
+#[cfg(test)]
+mod blocks_tests;
 mod cluster;
 mod compare;
 mod em;
