@@ -253,8 +253,14 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 blocks.partners(i, &mut w, &mut partners);
                 // The partners lie all over memory: fetched first, all at once, rather than each
                 // when its comparison asks, one wait after another.
+                // Their documents too, which a comparison reads (nearly all differ): asked for
+                // here, where the look-ups wait side by side, so that comparing finds them in the
+                // cache. `black_box` keeps the unused answers from being optimised away.
                 fetched.clear();
                 fetched.extend(partners.iter().map(|j| set.records[*j as usize]));
+                for b in &fetched {
+                    std::hint::black_box(set.words.word(b.document).len());
+                }
                 let a = &set.records[i];
                 for (j, b) in partners.iter().zip(&fetched) {
                     pairs.push((i as u32, *j, compare_with(a, b, &set.words, &mut *cache)));

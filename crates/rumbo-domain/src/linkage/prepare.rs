@@ -359,7 +359,9 @@ pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
 pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> PreparedSet {
     // The first run has room for every record: the others are appended to it in place.
     let run = |part: &[PersonRecord], room: usize| {
-        let mut words = Interner::with_capacity(part.len());
+        // The first run's documents too: the others' are added to them, and a table grown by
+        // doubling then would hash every document here again.
+        let mut words = Interner::with_capacity(room.max(part.len()));
         let mut scratch = Scratch::default();
         let mut records: Vec<Prepared> = Vec::with_capacity(room.max(part.len()));
         records.extend(part.iter().map(|r| prepare(r, &mut words, &mut scratch)));
