@@ -170,7 +170,6 @@ impl Relate for Direct {
 #[derive(Default)]
 pub(crate) struct NameCache {
     known: HashMap<u64, Relation, IdHashState>,
-    recent: super::recent::Recent,
 }
 
 impl NameCache {
@@ -203,24 +202,20 @@ impl NameCaches {
 
 impl Relate for NameCache {
     fn relation(&mut self, x: u32, y: u32, words: &Interner) -> Relation {
-        // The relation is symmetric: one entry per unordered pair.
-        let key = u64::from(x.min(y)) << 32 | u64::from(x.max(y));
-        if let Some(recent) = self.recent.get(key) {
-            return recent;
-        }
         // Most names asked about share too few letters to be similar: answered from their letter
         // counts, without a look-up in a large table.
-        let relation = from_letters(x, y, words).unwrap_or_else(|| {
-            if let Some(known) = self.known.get(&key) {
-                return *known;
-            }
-            let relation = Relation::full(x, y, words);
-            if self.known.len() < Self::LIMIT {
-                self.known.insert(key, relation);
-            }
-            relation
-        });
-        self.recent.put(key, relation);
+        if let Some(relation) = from_letters(x, y, words) {
+            return relation;
+        }
+        // The relation is symmetric: one entry per unordered pair.
+        let key = u64::from(x.min(y)) << 32 | u64::from(x.max(y));
+        if let Some(known) = self.known.get(&key) {
+            return *known;
+        }
+        let relation = Relation::full(x, y, words);
+        if self.known.len() < Self::LIMIT {
+            self.known.insert(key, relation);
+        }
         relation
     }
 }

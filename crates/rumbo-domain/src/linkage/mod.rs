@@ -25,7 +25,6 @@ pub mod normalise;
 mod prepare;
 #[cfg(test)]
 mod quality_tests;
-mod recent;
 #[cfg(test)]
 mod speed_tests;
 #[cfg(test)]
