@@ -153,7 +153,7 @@ fn populations() -> Vec<Vec<PersonRecord>> {
             r.birth_date = None;
         }
     }
-    for k in 0..90 {
+    for k in 0..90usize {
         let birth = (k % 4 != 0).then(|| date(1980 + (k % 3) as i32, 1 + (k % 2) as u8, 1 + (k % 5) as u8));
         let document = format!("V-{}", 20_000_000 + k % 7);
         sparse.push(person(
