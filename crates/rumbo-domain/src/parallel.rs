@@ -96,6 +96,117 @@ fn sort_in_parts<T: Ord + Copy + Send>(items: &mut [T], parts: usize) {
 /// Below this many items a part, [`sort`] sorts on one thread.
 const SORT_PER_THREAD: usize = 1 << 16;
 
+/// Every item `make` emits for the indices `0..n`, sorted as `sort_unstable` sorts them, on every
+/// core: each thread counts the items of its run of indices by bucket, then places them in its
+/// room of each bucket, and the buckets are sorted each on its own. `bucket` must not decrease as
+/// items grow (the leading bits of a key): then the buckets in order are the items in order.
+///
+/// Where many items are made from fewer indices (keys from records), this takes the place of
+/// collecting them and sorting the whole: every item is written once where it belongs, no sort
+/// sees more than a bucket, and every part of the work is on every core. `make` is called twice
+/// an index, to count and to place, and must emit the same items both times: keeping them from
+/// the count to the placing would cost a second copy of all of them.
+pub fn gather_sorted<T, B, F>(n: usize, buckets: usize, bucket: B, make: F) -> Vec<T>
+where
+    T: Ord + Copy + Default + Send + Sync,
+    B: Fn(&T) -> usize + Sync,
+    F: Fn(usize, &mut Vec<T>) + Sync,
+{
+    let parts = if n >= 2 * SORT_PER_THREAD { threads() } else { 1 };
+    gather_sorted_in_parts(n, buckets, bucket, make, parts)
+}
+
+fn gather_sorted_in_parts<T, B, F>(n: usize, buckets: usize, bucket: B, make: F, parts: usize) -> Vec<T>
+where
+    T: Ord + Copy + Default + Send + Sync,
+    B: Fn(&T) -> usize + Sync,
+    F: Fn(usize, &mut Vec<T>) + Sync,
+{
+    let buckets = buckets.max(1);
+    let bucket = |item: &T| bucket(item).min(buckets - 1);
+    let chunk = n.div_ceil(parts.max(1)).max(1);
+    let runs: Vec<std::ops::Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+    let counts: Vec<Vec<usize>> = map_indices(runs.len(), 1, |r| {
+        let mut counts = vec![0usize; buckets];
+        let mut items = Vec::new();
+        for i in runs[r].clone() {
+            items.clear();
+            make(i, &mut items);
+            for item in &items {
+                counts[bucket(item)] += 1;
+            }
+        }
+        counts
+    });
+    let sizes: Vec<usize> = (0..buckets).map(|b| counts.iter().map(|c| c[b]).sum()).collect();
+    let mut out = vec![T::default(); sizes.iter().sum()];
+    // Each run's room in each bucket, the runs in order: a bucket holds its items in the order
+    // of their indices before it is sorted.
+    let mut rooms: Vec<Vec<&mut [T]>> = runs.iter().map(|_| Vec::with_capacity(buckets)).collect();
+    let mut rest: &mut [T] = &mut out;
+    for b in 0..buckets {
+        for (room, count) in rooms.iter_mut().zip(&counts) {
+            let (here, after) = std::mem::take(&mut rest).split_at_mut(count[b]);
+            room.push(here);
+            rest = after;
+        }
+    }
+    let place = |run: std::ops::Range<usize>, mut room: Vec<&mut [T]>| {
+        let mut at = vec![0usize; buckets];
+        let mut items = Vec::new();
+        for i in run {
+            items.clear();
+            make(i, &mut items);
+            for item in &items {
+                let b = bucket(item);
+                // Counted above from the same items: the room is there.
+                if let Some(slot) = room[b].get_mut(at[b]) {
+                    *slot = *item;
+                }
+                at[b] += 1;
+            }
+        }
+    };
+    on_threads(runs.into_iter().zip(rooms).collect(), |(run, room)| place(run, room));
+    // The buckets in groups of about equal size, a group a thread.
+    let mut groups: Vec<Vec<&mut [T]>> = Vec::new();
+    let per = out.len().div_ceil(parts.max(1)).max(1);
+    let (mut rest, mut filled): (&mut [T], usize) = (&mut out, per);
+    for size in sizes {
+        let (here, after) = std::mem::take(&mut rest).split_at_mut(size);
+        rest = after;
+        if filled >= per {
+            groups.push(Vec::new());
+            filled = 0;
+        }
+        filled += size;
+        if let Some(group) = groups.last_mut() {
+            group.push(here);
+        }
+    }
+    on_threads(groups, |group| {
+        for bucket in group {
+            bucket.sort_unstable();
+        }
+    });
+    out
+}
+
+/// `f` on each of `work`, each on a thread of its own (the first on this one).
+fn on_threads<W: Send, F: Fn(W) + Sync>(work: Vec<W>, f: F) {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut work = work.into_iter();
+        let first = work.next();
+        for w in work {
+            scope.spawn(move || f(w));
+        }
+        if let Some(w) = first {
+            f(w);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::map;
@@ -127,6 +238,43 @@ mod tests {
         let mut few = vec![3, 1, 2];
         super::sort(&mut few);
         assert_eq!(few, [1, 2, 3]);
+    }
+
+    /// Gathered and sorted by buckets, on any number of threads: the items `sort_unstable`
+    /// gives, however many each index makes, repeats and empty buckets included.
+    #[test]
+    fn gathers_as_sorting_everything_does() {
+        let item = |i: usize, k: usize| {
+            let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (k as u64) << 7;
+            x ^= x >> 31;
+            // Few distinct keys: runs of equal keys cross the runs of indices.
+            ((x % 997) << 54, (i % 5) as u32)
+        };
+        let make = |i: usize, out: &mut Vec<(u64, u32)>| out.extend((0..i % 4).map(|k| item(i, k)));
+        for n in [0, 1, 7, 1_000, 140_001] {
+            let mut expected: Vec<(u64, u32)> = Vec::new();
+            for i in 0..n {
+                make(i, &mut expected);
+            }
+            expected.sort_unstable();
+            for parts in [1, 2, 3, 7] {
+                for buckets in [1usize, 16, 4096] {
+                    let shift = 64 - buckets.trailing_zeros().max(1);
+                    let got = super::gather_sorted_in_parts(
+                        n,
+                        buckets,
+                        |x: &(u64, u32)| (x.0 >> shift) as usize,
+                        make,
+                        parts,
+                    );
+                    assert_eq!(got, expected, "{n} items, {parts} parts, {buckets} buckets");
+                }
+            }
+            assert_eq!(
+                super::gather_sorted(n, 64, |x: &(u64, u32)| (x.0 >> 58) as usize, make),
+                expected
+            );
+        }
     }
 
     #[test]

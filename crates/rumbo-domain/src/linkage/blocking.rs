@@ -36,21 +36,19 @@
 //! A block of more than `max_block` records ("maría gonzález") would cost its size squared: its
 //! records are sorted by surnames, given names and birth date and each is compared with the
 //! next `window` only (under key 6, only the pairs with an undated record). Pairs found under
-//! several keys are compared once: a pair belongs to the first key of the list above that both
-//! records carry (key 6: with one of them undated) and whose block is complete, and is skipped
-//! under the others — decided from the records' own keys, without a set of seen pairs.
+//! several keys or windows are compared once, by their first record (see [`super::blocks`]).
 
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
-use super::compare::{IdHashState, IdPairHasher, NameCaches, Pattern, compare_with};
+use super::blocks::{self, Blocks};
+use super::compare::{IdPairHasher, NameCaches, Pattern, compare_with};
 use super::prepare::{NONE, Prepared, PreparedSet};
 use super::{LinkageSettings, normalise};
 
 /// Kinds of key, two slots each (one per surname).
-const KINDS: usize = 10;
+pub(crate) const KINDS: usize = 10;
 /// The kind whose pairs need a record without a birth date.
-const UNDATED: usize = 6;
+pub(crate) const UNDATED: usize = 6;
 pub(crate) const SLOTS: usize = 2 * KINDS;
 pub(crate) type Keys = [u64; SLOTS];
 
@@ -233,220 +231,47 @@ impl Runs {
 /// Every candidate pair `(i, j)`, `i < j`, with its comparison vector.
 pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: &NameCaches) -> Candidates {
     let sounds = sounds(set);
-    let mut keys: Vec<Keys> = crate::parallel::map(&set.records, 4096, |r| keys(r, &sounds, &set.words));
-    // Key 6 pairs a dated record only with undated namesakes: where it has none, the dated
-    // record's key 6 would fill a block that forms no pair, and is dropped.
-    let undated: HashSet<u64, IdHashState> = keys
-        .iter()
-        .zip(&set.records)
-        .filter(|(_, r)| r.birth == 0)
-        .flat_map(|(k, _)| k[2 * UNDATED..2 * UNDATED + 2].iter().copied())
-        .filter(|key| *key != 0)
-        .collect();
-    for (k, r) in keys.iter_mut().zip(&set.records) {
-        if r.birth != 0 {
-            for key in &mut k[2 * UNDATED..2 * UNDATED + 2] {
-                if !undated.contains(key) {
-                    *key = 0;
-                }
-            }
-        }
-    }
-
-    // Both surnames the same ("García García"): one entry, not two.
-    let entered = |k: &Keys, s: usize| k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]);
-    // Counted first, so the vector is allocated once at its size.
-    let count = keys.iter().map(|k| (0..SLOTS).filter(|s| entered(k, *s)).count()).sum();
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(count);
-    for (i, k) in keys.iter().enumerate() {
-        for s in 0..SLOTS {
-            if entered(k, s) {
-                entries.push((k[s], i as u32));
-            }
-        }
-    }
-    crate::parallel::sort(&mut entries);
-    // A block has two entries at least: reserved at most once, and only what is used is touched.
-    let mut blocks: Vec<(usize, usize)> = Vec::with_capacity(entries.len() / 2);
-    let mut start = 0;
-    for end in 1..=entries.len() {
-        if end == entries.len() || entries[end].0 != entries[start].0 {
-            if end - start >= 2 {
-                blocks.push((start, end));
-            }
-            start = end;
-        }
-    }
-    let oversize: HashSet<u64, IdHashState> = blocks
-        .iter()
-        .filter(|(s, e)| e - s > settings.max_block)
-        .map(|(s, _)| entries[*s].0)
-        .collect();
-    // Per record, which of its keys lead to an oversize block: those do not own pairs.
-    let complete: Vec<u32> = crate::parallel::map(&keys, 4096, |k| {
-        k.iter()
-            .enumerate()
-            .filter(|(_, key)| **key != 0 && !oversize.contains(key))
-            .fold(0u32, |acc, (s, _)| acc | (1 << s))
-    });
-
-    let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
-    // One part a thread, each with its own cache of how names relate: the blocks come in the
-    // order of their keys' hashes, so the parts are alike in size and mix of names.
+    let entries = blocks::entries(set, &sounds);
+    let blocks = Blocks::new(set, &entries, &sounds, settings);
+    drop(entries);
+    // Each record compared with its partners by one thread with its own cache of how names
+    // relate. The records in runs dealt in turn: a record is paired with those after it, so the
+    // first records have the most pairs, and halves would leave one thread idle.
+    const RUN: usize = 4096;
+    let n = set.records.len();
     let threads = caches.parts();
-    let batches: Vec<&[(usize, usize)]> = blocks.chunks(blocks.len().div_ceil(threads).max(1)).collect();
-    let parts = crate::parallel::map_indices(batches.len(), 1, |k| {
-        let batch = batches[k];
-        let mut cache = caches.get(k);
+    let runs = n.div_ceil(RUN);
+    let parts = crate::parallel::map_indices(threads, 1, |t| {
+        let mut cache = caches.get(t);
         let mut pairs = Runs::default();
-        // At most `window` pairs a record of each oversize block: reserved once.
-        let most: usize = batch
-            .iter()
-            .map(|(s, e)| e - s)
-            .filter(|n| *n > settings.max_block)
-            .map(|n| (0..n).map(|t| settings.window.min(n - 1 - t)).sum::<usize>())
-            .sum();
-        let mut windowed = Vec::with_capacity(most);
-        // A block's records side by side: each is fetched from the whole set once, not once
-        // per pair it is in (comparing was mostly waiting for memory).
-        let mut members: Vec<Member> = Vec::new();
-        for (s, e) in batch.iter() {
-            let block = &entries[*s..*e];
-            let key = block[0].0;
-            members.clear();
-            members.extend(block.iter().map(|(_, r)| Member {
-                index: *r,
-                record: set.records[*r as usize],
-                keys: keys[*r as usize],
-                complete: complete[*r as usize],
-            }));
-            // Which kind of key the block is of: key 6 pairs only records with a date and
-            // without one.
-            let undated_kind = members[0]
-                .keys
-                .iter()
-                .position(|k| *k == key)
-                .is_some_and(|s| s / 2 == UNDATED);
-            if e - s > settings.max_block {
-                // Neighbours share the most: both surnames (in either order), then the given
-                // names, then the date — so a record without a date still meets its twin.
-                members.sort_unstable_by_key(|m| {
-                    let p = &m.record;
-                    let surnames = sound(p.surnames[0]) ^ sound(p.surnames[1]);
-                    (surnames, p.given, p.birth, m.index)
-                });
-                // Compared here, where the window's records are at hand; a pair that windows
-                // of several oversize blocks meet is compared again and dropped below.
-                let mut compare = |a: &Member, b: &Member| {
-                    let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
-                    if owner(x, y).is_none() {
-                        let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
-                        windowed.push((x.index, y.index, p));
-                    }
-                };
-                for (t, a) in members.iter().enumerate() {
-                    // Under key 6 only the window's pairs that have an undated record: from each
-                    // undated one, every record after it and the dated ones before it (an
-                    // undated one before it held the pair in its own window).
-                    if undated_kind && a.record.birth != 0 {
-                        continue;
-                    }
-                    for b in members.iter().skip(t + 1).take(settings.window) {
-                        compare(a, b);
-                    }
-                    if undated_kind {
-                        for b in &members[t.saturating_sub(settings.window)..t] {
-                            if b.record.birth != 0 {
-                                compare(a, b);
-                            }
-                        }
-                    }
+        let mut partners: Vec<u32> = Vec::new();
+        let mut fetched: Vec<Prepared> = Vec::new();
+        for run in (t..runs).step_by(threads) {
+            let (first, last) = (run * RUN, ((run + 1) * RUN).min(n));
+            let mut w = blocks.windowed_from(first);
+            for i in first..last {
+                blocks.partners(i, &mut w, &mut partners);
+                // The partners lie all over memory: fetched first, all at once, rather than each
+                // when its comparison asks, one wait after another.
+                // Their documents too, which a comparison reads (nearly all differ): asked for
+                // here, where the look-ups wait side by side, so that comparing finds them in the
+                // cache. `black_box` keeps the unused answers from being optimised away.
+                fetched.clear();
+                fetched.extend(partners.iter().map(|j| set.records[*j as usize]));
+                for b in &fetched {
+                    std::hint::black_box(set.words.word(b.document).len());
                 }
-                continue;
-            }
-            // Under key 6 the undated records first, each paired with every record after it.
-            let pairing = if undated_kind {
-                members.sort_unstable_by_key(|m| (m.record.birth != 0, m.index));
-                members.iter().take_while(|m| m.record.birth == 0).count()
-            } else {
-                members.len()
-            };
-            for (t, a) in members[..pairing].iter().enumerate() {
-                for b in &members[t + 1..] {
-                    let (x, y) = if a.index < b.index { (a, b) } else { (b, a) };
-                    if owner(x, y) == Some(key) {
-                        let p = compare_with(&x.record, &y.record, &set.words, &mut *cache);
-                        pairs.push((x.index, y.index, p));
-                    }
+                let a = &set.records[i];
+                for (j, b) in partners.iter().zip(&fetched) {
+                    pairs.push((i as u32, *j, compare_with(a, b, &set.words, &mut *cache)));
                 }
             }
         }
-        (pairs, windowed)
+        pairs
     });
-    let mut runs = Vec::new();
-    let mut windowed = Vec::with_capacity(parts.len());
-    for (p, w) in parts {
-        runs.extend(p.finish());
-        windowed.push(w);
+    Candidates {
+        runs: parts.into_iter().flat_map(Runs::finish).collect(),
     }
-    runs.extend(once_each(windowed));
-    Candidates { runs }
-}
-
-/// The windowed pairs of every part, each pair once: windows of several oversize blocks may
-/// meet the same pair (a pair's vector is the same whoever compared it; no pair is both owned
-/// and windowed). Each part is sorted and thinned in place — a pair an earlier part holds is
-/// dropped from a later one — rather than all joined into one vector first.
-pub(crate) fn once_each(mut parts: Vec<Vec<Candidate>>) -> Vec<Vec<Candidate>> {
-    for part in &mut parts {
-        crate::parallel::sort(part);
-        part.dedup();
-    }
-    for k in 1..parts.len() {
-        let (before, rest) = parts.split_at_mut(k);
-        // Both sorted: one cursor per earlier part walks forward as the part is read.
-        let mut cursors = vec![0usize; before.len()];
-        rest[0].retain(|pair| {
-            !before.iter().zip(&mut cursors).any(|(earlier, at)| {
-                while *at < earlier.len() && earlier[*at] < *pair {
-                    *at += 1;
-                }
-                earlier.get(*at) == Some(pair)
-            })
-        });
-    }
-    parts.retain(|part| !part.is_empty());
-    parts
-}
-
-/// A record of a block, with what deciding and comparing its pairs reads.
-struct Member {
-    index: u32,
-    record: Prepared,
-    keys: Keys,
-    /// Which of `keys` lead to blocks small enough to own pairs.
-    complete: u32,
-}
-
-/// The key that owns the pair `a`, `b` (`a` the lower index): the first complete key of `a`
-/// that `b` carries too (key 6: one of them without a birth date).
-fn owner(a: &Member, b: &Member) -> Option<u64> {
-    let (ca, cb) = (a.complete, b.complete);
-    let dated = a.record.birth != 0 && b.record.birth != 0;
-    for (s, key) in a.keys.iter().enumerate() {
-        if ca & (1 << s) == 0 || (dated && s / 2 == UNDATED) {
-            continue;
-        }
-        let kind = 2 * (s / 2);
-        let shared = b.keys[kind..kind + 2]
-            .iter()
-            .enumerate()
-            .any(|(o, other)| cb & (1 << (kind + o)) != 0 && other == key);
-        if shared {
-            return Some(*key);
-        }
-    }
-    None
 }
 
 /// The records before `new` that share a key with it (for matching one new registration):

@@ -14,6 +14,9 @@
 //! registration against existing ones with a trained model.
 
 mod blocking;
+mod blocks;
+#[cfg(test)]
+mod blocks_tests;
 mod cluster;
 mod compare;
 mod em;
@@ -163,9 +166,29 @@ pub fn link(records: &[PersonRecord], settings: &LinkageSettings) -> Linkage {
     link_in_parts(records, settings, crate::parallel::threads())
 }
 
+/// [`link`], handing the reported pairs to `scored` as soon as they are scored, on a thread of
+/// its own while the matches are grouped into persons (on one core: the other is free); what
+/// `scored` returns comes back with the linkage. The command line writes the pairs out there.
+pub fn link_with<R: Send>(
+    records: &[PersonRecord],
+    settings: &LinkageSettings,
+    scored: impl FnOnce(&[ScoredPair]) -> R + Send,
+) -> (Linkage, R) {
+    link_parts_with(records, settings, crate::parallel::threads(), scored)
+}
+
 /// [`link`] with its work cut into `parts` (one name cache each): the answer must not depend
 /// on it, which a test checks by cutting the same work differently.
 fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: usize) -> Linkage {
+    link_parts_with(records, settings, parts, |_| ()).0
+}
+
+fn link_parts_with<R: Send>(
+    records: &[PersonRecord],
+    settings: &LinkageSettings,
+    parts: usize,
+    scored: impl FnOnce(&[ScoredPair]) -> R + Send,
+) -> (Linkage, R) {
     let mut stats = LinkageStats {
         records: records.len(),
         ..LinkageStats::default()
@@ -238,26 +261,34 @@ fn link_in_parts(records: &[PersonRecord], settings: &LinkageSettings, parts: us
     let clock = Instant::now();
     let edges: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.left, p.right, p.probability)).collect();
     let mut cache = caches.get(0);
-    let clusters = cluster::cluster(
-        records.len(),
-        &edges,
-        settings.cluster_threshold,
-        settings.cluster_floor,
-        |i, j| {
-            let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
-            let against = scorer.field_weights(i, j, pattern).iter().any(|w| *w <= -AGAINST);
-            (model.probability(weight), against)
-        },
-    );
+    let reported = &pairs;
+    let (clusters, answer) = std::thread::scope(|scope| {
+        let handed = scope.spawn(move || scored(reported));
+        let clusters = cluster::cluster(
+            records.len(),
+            &edges,
+            settings.cluster_threshold,
+            settings.cluster_floor,
+            |i, j| {
+                let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
+                let against = scorer.field_weights(i, j, pattern).iter().any(|w| *w <= -AGAINST);
+                (model.probability(weight), against)
+            },
+        );
+        (clusters, handed.join())
+    });
+    // A panic of `scored` is the caller's: passed on as it came.
+    let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     drop(cache);
     stats.clustering_seconds = clock.elapsed().as_secs_f64();
     drop(scorer);
-    Linkage {
+    let linkage = Linkage {
         model,
         pairs,
         clusters,
         stats,
-    }
+    };
+    (linkage, answer)
 }
 
 /// A set of comparison vectors as one bit each: asked about every candidate, it answers from

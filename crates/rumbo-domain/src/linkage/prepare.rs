@@ -13,12 +13,80 @@ use super::normalise;
 /// No word here.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Normalised words, each stored once, with the letters each word is made of.
+/// Normalised words, each stored once, with the letters each word is made of; documents apart.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     ids: HashMap<Box<str>, u32, IdHashState>,
     words: Vec<Box<str>>,
     letters: Vec<Letters>,
+    documents: Documents,
+}
+
+/// Ids of documents carry this bit (below [`NONE`]): documents are numbered apart from names.
+/// Nearly every record brings a document of its own, and among them the names were spread
+/// over a table twenty times their number, with their letters, in which comparing two names
+/// missed the cache; a document is read only to tell two of them a typo apart, from a table of
+/// its own.
+pub(crate) const DOCUMENT: u32 = 1 << 31;
+
+/// Documents, each stored once: up to 15 bytes in place, the length in the last byte, so
+/// that reading one for a comparison is one look-up (most are 6 to 12 digits); a longer one
+/// in `long`, its index in the first four bytes and [`Documents::LONG`] in the last.
+#[derive(Debug, Default)]
+struct Documents {
+    texts: Vec<[u8; 16]>,
+    short_ids: HashMap<[u8; 16], u32, IdHashState>,
+    long_ids: HashMap<Box<str>, u32, IdHashState>,
+    long: Vec<Box<str>>,
+}
+
+impl Documents {
+    const LONG: u8 = u8::MAX;
+
+    fn with_capacity(documents: usize) -> Documents {
+        Documents {
+            texts: Vec::with_capacity(documents),
+            short_ids: HashMap::with_capacity_and_hasher(documents, IdHashState::default()),
+            ..Documents::default()
+        }
+    }
+
+    /// The number of `text` (not empty), added if new.
+    fn intern(&mut self, text: &str) -> u32 {
+        let next = u32::try_from(self.texts.len()).unwrap_or(NONE - 1).min(!DOCUMENT - 1);
+        if text.len() < 16 {
+            let mut short = [0u8; 16];
+            short[..text.len()].copy_from_slice(text.as_bytes());
+            short[15] = text.len() as u8;
+            let id = *self.short_ids.entry(short).or_insert(next);
+            if id == next {
+                self.texts.push(short);
+            }
+            return id;
+        }
+        if let Some(id) = self.long_ids.get(text) {
+            return *id;
+        }
+        let mut marker = [0u8; 16];
+        marker[..4].copy_from_slice(&(self.long.len() as u32).to_le_bytes());
+        marker[15] = Self::LONG;
+        self.long_ids.insert(text.into(), next);
+        self.long.push(text.into());
+        self.texts.push(marker);
+        next
+    }
+
+    fn text(&self, number: u32) -> &str {
+        let Some(text) = self.texts.get(number as usize) else {
+            return "";
+        };
+        if text[15] == Self::LONG {
+            let index = u32::from_le_bytes([text[0], text[1], text[2], text[3]]);
+            return self.long.get(index as usize).map_or("", |t| t);
+        }
+        // Written from a whole `&str` of this length: always valid.
+        std::str::from_utf8(&text[..usize::from(text[15])]).unwrap_or("")
+    }
 }
 
 /// How many times each letter occurs in a word (digits and anything else share the last
@@ -58,25 +126,28 @@ impl Letters {
 }
 
 impl Interner {
-    /// Room for `words` words: a run of records interns about one new word a record (its
-    /// document), and a table grown by doubling hashes every word again each time.
-    fn with_capacity(words: usize) -> Interner {
+    /// Room for the documents of `records` records: a run of records interns about one new
+    /// document a record, and a table grown by doubling hashes every one again each time.
+    fn with_capacity(records: usize) -> Interner {
         Interner {
-            ids: HashMap::with_capacity_and_hasher(words, IdHashState::default()),
-            words: Vec::with_capacity(words),
-            letters: Vec::with_capacity(words),
+            documents: Documents::with_capacity(records),
+            ..Interner::default()
         }
     }
 
     /// The words of `other` given ids here, in `other`'s id order, as interning them one by one
     /// would: a word already here keeps its id, a new one is appended — moved, with the
-    /// letters `other` counted, not copied and counted again.
-    fn absorb(&mut self, other: Interner) -> Vec<u32> {
+    /// letters `other` counted, not copied and counted again. The same for its documents, by
+    /// their numbers (without [`DOCUMENT`]).
+    fn absorb(&mut self, other: Interner) -> (Vec<u32>, Vec<u32>) {
         // The table is left to grow as it needs: most of `other`'s words are here already, and
         // room reserved for all of them would often hash every word here again for nothing.
         self.words.reserve(other.words.len());
         self.letters.reserve(other.words.len());
-        other
+        let documents = (0..other.documents.texts.len() as u32)
+            .map(|number| self.documents.intern(other.documents.text(number)))
+            .collect();
+        let words = other
             .words
             .into_iter()
             .zip(other.letters)
@@ -86,12 +157,13 @@ impl Interner {
                 }
                 self.add(word, letters)
             })
-            .collect()
+            .collect();
+        (words, documents)
     }
 
     /// A word not yet here, with its letters: its new id.
     fn add(&mut self, word: Box<str>, letters: Letters) -> u32 {
-        let id = u32::try_from(self.words.len()).unwrap_or(NONE - 1);
+        let id = u32::try_from(self.words.len()).unwrap_or(NONE).min(DOCUMENT - 1);
         self.ids.insert(word.clone(), id);
         self.words.push(word);
         self.letters.push(letters);
@@ -112,16 +184,32 @@ impl Interner {
         self.add(word.into(), letters)
     }
 
-    /// The word of `id`; empty for [`NONE`].
+    /// A document's id, [`NONE`] for the empty one.
+    pub fn intern_document(&mut self, document: &str) -> u32 {
+        if document.is_empty() {
+            return NONE;
+        }
+        DOCUMENT | self.documents.intern(document)
+    }
+
+    /// The word or document of `id`; empty for [`NONE`].
     pub fn word(&self, id: u32) -> &str {
+        if id & DOCUMENT != 0 {
+            if id == NONE {
+                return "";
+            }
+            return self.documents.text(id & !DOCUMENT);
+        }
         self.words.get(id as usize).map_or("", |w| w)
     }
 
-    /// The letters of `id`, `None` for [`NONE`], the empty word and words too long to count.
+    /// The letters of `id`, `None` for [`NONE`], documents, the empty word and words too long
+    /// to count.
     pub fn letters(&self, id: u32) -> Option<&Letters> {
         self.letters.get(id as usize).filter(|l| l.len > 0)
     }
 
+    /// How many words, documents apart: ids `0..len()`.
     pub fn len(&self) -> usize {
         self.words.len()
     }
@@ -141,6 +229,7 @@ pub(crate) struct Prepared {
     pub birth: u32,
     /// 0 unknown, 1 female, 2 male, 3 other.
     pub sex: u8,
+    /// A document id (with [`DOCUMENT`]).
     pub document: u32,
     pub nationality: u32,
 }
@@ -226,7 +315,7 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
     };
     let document = record.document.as_deref().map_or(NONE, |d| {
         let clean = normalise::document(d);
-        words.intern(&clean)
+        words.intern_document(&clean)
     });
     let nationality = record.nationality.as_deref().map_or(NONE, |n| {
         scratch.nationality.clear();
@@ -270,7 +359,9 @@ pub(crate) fn prepare_all(records: &[PersonRecord]) -> PreparedSet {
 pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> PreparedSet {
     // The first run has room for every record: the others are appended to it in place.
     let run = |part: &[PersonRecord], room: usize| {
-        let mut words = Interner::with_capacity(part.len());
+        // The first run's documents too: the others' are added to them, and a table grown by
+        // doubling then would hash every document here again.
+        let mut words = Interner::with_capacity(room.max(part.len()));
         let mut scratch = Scratch::default();
         let mut records: Vec<Prepared> = Vec::with_capacity(room.max(part.len()));
         records.extend(part.iter().map(|r| prepare(r, &mut words, &mut scratch)));
@@ -289,10 +380,12 @@ pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> Prepar
     };
     for part in done {
         // In the run's id order, so new words are appended in order of first occurrence.
-        let ids: Vec<u32> = set.words.absorb(part.words);
+        let (ids, documents) = set.words.absorb(part.words);
         let id = |local: u32| {
             if local == NONE {
                 NONE
+            } else if local & DOCUMENT != 0 {
+                DOCUMENT | documents.get((local & !DOCUMENT) as usize).copied().unwrap_or(0)
             } else {
                 ids.get(local as usize).copied().unwrap_or(NONE - 1)
             }
@@ -307,4 +400,64 @@ pub(crate) fn prepare_in_parts(records: &[PersonRecord], parts: usize) -> Prepar
         }));
     }
     set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Documents of every length read back as written, each once, apart from the words: a
+    /// name and a document written alike are two ids.
+    #[test]
+    fn documents_are_kept_apart_and_read_back() {
+        let mut words = Interner::default();
+        let texts = [
+            "7",
+            "12345678",
+            "123456789012345",
+            "1234567890123456",
+            "PASSPORT-ÑANDÚ-0001",
+            "ab",
+        ];
+        let ids: Vec<u32> = texts.iter().map(|t| words.intern_document(t)).collect();
+        for (text, id) in texts.iter().zip(&ids) {
+            assert_eq!(words.word(*id), *text);
+            assert_eq!(words.intern_document(text), *id);
+            assert!(words.letters(*id).is_none());
+        }
+        let name = words.intern("ab");
+        assert!(name != ids[5] && words.word(name) == "ab" && words.len() == 1);
+        assert_eq!(words.intern_document(""), NONE);
+        assert_eq!(words.word(NONE), "");
+    }
+
+    /// Cut into parts, documents get the numbers one thread gives them, as words do.
+    #[test]
+    fn documents_get_the_same_ids_however_cut() {
+        let records: Vec<PersonRecord> = (0..40)
+            .map(|k| PersonRecord {
+                given_names: format!("Ana {}", ["María", "Rosa", "Luz"][k % 3]),
+                first_surname: "Pérez".into(),
+                document: Some(match k % 4 {
+                    0 => format!("V-{}", 1_000 + k % 9),
+                    1 => format!("{}", 123_456_789_012_345_678u64 + (k % 5) as u64),
+                    2 => "X".repeat(1 + k % 20),
+                    _ => String::new(),
+                }),
+                ..PersonRecord::default()
+            })
+            .collect();
+        let whole = prepare_in_parts(&records, 1);
+        for parts in [2, 3, 7, 40, 45] {
+            let split = prepare_in_parts(&records, parts);
+            assert_eq!(split.records, whole.records, "{parts} parts");
+            for r in &whole.records {
+                assert_eq!(split.words.word(r.document), whole.words.word(r.document));
+            }
+        }
+        for (r, p) in whole.records.iter().zip(&records) {
+            let written = normalise::document(p.document.as_deref().unwrap_or(""));
+            assert_eq!(whole.words.word(r.document), written);
+        }
+    }
 }

@@ -1,11 +1,11 @@
 //! The shortcuts taken for speed give the answer the plain way gives: scoring decides most
 //! candidates from their comparison vector alone (`Scorer::most`), a bound that must never fall
-//! below a pair's weight; candidate pairs are kept in runs, and windowed pairs found by several
-//! threads are kept once without being joined first.
+//! below a pair's weight; candidate pairs are kept in runs, each pair once however the work is
+//! cut.
 
 use proptest::prelude::*;
 
-use super::blocking::{Candidate, Candidates, Runs, candidates, once_each};
+use super::blocking::{Candidate, Candidates, Runs, candidates};
 use super::compare::{NameCaches, compare};
 use super::model::{SLACK, Scorer};
 use super::prepare::{PreparedSet, prepare_all};
@@ -128,27 +128,6 @@ proptest! {
         }
         prop_assert!(!bits.contains(&u32::MAX));
     }
-}
-
-/// Every pair once, whichever part found it, each part's pairs sorted; empty parts dropped.
-#[test]
-fn windowed_pairs_are_kept_once_across_parts() {
-    let parts = vec![
-        vec![(5, 9, 1), (1, 2, 3), (5, 9, 1), (7, 8, 0)],
-        vec![(1, 2, 3), (0, 4, 2), (7, 8, 0), (9, 10, 1)],
-        vec![],
-        vec![(7, 8, 0), (0, 4, 2), (3, 3, 3)],
-        vec![(9, 10, 1)],
-    ];
-    let mut expected: Vec<Candidate> = parts.iter().flatten().copied().collect();
-    expected.sort_unstable();
-    expected.dedup();
-    let kept = once_each(parts);
-    assert_eq!(kept.len(), 3);
-    assert!(kept.iter().all(|part| part.windows(2).all(|w| w[0] < w[1])));
-    let mut all: Vec<Candidate> = kept.into_iter().flatten().collect();
-    all.sort_unstable();
-    assert_eq!(all, expected);
 }
 
 /// Runs fill to their size and the next begins; nothing is lost or repeated at the seam.

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use rumbo_domain::linkage::{LinkageSettings, link};
+use rumbo_domain::linkage::{LinkageSettings, link_with};
 use rumbo_io::linkage::{read_people, write_clusters_csv, write_pairs_csv};
 
 #[derive(Debug, Args)]
@@ -64,11 +64,17 @@ pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
         cluster_threshold: args.threshold,
         ..LinkageSettings::default()
     };
-    let linkage = link(&records, &settings);
+    // The pairs are written while the engine groups them into persons.
+    let (linkage, (pairs_written, pairs_seconds)) = link_with(&records, &settings, |pairs| {
+        let clock = Instant::now();
+        let written = create(&args.pairs_out).and_then(|out| {
+            write_pairs_csv(&records, pairs, out).with_context(|| format!("cannot write {}", args.pairs_out.display()))
+        });
+        (written, clock.elapsed().as_secs_f64())
+    });
+    pairs_written?;
 
     let clock = Instant::now();
-    write_pairs_csv(&records, &linkage.pairs, create(&args.pairs_out)?)
-        .with_context(|| format!("cannot write {}", args.pairs_out.display()))?;
     write_clusters_csv(&records, &linkage.clusters, create(&args.clusters_out)?)
         .with_context(|| format!("cannot write {}", args.clusters_out.display()))?;
     let written = clock.elapsed().as_secs_f64();
@@ -93,7 +99,8 @@ pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
     );
     eprintln!(
         "Seconds: read {read:.2}, prepare {:.2}, blocking and comparison {:.2}, training {:.2}, \
-         scoring {:.2}, clustering {:.2}, write {written:.2}; total {:.2}.",
+         scoring {:.2}, clustering {:.2} (pairs written meanwhile in {pairs_seconds:.2}), write \
+         {written:.2}; total {:.2}.",
         s.prepare_seconds,
         s.blocking_seconds,
         s.training_seconds,

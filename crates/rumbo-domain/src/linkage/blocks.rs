@@ -1,0 +1,205 @@
+//! The blocks of [`super::blocking`] turned into, for each record, the records after it that it
+//! shares a block with — so that each candidate pair is compared once, by its first record,
+//! whichever keys and windows found it.
+//!
+//! Blocks were walked one by one, each record of a block copied in with its twenty keys, and a
+//! pair compared in the first block of the list of keys that held it: a pair of duplicates sits
+//! in most of its records' blocks, so half the pairs met were skipped there after their keys
+//! were read, and the copies (all records' keys, from all over memory) cost more than comparing.
+//! Here a block is its records' numbers, ascending, written once; a record finds the records
+//! after it in each of its blocks as the tail of the block past its own place, and those its
+//! oversize blocks' windows gave; sorted, each is compared once. The pairs are those the list
+//! of keys gave: a pair shares a block small enough to compare whole (under key 6, one of them
+//! without a birth date), or a window meets it.
+
+use super::LinkageSettings;
+use super::blocking::{KINDS, Keys, SLOTS, UNDATED, keys};
+use super::prepare::{NONE, PreparedSet};
+
+/// One record's key of one kind: the kind in the leading bits and the key below them (keys of
+/// different kinds never meet; the key's hash loses its last bits to the kind), the record, and
+/// whether it has no birth date. Sorted, the runs of equal keys are the blocks, each with its
+/// records ascending.
+pub(crate) type Entry = (u64, u32, bool);
+
+const KIND_BITS: u32 = 4;
+const _: () = assert!(KINDS <= 1 << KIND_BITS);
+/// Buckets of [`crate::parallel::gather_sorted`]: by kind and the key's leading bits, a few
+/// thousand entries each, sorted in the cache.
+const BUCKET_BITS: u32 = 12;
+
+/// Every record's keys as entries, sorted.
+pub(crate) fn entries(set: &PreparedSet, sounds: &[u64]) -> Vec<Entry> {
+    crate::parallel::gather_sorted(
+        set.records.len(),
+        1 << BUCKET_BITS,
+        |e: &Entry| (e.0 >> (64 - BUCKET_BITS)) as usize,
+        |i, out| {
+            let r = &set.records[i];
+            let k: Keys = keys(r, sounds, &set.words);
+            for s in 0..SLOTS {
+                // Both surnames the same ("García García"): one entry, not two.
+                if k[s] != 0 && !(s % 2 == 1 && k[s - 1] == k[s]) {
+                    let kind = (s / 2) as u64;
+                    out.push((kind << (64 - KIND_BITS) | k[s] >> KIND_BITS, i as u32, r.birth == 0));
+                }
+            }
+        },
+    )
+}
+
+/// Whom each record is compared with.
+pub(crate) struct Blocks {
+    /// The records of each block small enough to compare whole, ascending; under key 6 followed
+    /// by its records without a birth date again, which its dated records are paired with.
+    members: Vec<u32>,
+    /// Record `i`'s ranges of `members` are `ranges[starts[i]..starts[i + 1]]`: the records after
+    /// `i` in each of its blocks that it is paired with.
+    starts: Vec<u32>,
+    ranges: Vec<(u32, u32)>,
+    /// Pairs that windows over oversize blocks meet, `i << 32 | j` with `i < j`, ascending,
+    /// each once.
+    windowed: Vec<u64>,
+}
+
+impl Blocks {
+    /// From the sorted entries.
+    pub fn new(set: &PreparedSet, entries: &[Entry], sounds: &[u64], settings: &LinkageSettings) -> Blocks {
+        let n = set.records.len();
+        let mut members: Vec<u32> = Vec::new();
+        // (record, from, to), and how many each record has.
+        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        let mut counts = vec![0u32; n];
+        let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
+        let mut start = 0;
+        while start < entries.len() {
+            let key = entries[start].0;
+            let end = start + entries[start..].iter().take_while(|e| e.0 == key).count();
+            let block = &entries[start..end];
+            start = end;
+            let undated_kind = key >> (64 - KIND_BITS) == UNDATED as u64;
+            // Key 6 pairs a dated record only with undated namesakes: without one, no pair.
+            if block.len() < 2 || undated_kind && !block.iter().any(|e| e.2) {
+                continue;
+            }
+            if block.len() > settings.max_block {
+                oversize.push((block, undated_kind));
+                continue;
+            }
+            let base = members.len() as u32;
+            let all = base + block.len() as u32;
+            members.extend(block.iter().map(|e| e.1));
+            let mut add = |record: u32, from: u32, to: u32| {
+                if from < to {
+                    found.push((record, from, to));
+                    counts[record as usize] += 1;
+                }
+            };
+            if undated_kind {
+                // An undated record is paired with every record after it, a dated one with the
+                // undated records after it.
+                members.extend(block.iter().filter(|e| e.2).map(|e| e.1));
+                let undated_end = members.len() as u32;
+                let mut undated_before = all;
+                for (q, (_, record, undated)) in block.iter().enumerate() {
+                    if *undated {
+                        add(*record, base + q as u32 + 1, all);
+                        undated_before += 1;
+                    } else {
+                        add(*record, undated_before, undated_end);
+                    }
+                }
+            } else {
+                for (q, (_, record, _)) in block.iter().enumerate() {
+                    add(*record, base + q as u32 + 1, all);
+                }
+            }
+        }
+        let mut starts = Vec::with_capacity(n + 1);
+        starts.push(0u32);
+        for c in &counts {
+            let last = starts.last().copied().unwrap_or(0);
+            starts.push(last + c);
+        }
+        let mut at: Vec<u32> = starts[..n].to_vec();
+        let mut ranges = vec![(0u32, 0u32); found.len()];
+        for (record, from, to) in found {
+            let slot = &mut at[record as usize];
+            ranges[*slot as usize] = (from, to);
+            *slot += 1;
+        }
+        let windowed = windows(set, &oversize, sounds, settings);
+        Blocks {
+            members,
+            starts,
+            ranges,
+            windowed,
+        }
+    }
+
+    /// The records `i` is compared with, all after it, into `out` (cleared), ascending, each once.
+    /// `w` is where `i`'s windowed pairs start (see [`Blocks::windowed_from`]), moved past them.
+    pub fn partners(&self, i: usize, w: &mut usize, out: &mut Vec<u32>) {
+        out.clear();
+        let (from, to) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        for (a, b) in &self.ranges[from..to] {
+            out.extend_from_slice(&self.members[*a as usize..*b as usize]);
+        }
+        while let Some(pair) = self.windowed.get(*w).filter(|p| **p >> 32 == i as u64) {
+            out.push(*pair as u32);
+            *w += 1;
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Where the windowed pairs of record `i` and those after it start.
+    pub fn windowed_from(&self, i: usize) -> usize {
+        self.windowed.partition_point(|p| *p >> 32 < i as u64)
+    }
+}
+
+/// The pairs of oversize blocks: their records are sorted so that neighbours share the most —
+/// both surnames (in either order), then the given names, then the date, so a record without a
+/// date still meets its twin — and each is paired with the next `window` (under key 6, only the
+/// pairs with an undated record: from each undated one, every record after it and the dated
+/// ones before it; an undated one before it held the pair in its own window).
+fn windows(set: &PreparedSet, oversize: &[(&[Entry], bool)], sounds: &[u64], settings: &LinkageSettings) -> Vec<u64> {
+    let sound = |id: u32| if id == NONE { 0 } else { sounds[id as usize] };
+    let window = settings.window;
+    let parts = crate::parallel::map(oversize, 1, |(block, undated_kind)| {
+        let mut members: Vec<(u64, u32, u32, u32)> = block
+            .iter()
+            .map(|(_, i, _)| {
+                let p = &set.records[*i as usize];
+                (sound(p.surnames[0]) ^ sound(p.surnames[1]), p.given, p.birth, *i)
+            })
+            .collect();
+        members.sort_unstable();
+        let pair = |a: u32, b: u32| u64::from(a.min(b)) << 32 | u64::from(a.max(b));
+        let mut pairs = Vec::with_capacity(members.len() * window);
+        for (t, (_, _, birth, a)) in members.iter().enumerate() {
+            if *undated_kind && *birth != 0 {
+                continue;
+            }
+            for (_, _, _, b) in members.iter().skip(t + 1).take(window) {
+                pairs.push(pair(*a, *b));
+            }
+            if *undated_kind {
+                for (_, _, birth, b) in &members[t.saturating_sub(window)..t] {
+                    if *birth != 0 {
+                        pairs.push(pair(*a, *b));
+                    }
+                }
+            }
+        }
+        pairs
+    });
+    let mut all: Vec<u64> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        all.extend(part);
+    }
+    crate::parallel::sort(&mut all);
+    all.dedup();
+    all
+}
