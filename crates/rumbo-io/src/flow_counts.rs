@@ -216,16 +216,6 @@ pub fn count_columns(text: &str, brackets: &AgeBrackets) -> Result<CountColumns,
     })
 }
 
-/// A count file's text, shared by the CSV reader and the row numbers of [`count_rows`].
-#[derive(Clone)]
-struct SharedText(std::sync::Arc<String>);
-
-impl AsRef<[u8]> for SharedText {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
 /// The data rows of a count file, each with its number as a spreadsheet shows it (the header is
 /// row 1). A row that cannot be read as CSV comes as an error naming why.
 /// The rows own their text, so that they can be read on another thread than the caller's.
@@ -233,9 +223,8 @@ pub fn count_rows(
     text: String,
     columns: CountColumns,
 ) -> impl Iterator<Item = (usize, Result<RawCount, String>)> + Send + 'static {
-    let text = SharedText(std::sync::Arc::new(text));
-    let mut reader = csv_reader(std::io::Cursor::new(text.clone()), columns.delimiter);
-    let mut numbers = RowNumbers::new(text.as_ref());
+    let mut numbers = RowNumbers::new(text.as_bytes());
+    let mut reader = csv_reader(std::io::Cursor::new(text), columns.delimiter);
     // Positions looked up once, and one record reused for every row: a million rows would
     // otherwise cost a million records and eleven million map lookups.
     let at = |name: &str| columns.found.get(name).copied();
@@ -264,13 +253,13 @@ pub fn count_rows(
             let number = match reader.read_record(&mut record) {
                 Ok(false) => return None,
                 Err(e) => {
-                    let number = numbers.of_unreadable(text.as_ref(), &e);
+                    let number = numbers.of_unreadable(reader.get_ref().get_ref().as_bytes(), &e);
                     if records <= columns.skip {
                         continue;
                     }
                     return Some((number, Err(format!("cannot be read as CSV: {e}"))));
                 }
-                Ok(true) => numbers.of(text.as_ref(), &record),
+                Ok(true) => numbers.of(reader.get_ref().get_ref().as_bytes(), &record),
             };
             if records <= columns.skip || is_blank(&record) {
                 continue;

@@ -331,7 +331,7 @@ impl RowNumbers {
         let row = position.and_then(|at| {
             let from = usize::try_from(at.byte()).ok()?;
             let skipped = text.get(from..)?.iter().take_while(|b| matches!(b, b'\r' | b'\n'));
-            let line = at.line() + line_breaks_in(skipped);
+            let line = at.line() + line_breaks(skipped);
             usize::try_from(line.checked_sub(self.inside_values)?).ok()
         });
         // A file with lone `\r` line ends has no line numbers: count its records.
@@ -339,12 +339,8 @@ impl RowNumbers {
     }
 }
 
-fn line_breaks(bytes: &[u8]) -> u64 {
-    line_breaks_in(bytes.iter())
-}
-
-fn line_breaks_in<'a>(bytes: impl Iterator<Item = &'a u8>) -> u64 {
-    bytes.filter(|b| **b == b'\n').count() as u64
+fn line_breaks<'a>(bytes: impl IntoIterator<Item = &'a u8>) -> u64 {
+    bytes.into_iter().filter(|b| **b == b'\n').count() as u64
 }
 
 /// A row with nothing but blanks, which every reader skips (spreadsheets leave them).
