@@ -66,9 +66,12 @@ impl Blocks {
     /// From the sorted entries.
     pub fn new(set: &PreparedSet, entries: &[Entry], sounds: &[u64], settings: &LinkageSettings) -> Blocks {
         let n = set.records.len();
-        let mut members: Vec<u32> = Vec::new();
+        // Room for all at once, at most one of each an entry (and under key 6 the undated
+        // records again): tens of millions grown by doubling were copied over and over, each
+        // time into fresh pages. Room never written costs no memory.
+        let mut members: Vec<u32> = Vec::with_capacity(entries.len());
         // (record, from, to), and how many each record has.
-        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(entries.len());
         let mut counts = vec![0u32; n];
         let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
         let mut start = 0;
