@@ -99,14 +99,14 @@ pub(crate) fn keys(r: &Prepared, sounds: &[u64], words: &super::prepare::Interne
             sounds.get(id as usize).copied().unwrap_or(0)
         }
     };
-    if r.document != NONE && words.word(r.document).len() >= 4 {
+    if r.document != NONE && r.document_text(words).len() >= 4 {
         keys[0] = key(&[0, u64::from(r.document)]);
     }
     // Each half of the document, for a digit mistyped in the other half; with a surname and the
     // given name's initial, as the halves of numbers issued in sequence are shared by many.
     let initial = words.word(r.given_words[0]).bytes().next().map_or(0, u64::from);
     let halves = (r.document != NONE)
-        .then(|| words.word(r.document).as_bytes())
+        .then(|| r.document_text(words))
         .filter(|document| document.len() >= 6)
         .map(|document| {
             let (front, back) = document.split_at(document.len() / 2);
@@ -252,16 +252,23 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
             for i in first..last {
                 blocks.partners(i, &mut w, &mut partners);
                 // The partners lie all over memory: fetched first, all at once, rather than each
-                // when its comparison asks, one wait after another.
-                // Their documents too, which a comparison reads (nearly all differ): asked for
-                // here, where the look-ups wait side by side, so that comparing finds them in the
-                // cache. `black_box` keeps the unused answers from being optimised away.
+                // when its comparison asks, one wait after another (a record is one cache line,
+                // its document's text in it).
                 fetched.clear();
                 fetched.extend(partners.iter().map(|j| set.records[*j as usize]));
-                for b in &fetched {
-                    std::hint::black_box(set.words.word(b.document).len());
-                }
                 let a = &set.records[i];
+                // So too the letters of their names that differ from this record's, which most
+                // comparisons read to tell two names apart (see `compare::from_letters`).
+                // `black_box` keeps the unused answers from being optimised away.
+                for b in &fetched {
+                    let differ = |id: u32| id != a.given && !a.surnames.contains(&id);
+                    for id in [b.given, b.surnames[0], b.surnames[1]]
+                        .into_iter()
+                        .filter(|id| differ(*id))
+                    {
+                        std::hint::black_box(set.words.letters(id).map(|l| l.len()));
+                    }
+                }
                 for (j, b) in partners.iter().zip(&fetched) {
                     pairs.push((i as u32, *j, compare_with(a, b, &set.words, &mut *cache)));
                 }

@@ -66,53 +66,27 @@ impl Blocks {
     /// From the sorted entries.
     pub fn new(set: &PreparedSet, entries: &[Entry], sounds: &[u64], settings: &LinkageSettings) -> Blocks {
         let n = set.records.len();
-        let mut members: Vec<u32> = Vec::new();
-        // (record, from, to), and how many each record has.
-        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        // The entries cut between blocks into a run a thread, each run scanned on its own: the
+        // scan counts each record's ranges in a table of all records, and those counts, one
+        // record after another from all over the table, were most of its time on one core.
+        let threads = crate::parallel::threads();
+        let mut cuts = vec![0];
+        for k in 1..threads {
+            let last = cuts.last().copied().unwrap_or(0);
+            let mut at = (entries.len() * k / threads).max(last);
+            while at > 0 && at < entries.len() && entries[at].0 == entries[at - 1].0 {
+                at += 1;
+            }
+            cuts.push(at);
+        }
+        cuts.push(entries.len());
+        let runs: Vec<&[Entry]> = cuts.windows(2).map(|w| &entries[w[0]..w[1]]).collect();
+        let scanned = crate::parallel::map(&runs, 1, |run| scan(run, n, settings));
+        // The runs' members one after another, as one scan would have written them.
         let mut counts = vec![0u32; n];
-        let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
-        let mut start = 0;
-        while start < entries.len() {
-            let key = entries[start].0;
-            let end = start + entries[start..].iter().take_while(|e| e.0 == key).count();
-            let block = &entries[start..end];
-            start = end;
-            let undated_kind = key >> (64 - KIND_BITS) == UNDATED as u64;
-            // Key 6 pairs a dated record only with undated namesakes: without one, no pair.
-            if block.len() < 2 || undated_kind && !block.iter().any(|e| e.2) {
-                continue;
-            }
-            if block.len() > settings.max_block {
-                oversize.push((block, undated_kind));
-                continue;
-            }
-            let base = members.len() as u32;
-            let all = base + block.len() as u32;
-            members.extend(block.iter().map(|e| e.1));
-            let mut add = |record: u32, from: u32, to: u32| {
-                if from < to {
-                    found.push((record, from, to));
-                    counts[record as usize] += 1;
-                }
-            };
-            if undated_kind {
-                // An undated record is paired with every record after it, a dated one with the
-                // undated records after it.
-                members.extend(block.iter().filter(|e| e.2).map(|e| e.1));
-                let undated_end = members.len() as u32;
-                let mut undated_before = all;
-                for (q, (_, record, undated)) in block.iter().enumerate() {
-                    if *undated {
-                        add(*record, base + q as u32 + 1, all);
-                        undated_before += 1;
-                    } else {
-                        add(*record, undated_before, undated_end);
-                    }
-                }
-            } else {
-                for (q, (_, record, _)) in block.iter().enumerate() {
-                    add(*record, base + q as u32 + 1, all);
-                }
+        for run in &scanned {
+            for (count, more) in counts.iter_mut().zip(&run.counts) {
+                *count += more;
             }
         }
         let mut starts = Vec::with_capacity(n + 1);
@@ -122,11 +96,18 @@ impl Blocks {
             starts.push(last + c);
         }
         let mut at: Vec<u32> = starts[..n].to_vec();
-        let mut ranges = vec![(0u32, 0u32); found.len()];
-        for (record, from, to) in found {
-            let slot = &mut at[record as usize];
-            ranges[*slot as usize] = (from, to);
-            *slot += 1;
+        let mut ranges = vec![(0u32, 0u32); scanned.iter().map(|run| run.found.len()).sum()];
+        let mut members: Vec<u32> = Vec::with_capacity(scanned.iter().map(|run| run.members.len()).sum());
+        let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
+        for run in scanned {
+            let base = members.len() as u32;
+            members.extend_from_slice(&run.members);
+            for (record, from, to) in run.found {
+                let slot = &mut at[record as usize];
+                ranges[*slot as usize] = (base + from, base + to);
+                *slot += 1;
+            }
+            oversize.extend(run.oversize);
         }
         let windowed = windows(set, &oversize, sounds, settings);
         Blocks {
@@ -156,6 +137,76 @@ impl Blocks {
     /// Where the windowed pairs of record `i` and those after it start.
     pub fn windowed_from(&self, i: usize) -> usize {
         self.windowed.partition_point(|p| *p >> 32 < i as u64)
+    }
+}
+
+/// One run of whole blocks, scanned: their members (the records of each block small enough to
+/// compare whole, as [`Blocks`] keeps them, from this run's start), each record's ranges in them
+/// as `(record, from, to)`, how many ranges each of the `n` records has, and the oversize blocks.
+struct Scanned<'a> {
+    members: Vec<u32>,
+    found: Vec<(u32, u32, u32)>,
+    counts: Vec<u32>,
+    oversize: Vec<(&'a [Entry], bool)>,
+}
+
+fn scan<'a>(entries: &'a [Entry], n: usize, settings: &LinkageSettings) -> Scanned<'a> {
+    // Room for all at once, at most one of each an entry (and under key 6 the undated records
+    // again): tens of millions grown by doubling were copied over and over, each time into
+    // fresh pages. Room never written costs no memory.
+    let mut members: Vec<u32> = Vec::with_capacity(entries.len());
+    let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(entries.len());
+    let mut counts = vec![0u32; n];
+    let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let key = entries[start].0;
+        let end = start + entries[start..].iter().take_while(|e| e.0 == key).count();
+        let block = &entries[start..end];
+        start = end;
+        let undated_kind = key >> (64 - KIND_BITS) == UNDATED as u64;
+        // Key 6 pairs a dated record only with undated namesakes: without one, no pair.
+        if block.len() < 2 || undated_kind && !block.iter().any(|e| e.2) {
+            continue;
+        }
+        if block.len() > settings.max_block {
+            oversize.push((block, undated_kind));
+            continue;
+        }
+        let base = members.len() as u32;
+        let all = base + block.len() as u32;
+        members.extend(block.iter().map(|e| e.1));
+        let mut add = |record: u32, from: u32, to: u32| {
+            if from < to {
+                found.push((record, from, to));
+                counts[record as usize] += 1;
+            }
+        };
+        if undated_kind {
+            // An undated record is paired with every record after it, a dated one with the
+            // undated records after it.
+            members.extend(block.iter().filter(|e| e.2).map(|e| e.1));
+            let undated_end = members.len() as u32;
+            let mut undated_before = all;
+            for (q, (_, record, undated)) in block.iter().enumerate() {
+                if *undated {
+                    add(*record, base + q as u32 + 1, all);
+                    undated_before += 1;
+                } else {
+                    add(*record, undated_before, undated_end);
+                }
+            }
+        } else {
+            for (q, (_, record, _)) in block.iter().enumerate() {
+                add(*record, base + q as u32 + 1, all);
+            }
+        }
+    }
+    Scanned {
+        members,
+        found,
+        counts,
+        oversize,
     }
 }
 

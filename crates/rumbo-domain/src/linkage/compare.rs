@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use super::letters::may_reach;
 use super::prepare::{Interner, NONE, Prepared};
 
 /// The compared fields, in the order of the packed vector and of every explanation.
@@ -267,7 +268,7 @@ pub(crate) fn compare_with(a: &Prepared, b: &Prepared, words: &Interner, relate:
         } else {
             2
         },
-        document(a.document, b.document, words),
+        document(a, b, words),
         if a.nationality == NONE || b.nationality == NONE {
             0
         } else if a.nationality == b.nationality {
@@ -428,14 +429,14 @@ fn birth(a: &Prepared, b: &Prepared) -> u32 {
     }
 }
 
-fn document(a: u32, b: u32, words: &Interner) -> u32 {
-    if a == NONE || b == NONE {
+fn document(a: &Prepared, b: &Prepared, words: &Interner) -> u32 {
+    if a.document == NONE || b.document == NONE {
         return 0;
     }
-    if a == b {
+    if a.document == b.document {
         return 1;
     }
-    let (x, y) = (words.word(a).as_bytes(), words.word(b).as_bytes());
+    let (x, y) = (a.document_text(words), b.document_text(words));
     if x.len().min(y.len()) >= 5 && within_one_edit(x, y) {
         2
     } else {
@@ -443,37 +444,12 @@ fn document(a: u32, b: u32, words: &Interner) -> u32 {
     }
 }
 
-/// How many letters words `x` and `y` have in common (counted with repeats) and their lengths;
-/// `None` when either is not counted.
-fn letters_in_common(x: u32, y: u32, words: &Interner) -> Option<(u32, u32, u32)> {
-    let (a, b) = (words.letters(x)?, words.letters(y)?);
-    // At most 64 letters each: the sum of the smaller counts fits in a byte.
-    let common = a
-        .counts
-        .iter()
-        .zip(&b.counts)
-        .fold(0u8, |sum, (p, q)| sum.wrapping_add(*p.min(q)));
-    Some((u32::from(common), u32::from(a.len), u32::from(b.len)))
-}
-
-/// Whether two words with `m` letters in common and lengths `la`, `lb` may reach the lowest
-/// similarity threshold. Jaro matches pairs of equal letters, so it finds at most `m`; with no
-/// transpositions Jaro is at most `(m/la + m/lb + 1) / 3`, and Winkler's bonus for a shared
-/// prefix adds at most `0.4 (1 - jaro)`, so the threshold needs Jaro at least
-/// `(LOWEST - 0.4) / 0.6`. Written without division; both sides are multiples of a quarter at
-/// most, so the slack cannot turn a true answer false.
-fn reaches(m: u32, la: u32, lb: u32) -> bool {
-    const JARO: f64 = (LOWEST - 0.4) / 0.6;
-    let (m, la, lb) = (f64::from(m), f64::from(la), f64::from(lb));
-    m * (la + lb) + la * lb >= 3.0 * JARO * la * lb - 1e-6
-}
-
 /// Whether words `x` and `y` may reach the lowest similarity threshold: false only when their
-/// Jaro-Winkler similarity is sure to be below it (see [`reaches`]). A property test holds it
+/// Jaro-Winkler similarity is sure to be below it (see [`may_reach`]). A property test holds it
 /// against the full computation.
 #[cfg(test)]
 pub(crate) fn may_be_similar(x: u32, y: u32, words: &Interner) -> bool {
-    letters_in_common(x, y, words).is_none_or(|(m, la, lb)| reaches(m, la, lb))
+    (words.letters(x).zip(words.letters(y))).is_none_or(|(a, b)| may_reach(a, b, LOWEST))
 }
 
 /// The relation of two words told from their letters alone, when they are too far apart for
@@ -481,10 +457,11 @@ pub(crate) fn may_be_similar(x: u32, y: u32, words: &Interner) -> bool {
 /// most one apart and all letters but one in common (a substitution or an insertion leaves
 /// one letter out, a swap none).
 fn from_letters(x: u32, y: u32, words: &Interner) -> Option<Relation> {
-    let (m, la, lb) = letters_in_common(x, y, words)?;
-    if reaches(m, la, lb) {
+    let (a, b) = (words.letters(x)?, words.letters(y)?);
+    if may_reach(a, b, LOWEST) {
         return None;
     }
+    let (m, la, lb) = (a.common(b), a.len(), b.len());
     let edit = la.abs_diff(lb) <= 1
         && m + 1 >= la.max(lb)
         && within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());

@@ -20,6 +20,7 @@ mod blocks_tests;
 mod cluster;
 mod compare;
 mod em;
+mod letters;
 mod model;
 pub mod normalise;
 mod prepare;

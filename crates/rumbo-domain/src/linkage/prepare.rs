@@ -8,6 +8,7 @@ use crate::registration::people::Sex;
 
 use super::PersonRecord;
 use super::compare::IdHashState;
+use super::letters::Letters;
 use super::normalise;
 
 /// No word here.
@@ -51,19 +52,24 @@ impl Documents {
         }
     }
 
+    /// `text` in place when it fits (up to 15 bytes, the length in the last byte); `None` when
+    /// it is longer.
+    fn in_place(text: &str) -> Option<[u8; 16]> {
+        if text.len() >= 16 {
+            return None;
+        }
+        let mut short = [0u8; 16];
+        short[..text.len()].copy_from_slice(text.as_bytes());
+        short[15] = text.len() as u8;
+        Some(short)
+    }
+
     /// The number of `text` (not empty), added if new.
     fn intern(&mut self, text: &str) -> u32 {
-        let next = u32::try_from(self.texts.len()).unwrap_or(NONE - 1).min(!DOCUMENT - 1);
-        if text.len() < 16 {
-            let mut short = [0u8; 16];
-            short[..text.len()].copy_from_slice(text.as_bytes());
-            short[15] = text.len() as u8;
-            let id = *self.short_ids.entry(short).or_insert(next);
-            if id == next {
-                self.texts.push(short);
-            }
-            return id;
+        if let Some(short) = Self::in_place(text) {
+            return self.intern_in_place(short);
         }
+        let next = self.next();
         if let Some(id) = self.long_ids.get(text) {
             return *id;
         }
@@ -76,6 +82,34 @@ impl Documents {
         next
     }
 
+    fn next(&self) -> u32 {
+        u32::try_from(self.texts.len()).unwrap_or(NONE - 1).min(!DOCUMENT - 1)
+    }
+
+    /// The number of a document kept in place (see [`Documents::in_place`]), added if new.
+    fn intern_in_place(&mut self, short: [u8; 16]) -> u32 {
+        let next = self.next();
+        let id = *self.short_ids.entry(short).or_insert(next);
+        if id == next {
+            self.texts.push(short);
+        }
+        id
+    }
+
+    /// The documents of `other` given numbers here, in `other`'s order: those kept in place
+    /// as they are kept, without reading them back as text.
+    fn absorb(&mut self, other: &Documents) -> Vec<u32> {
+        (other.texts.iter().enumerate())
+            .map(|(number, text)| {
+                if text[15] == Self::LONG {
+                    self.intern(other.text(number as u32))
+                } else {
+                    self.intern_in_place(*text)
+                }
+            })
+            .collect()
+    }
+
     fn text(&self, number: u32) -> &str {
         let Some(text) = self.texts.get(number as usize) else {
             return "";
@@ -86,42 +120,6 @@ impl Documents {
         }
         // Written from a whole `&str` of this length: always valid.
         std::str::from_utf8(&text[..usize::from(text[15])]).unwrap_or("")
-    }
-}
-
-/// How many times each letter occurs in a word (digits and anything else share the last
-/// slots), and its length: two words can match no more letters than they have in common, which
-/// bounds their Jaro-Winkler similarity from a few bytes, without aligning them (see
-/// `compare::may_be_similar`). `None` for words too long to count in bytes.
-///
-/// 32 bytes, aligned: the comparisons read two of these for nearly every pair of names, from a
-/// table far larger than the cache, and at 33 bytes most straddled two cache lines.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(32))]
-pub(crate) struct Letters {
-    pub counts: [u8; 31],
-    pub len: u8,
-}
-
-const _: () = assert!(std::mem::size_of::<Letters>() == 32);
-
-impl Letters {
-    /// Words longer than this are not counted (their similarity is computed in full).
-    pub const MAX_LEN: usize = 64;
-
-    fn of(word: &str) -> Option<Letters> {
-        if word.len() > Self::MAX_LEN {
-            return None;
-        }
-        let mut counts = [0u8; 31];
-        for b in word.bytes() {
-            let slot = if b.is_ascii_lowercase() { b - b'a' } else { 26 + b % 5 };
-            counts[usize::from(slot)] += 1;
-        }
-        Some(Letters {
-            counts,
-            len: word.len() as u8,
-        })
     }
 }
 
@@ -144,9 +142,7 @@ impl Interner {
         // room reserved for all of them would often hash every word here again for nothing.
         self.words.reserve(other.words.len());
         self.letters.reserve(other.words.len());
-        let documents = (0..other.documents.texts.len() as u32)
-            .map(|number| self.documents.intern(other.documents.text(number)))
-            .collect();
+        let documents = self.documents.absorb(&other.documents);
         let words = other
             .words
             .into_iter()
@@ -177,10 +173,7 @@ impl Interner {
         if let Some(id) = self.ids.get(word) {
             return *id;
         }
-        let letters = Letters::of(word).unwrap_or(Letters {
-            counts: [0; 31],
-            len: 0,
-        });
+        let letters = Letters::of(word).unwrap_or(Letters::UNCOUNTED);
         self.add(word.into(), letters)
     }
 
@@ -206,7 +199,7 @@ impl Interner {
     /// The letters of `id`, `None` for [`NONE`], documents, the empty word and words too long
     /// to count.
     pub fn letters(&self, id: u32) -> Option<&Letters> {
-        self.letters.get(id as usize).filter(|l| l.len > 0)
+        self.letters.get(id as usize).filter(|l| l.counted())
     }
 
     /// How many words, documents apart: ids `0..len()`.
@@ -216,7 +209,11 @@ impl Interner {
 }
 
 /// One record, normalised and interned.
+///
+/// 64 bytes, aligned: comparing a candidate pair reads its partner from anywhere in the table,
+/// and one cache line then holds all of it, the document's text included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(64))]
 pub(crate) struct Prepared {
     /// All given names as one string ("maria jose").
     pub given: u32,
@@ -231,6 +228,11 @@ pub(crate) struct Prepared {
     pub sex: u8,
     /// A document id (with [`DOCUMENT`]).
     pub document: u32,
+    /// The document's text as [`Documents`] keeps it in place, all zero for none, marked
+    /// [`Documents::LONG`] when it is longer: nearly every candidate pair's documents differ
+    /// and are read to tell a typo, and read from the documents' table each was a second wait
+    /// on memory for the pair (see [`Prepared::document_text`]).
+    document_in_place: [u8; 16],
     pub nationality: u32,
 }
 
@@ -250,7 +252,17 @@ impl Prepared {
     pub fn surname_count(&self) -> usize {
         self.surnames.iter().filter(|w| **w != NONE).count()
     }
+    /// The document's text (empty for none): the one `words` holds for [`Prepared::document`].
+    pub fn document_text<'a>(&'a self, words: &'a Interner) -> &'a [u8] {
+        let len = self.document_in_place[15];
+        if len == Documents::LONG {
+            return words.word(self.document).as_bytes();
+        }
+        &self.document_in_place[..usize::from(len)]
+    }
 }
+
+const _: () = assert!(std::mem::size_of::<Prepared>() == 64);
 
 /// Packs a date as [`Prepared::birth`] does.
 pub(crate) fn pack_date(date: time::Date) -> u32 {
@@ -313,9 +325,14 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
         Some(Sex::Male) => 2,
         Some(Sex::Other) => 3,
     };
-    let document = record.document.as_deref().map_or(NONE, |d| {
+    let (document, document_in_place) = record.document.as_deref().map_or((NONE, [0; 16]), |d| {
         let clean = normalise::document(d);
-        words.intern_document(&clean)
+        let in_place = Documents::in_place(&clean).unwrap_or_else(|| {
+            let mut marker = [0; 16];
+            marker[15] = Documents::LONG;
+            marker
+        });
+        (words.intern_document(&clean), in_place)
     });
     let nationality = record.nationality.as_deref().map_or(NONE, |n| {
         scratch.nationality.clear();
@@ -330,6 +347,7 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
         birth: record.birth_date.map_or(0, pack_date),
         sex,
         document,
+        document_in_place,
         nationality,
     }
 }
@@ -458,6 +476,7 @@ mod tests {
         for (r, p) in whole.records.iter().zip(&records) {
             let written = normalise::document(p.document.as_deref().unwrap_or(""));
             assert_eq!(whole.words.word(r.document), written);
+            assert_eq!(r.document_text(&whole.words), written.as_bytes());
         }
     }
 }

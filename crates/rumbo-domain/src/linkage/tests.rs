@@ -396,10 +396,7 @@ fn preparing_in_parts_gives_the_same_ids() {
         assert_eq!(split.words.len(), whole.words.len());
         for id in 0..whole.words.len() as u32 {
             assert_eq!(split.words.word(id), whole.words.word(id));
-            assert_eq!(
-                split.words.letters(id).map(|l| (l.counts, l.len)),
-                whole.words.letters(id).map(|l| (l.counts, l.len))
-            );
+            assert_eq!(split.words.letters(id).copied(), whole.words.letters(id).copied());
         }
     }
     assert!(super::prepare::prepare_in_parts(&[], 3).records.is_empty());
