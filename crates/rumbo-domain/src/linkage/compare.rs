@@ -26,7 +26,15 @@ pub const FIELDS: [&str; 6] = [
 /// The levels of each field, best agreement first after `missing`; the last is `different`.
 /// Level 0 is always `missing`: either record lacks the field, and it weighs nothing.
 pub const LEVELS: [&[&str]; 6] = [
-    &["missing", "exact", "short_form", "close", "similar", "different"],
+    &[
+        "missing",
+        "exact",
+        "short_form",
+        "close",
+        "similar",
+        "swapped_with_surnames",
+        "different",
+    ],
     &[
         "missing",
         "exact",
@@ -37,6 +45,7 @@ pub const LEVELS: [&[&str]; 6] = [
         "similar",
         "exact_one_surname",
         "one_surname_each_different",
+        "swapped_with_given_names",
         "different",
     ],
     &[
@@ -257,9 +266,11 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, words: &Interner) -> Pattern {
 
 /// [`compare`], asking `relate` how words relate.
 pub(crate) fn compare_with(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate) -> Pattern {
+    let straight = (given(a, b, words, relate), surnames(a, b, words, relate));
+    let (given, surnames) = super::swap::name_levels(a, b, words, relate, straight);
     pack([
-        given(a, b, words, relate),
-        surnames(a, b, words, relate),
+        given,
+        surnames,
         birth(a, b),
         if a.sex == 0 || b.sex == 0 {
             0
@@ -306,7 +317,7 @@ fn given(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate)
     } else if full.similar() {
         4
     } else {
-        5
+        6
     }
 }
 
@@ -323,14 +334,14 @@ fn first_names_one_edit(x: u32, y: u32, words: &Interner, relate: &mut impl Rela
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Agree {
+pub(crate) enum Agree {
     Equal,
     Close,
     Different,
     Missing,
 }
 
-fn agree(x: u32, y: u32, words: &Interner, relate: &mut impl Relate) -> Agree {
+pub(crate) fn agree(x: u32, y: u32, words: &Interner, relate: &mut impl Relate) -> Agree {
     if x == NONE || y == NONE {
         return Agree::Missing;
     }
@@ -376,7 +387,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         } else if found.contains(&Close) {
             6
         } else {
-            9
+            10
         };
     }
     let straight = [
@@ -405,7 +416,7 @@ fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Rela
         (1, 1) => 3,
         (1, _) => 5,
         (0, 2) => 6,
-        _ => 9,
+        _ => 10,
     }
 }
 

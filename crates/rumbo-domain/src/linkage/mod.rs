@@ -28,6 +28,7 @@ mod prepare;
 mod quality_tests;
 #[cfg(test)]
 mod speed_tests;
+mod swap;
 #[cfg(test)]
 mod tests;
 

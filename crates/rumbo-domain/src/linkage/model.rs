@@ -182,7 +182,7 @@ impl MatchModel {
 pub(crate) struct Scorer<'a> {
     pub model: &'a MatchModel,
     pub set: &'a PreparedSet,
-    weights: [[f64; 10]; 6],
+    weights: [[f64; 11]; 6],
     corrections: Vec<([usize; 2], f64)>,
     given_adjustment: Vec<f32>,
     surname_adjustment: Vec<f32>,
@@ -198,11 +198,14 @@ pub(crate) struct Scorer<'a> {
 pub(crate) const SLACK: f64 = 1e-6;
 
 /// Levels added after countries' models were first stored, each with the level the engine gave
-/// the same pairs before: one surname on each side, the same or not, was `exact` or `different`.
+/// the same pairs before: one surname on each side, the same or not, was `exact` or `different`;
+/// names written in each other's boxes were `different` on both.
 /// A stored model keeps scoring those pairs as it was trained to until a run retrains it.
-const EARLIER_LEVELS: [(&str, &str); 2] = [
+const EARLIER_LEVELS: [(&str, &str); 4] = [
     ("exact_one_surname", "exact"),
     ("one_surname_each_different", "different"),
+    ("swapped_with_surnames", "different"),
+    ("swapped_with_given_names", "different"),
 ];
 
 impl<'a> Scorer<'a> {
@@ -210,7 +213,7 @@ impl<'a> Scorer<'a> {
         // By name, so that a model read back from JSON is used as written; a level it was
         // trained before is weighed as the level the engine gave such pairs then, and a field
         // or level unknown to it weighs nothing.
-        let mut weights = [[0.0; 10]; 6];
+        let mut weights = [[0.0; 11]; 6];
         for (f, name) in FIELDS.iter().enumerate() {
             let Some(field) = model.fields.iter().find(|x| x.field == *name) else {
                 continue;
