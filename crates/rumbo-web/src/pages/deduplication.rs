@@ -405,6 +405,7 @@ mod tests {
     fn every_field_and_level_of_the_engine_has_a_label() {
         use rumbo_domain::linkage::{FIELDS, HOUSEHOLD, HOUSEHOLD_LEVELS, LEVELS};
         let tr = crate::i18n::Tr::new(rumbo_domain::language::Language::En);
+        let household: &[&str] = &HOUSEHOLD_LEVELS;
         let keys = FIELDS
             .iter()
             .chain([&HOUSEHOLD])
@@ -412,7 +413,7 @@ mod tests {
             .chain(
                 LEVELS
                     .iter()
-                    .chain([&HOUSEHOLD_LEVELS.as_slice()])
+                    .chain([&household])
                     .flat_map(|levels| levels.iter().map(|l| format!("dedup-level-{l}"))),
             );
         for key in keys {
