@@ -62,29 +62,44 @@ pub(crate) struct Households {
 impl Households {
     /// `None` when no record has a household: the engine then runs as without the field.
     pub fn of(records: &[PersonRecord]) -> Option<Households> {
-        let mut ids: HashMap<(&str, &str), u32, IdHashState> =
-            HashMap::with_capacity_and_hasher(records.len() / 2, IdHashState::default());
-        let mut members: Vec<Vec<u32>> = Vec::new();
-        let mut group = Vec::with_capacity(records.len());
-        for (i, r) in records.iter().enumerate() {
-            let Some(case) = r.household.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
-                group.push(ALONE);
-                continue;
-            };
-            // Case numbers are each organisation's own: the same number at two is two households.
-            // Numbered below `LINKED` (more households than records would not fit in memory).
-            let next = u32::try_from(members.len()).unwrap_or(ALONE).min(LINKED - 1);
-            let g = *ids.entry((r.source.as_str(), case)).or_insert(next);
-            if g == next {
-                members.push(Vec::new());
-            }
-            if let Some(m) = members.get_mut(g as usize) {
-                m.push(i as u32);
-            }
-            group.push(g);
-        }
-        if members.is_empty() {
+        // Records by a hash of their organisation and case number, hashed on every core and
+        // sorted: a household's records then lie together. A table of the strings, filled one
+        // record at a time, took longer than the rest of the pass (a cache miss a record).
+        let parts = crate::parallel::threads();
+        let keyed = crate::parallel::map_indices(parts, 1, |k| {
+            let range = records.len() * k / parts..records.len() * (k + 1) / parts;
+            records[range.clone()]
+                .iter()
+                .zip(range)
+                .filter_map(|(r, i)| Some((hash_of(&case_of(r)?), i as u32)))
+                .collect::<Vec<_>>()
+        });
+        let mut keyed: Vec<(u64, u32)> = keyed.into_iter().flatten().collect();
+        if keyed.is_empty() {
             return None;
+        }
+        crate::parallel::sort(&mut keyed);
+        let mut group = vec![ALONE; records.len()];
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            // One household, but for a collision of hashes: told apart by their strings.
+            let first = members.len();
+            for (_, i) in run {
+                let case = case_of(&records[*i as usize]);
+                let known = members[first..]
+                    .iter()
+                    .position(|m| case_of(&records[m[0] as usize]) == case);
+                let g = known.map_or_else(
+                    || {
+                        members.push(Vec::new());
+                        members.len() - 1
+                    },
+                    |k| first + k,
+                );
+                members[g].push(*i);
+                // Numbered below `LINKED` (more households than records would not fit in memory).
+                group[*i as usize] = u32::try_from(g).unwrap_or(ALONE).min(LINKED - 1);
+            }
         }
         let mut households = Households {
             linked: vec![false; members.len()],
@@ -192,6 +207,19 @@ impl Households {
             })
         })
     }
+}
+
+/// A record's household: its organisation and case number (each organisation's own: the same
+/// number at two is two households), or `None`.
+fn case_of(r: &PersonRecord) -> Option<(&str, &str)> {
+    let case = r.household.as_deref().map(str::trim).filter(|h| !h.is_empty())?;
+    Some((r.source.as_str(), case))
+}
+
+/// A fixed hash (the same every run) of a household.
+fn hash_of(case: &(&str, &str)) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(case)
 }
 
 /// Household evidence over the first scoring's `pairs` (those at or above `threshold`, by
