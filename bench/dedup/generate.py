@@ -3,7 +3,10 @@
     python generate.py RECORDS OUT.csv [SEED]
 
 Writes the CSV of linkage-contract §2 (id, organisation, given_names, first_surname,
-second_surname, birth_date, sex, document, nationality) plus `person`, the true person.
+second_surname, birth_date, sex, document, nationality, household) plus `person`, the true
+person. `household` is the organisation's own case number of the household as registered that
+time: a new number for every registration, so it links nothing across organisations, nor across
+two registrations by one (only the members listed together share it).
 
 What it models, and why:
 - households (head, often a spouse, children) — children carry the father's first surname and
@@ -23,6 +26,7 @@ Deterministic from the seed (numpy's PCG64 draws, no hash-order dependence).
 
 import bisect
 import datetime
+import hashlib
 import sys
 
 import numpy as np
@@ -239,7 +243,7 @@ def generate(n, seed):
     rng = np.random.default_rng(seed)
     u = draws(rng)
     people, desk = People(rng, u), Desk(u)
-    rows, person_id = [], 0
+    rows, person_id, registration = [], 0, 0
     while len(rows) < n:
         household = people.household()
         ids = list(range(person_id, person_id + len(household)))
@@ -251,11 +255,14 @@ def generate(n, seed):
             while org in orgs and u() < 0.9:  # mostly a different organisation; sometimes the same twice
                 org = ORGANISATIONS[int(u() * len(ORGANISATIONS))]
             orgs.append(org)
+            # Hashed, not drawn: the main draws, hence every other column, stay as they were.
+            case = hashlib.sha256(f"{seed}:{registration}".encode()).hexdigest()[:10]
+            registration += 1
             for pid, p in zip(ids, household):
                 if t > 0 and u() < 0.1:  # not every member comes back
                     continue
                 # One string per record: a million small lists would cost the generator 0.7 GB.
-                rows.append(",".join(desk.record(p, org)) + f",P{pid:07d}")
+                rows.append(",".join(desk.record(p, org)) + f",{case},P{pid:07d}")
     rows = rows[:n]
     order = rng.permutation(len(rows))  # no tool gets duplicates side by side for free
     return (f"R{i:07d},{rows[j]}" for i, j in enumerate(order))
@@ -267,7 +274,7 @@ def main():
     rows = generate(n, seed)
     # No field can hold a comma or a quote (names, dates, codes), so lines are joined, not quoted.
     with open(out, "w", encoding="utf-8") as f:
-        f.write("id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality,person\n")
+        f.write("id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality,household,person\n")
         f.writelines(line + "\n" for line in rows)
 
 

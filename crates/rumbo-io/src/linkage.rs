@@ -2,7 +2,8 @@
 //! matched pairs with their per-field weights, and the cluster of every record.
 //!
 //! In: `id,organisation,given_names,first_surname,second_surname,birth_date,sex,document,nationality`
-//! in any order, names as in registration files (`nombres`, `primer_apellido`...) or HXL
+//! and, optionally, `household` (the organisation's own household or case number) in any
+//! order, names as in registration files (`nombres`, `primer_apellido`, `hogar`...) or HXL
 //! hashtags; other columns (a benchmark's truth, say) are ignored. `id`, `given_names`,
 //! `first_surname`, `birth_date` and `sex` must be there as columns; any value but `id` may be
 //! empty. Every bad value is reported at its row and column, and nothing is linked while there
@@ -12,7 +13,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::io::Write;
 
 use rumbo_domain::Vocabulary;
-use rumbo_domain::linkage::{FIELDS, PersonRecord, ScoredPair};
+use rumbo_domain::linkage::{FIELDS, HOUSEHOLD as HOUSEHOLD_FIELD, PersonRecord, ScoredPair};
 use rumbo_domain::registration::people::{Sex, parse_optional_date};
 
 use crate::WriteError;
@@ -33,6 +34,14 @@ const fn spec(
 }
 
 const SPECS: &[ColumnSpec] = &[
+    // As registration files write it. Before `id`: its hashtag carries `+code` too, and the
+    // id's would take it first.
+    spec(
+        "household",
+        &["household_code", "household_id", "hogar"],
+        "beneficiary",
+        &["code", "household"],
+    ),
     spec("id", &["key", "record_id", "person_id"], "beneficiary", &["code"]),
     spec("organisation", &["organization", "org", "source"], "org", &["code"]),
     spec(
@@ -121,6 +130,7 @@ const BIRTH_DATE: usize = place("birth_date");
 const SEX: usize = place("sex");
 const DOCUMENT: usize = place("document");
 const NATIONALITY: usize = place("nationality");
+const HOUSEHOLD: usize = place("household");
 
 /// The value of `row` in the column of `SPECS[spec]`.
 fn cell<'r>(row: &'r Row, columns: &Columns, spec: usize) -> &'r str {
@@ -186,6 +196,7 @@ fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, St
         sex,
         document: optional(DOCUMENT).map(str::to_owned),
         nationality,
+        household: optional(HOUSEHOLD).map(str::to_owned),
     }
 }
 
@@ -317,17 +328,22 @@ fn iso_date(raw: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()
 }
 
-/// The matched pairs: `left_id,right_id,probability,weight` and the weight of each field.
+/// The matched pairs: `left_id,right_id,probability,weight` and the weight of each field, and
+/// of `household` when the records have households.
 /// Formatting the numbers is most of the work: runs of pairs are written into buffers on every
 /// core, then copied out in order, so the file is the same as from one thread.
 pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair], mut out: W) -> Result<(), WriteError> {
     let mut header = csv::Writer::from_writer(Vec::new());
     let mut names = vec!["left_id", "right_id", "probability", "weight"];
     names.extend(FIELDS);
+    let households = records.iter().any(|r| r.household.is_some());
+    if households {
+        names.push(HOUSEHOLD_FIELD);
+    }
     header.write_record(&names)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     let runs: Vec<&[ScoredPair]> = pairs.chunks(PAIRS_PER_RUN).collect();
-    let written = rumbo_domain::parallel::map(&runs, 1, |run| pair_rows(records, run));
+    let written = rumbo_domain::parallel::map(&runs, 1, |run| pair_rows(records, run, households));
     for rows in written {
         out.write_all(&rows?)?;
     }
@@ -342,7 +358,7 @@ const PAIRS_PER_RUN: usize = 8192;
 const WEIGHT_SLOTS: usize = 1024;
 
 /// The rows of `pairs`, as [`write_pairs_csv`] writes them.
-fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, WriteError> {
+fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair], households: bool) -> Result<Vec<u8>, WriteError> {
     // Some 90 bytes a row.
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(pairs.len() * 96));
     let id = |i: usize| records.get(i).map_or("", |r| r.key.as_str());
@@ -374,7 +390,8 @@ fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair]) -> Result<Vec<u8>, 
         writer.write_field(id(pair.right))?;
         field(&mut writer, format_args!("{:.6}", pair.probability))?;
         field(&mut writer, format_args!("{:.3}", pair.weight))?;
-        for (k, name) in FIELDS.iter().enumerate() {
+        let columns = FIELDS.iter().chain(households.then_some(&HOUSEHOLD_FIELD));
+        for (k, name) in columns.enumerate() {
             // The fields come in the order of FIELDS: looked for only if not in place.
             let weight = pair
                 .fields

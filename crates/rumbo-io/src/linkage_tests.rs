@@ -349,3 +349,41 @@ fn repeated_field_weights_are_written_as_formatted() {
     }
     assert_eq!(text.lines().count(), 5001);
 }
+
+/// The household column, under any of its names or its hashtag, each organisation's number
+/// as written; empty is none. Its weight is written when the records have households.
+#[test]
+fn the_household_column_is_read_and_its_weight_written() {
+    for (name, tag) in [
+        ("household", ""),
+        ("hogar", ""),
+        ("case", "#beneficiary+code+household"),
+    ] {
+        let text = format!(
+            "id,organisation,given_names,first_surname,birth_date,sex,{name}\n\
+             #beneficiary+code,#org+code,,,,,{tag}\n\
+             1,ACNUR,Ana,Paz,,female,H-0042\n\
+             2,HIAS,Ana,Paz,,female,\n"
+        );
+        let records = read_people(text.as_bytes()).expect("read");
+        assert_eq!(records[0].household.as_deref(), Some("H-0042"), "{name}");
+        assert_eq!(records[1].household, None, "{name}");
+        let pair = ScoredPair {
+            left: 0,
+            right: 1,
+            probability: 0.9,
+            weight: 4.0,
+            fields: vec![FieldComparison {
+                field: HOUSEHOLD_FIELD,
+                level: "several_others_matched",
+                weight: 4.0,
+            }],
+        };
+        let mut out = Vec::new();
+        write_pairs_csv(&records, &[pair], &mut out).expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(text.starts_with("left_id,right_id,probability,weight,given_names,surnames,birth_date,sex,document,nationality,household\n1,2,0.900000,4.000,0.000,0.000,0.000,0.000,0.000,0.000,4.000\n"), "{text}");
+    }
+    let without = read_people(format!("{HEADER}1,A,Ana,Paz,,,,,,p1\n").as_bytes()).expect("read");
+    assert_eq!(without[0].household, None);
+}

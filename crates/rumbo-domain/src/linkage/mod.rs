@@ -20,6 +20,10 @@ mod blocks_tests;
 mod cluster;
 mod compare;
 mod em;
+/// The family a person came with, as evidence: matches among the other members.
+mod household;
+#[cfg(test)]
+mod household_tests;
 mod letters;
 mod model;
 pub mod normalise;
@@ -40,6 +44,7 @@ use time::Date;
 use crate::registration::people::Sex;
 
 pub use compare::{FIELDS, LEVELS};
+pub use household::{HOUSEHOLD, HOUSEHOLD_LEVELS};
 pub use model::{CorrectionModel, FieldModel, LevelModel, MatchModel, TF_LIMIT, TermFrequencies};
 
 use compare::Pattern;
@@ -65,6 +70,10 @@ pub struct PersonRecord {
     pub document: Option<String>,
     /// ISO 3166 alpha-3.
     pub nationality: Option<String>,
+    /// The organisation's own household (case) number: the people registered together. Means
+    /// something only with `source` (two organisations' numbers are unrelated).
+    #[serde(default)]
+    pub household: Option<String>,
 }
 
 /// How the engine runs. [`Default`] gives the tuned values.
@@ -134,6 +143,9 @@ pub struct LinkageStats {
     pub blocking_seconds: f64,
     pub training_seconds: f64,
     pub scoring_seconds: f64,
+    /// Household evidence: linking households, learning the field, scoring again (0 without
+    /// households).
+    pub household_seconds: f64,
     pub clustering_seconds: f64,
 }
 
@@ -147,16 +159,17 @@ pub struct ScoredPair {
     pub probability: f64,
     /// Total match weight: the log2 Bayes factor, the sum of the fields' weights.
     pub weight: f64,
-    /// One per compared field, in the order of [`FIELDS`].
+    /// One per compared field, in the order of [`FIELDS`], then [`HOUSEHOLD`] when the records
+    /// have households.
     pub fields: Vec<FieldComparison>,
 }
 
 /// One field's part of the explanation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldComparison {
-    /// One of [`FIELDS`].
+    /// One of [`FIELDS`], or [`HOUSEHOLD`].
     pub field: &'static str,
-    /// One of the field's [`LEVELS`], e.g. "exact", "swapped_day_month", "missing".
+    /// One of the field's [`LEVELS`] (or [`HOUSEHOLD_LEVELS`]), e.g. "exact", "missing".
     pub level: &'static str,
     /// This field's contribution, log2.
     pub weight: f64,
@@ -252,7 +265,6 @@ fn link_parts_with<R: Send>(
             })
             .collect::<Vec<_>>()
     });
-    drop(candidates);
     let mut pairs: Vec<ScoredPair> = Vec::with_capacity(kept.iter().map(Vec::len).sum());
     for batch in kept {
         pairs.extend(batch);
@@ -261,6 +273,26 @@ fn link_parts_with<R: Send>(
     stats.scoring_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
+    let households = household::Households::of(records).map(|mut households| {
+        let evidence = household::evidence(
+            &mut households,
+            &mut pairs,
+            &candidates,
+            &scorer,
+            &caches,
+            settings.report_threshold,
+        );
+        (households, evidence)
+    });
+    drop(candidates);
+    stats.household_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let household_weight = |i: usize, j: usize| {
+        households
+            .as_ref()
+            .map_or(0.0, |(h, (_, weights))| weights[h.level(i, j)])
+    };
     let edges: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.left, p.right, p.probability)).collect();
     let mut cache = caches.get(0);
     let reported = &pairs;
@@ -272,9 +304,12 @@ fn link_parts_with<R: Send>(
             settings.cluster_threshold,
             settings.cluster_floor,
             |i, j| {
+                if households.as_ref().is_some_and(|(h, _)| h.same(i, j)) {
+                    return (0.0, true);
+                }
                 let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
                 let against = scorer.field_weights(i, j, pattern).iter().any(|w| *w <= -AGAINST);
-                (model.probability(weight), against)
+                (model.probability(weight + household_weight(i, j)), against)
             },
         );
         (clusters, handed.join())
@@ -284,6 +319,10 @@ fn link_parts_with<R: Send>(
     drop(cache);
     stats.clustering_seconds = clock.elapsed().as_secs_f64();
     drop(scorer);
+    let mut model = model;
+    if let Some((_, (field, _))) = households {
+        model.fields.push(field);
+    }
     let linkage = Linkage {
         model,
         pairs,

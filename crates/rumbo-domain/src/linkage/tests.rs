@@ -32,6 +32,7 @@ pub(super) fn person(
         sex: Some(Sex::Female),
         document: Some(document.to_owned()).filter(|d| !d.is_empty()),
         nationality: Some("VEN".into()),
+        household: None,
     }
 }
 

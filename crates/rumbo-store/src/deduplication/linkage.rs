@@ -110,9 +110,10 @@ async fn people(conn: &mut AnyConnection, vault: &Vault, condition: &str, values
         let birth: String = row.try_get("birth_date")?;
         let document: Option<String> = row.try_get("document_enc")?;
         let sex: String = row.try_get("sex")?;
+        let household_id: i64 = row.try_get("household_id")?;
         people.push(Person {
             member_id,
-            household_id: row.try_get("household_id")?,
+            household_id,
             record: PersonRecord {
                 key: member_id.to_string(),
                 source: row.try_get("organisation")?,
@@ -128,6 +129,8 @@ async fn people(conn: &mut AnyConnection, vault: &Vault, condition: &str, values
                 sex: Sex::parse(&sex).ok(),
                 document: vault.open_opt(columns::DOCUMENT_NUMBER, document.as_deref())?,
                 nationality: row.try_get("nationality")?,
+                // Unique across organisations already: one number a household.
+                household: Some(household_id.to_string()),
             },
         });
     }

@@ -403,13 +403,19 @@ mod tests {
     /// queue never shows an engine code (the catalogue has the same keys in every language).
     #[test]
     fn every_field_and_level_of_the_engine_has_a_label() {
-        use rumbo_domain::linkage::{FIELDS, LEVELS};
+        use rumbo_domain::linkage::{FIELDS, HOUSEHOLD, HOUSEHOLD_LEVELS, LEVELS};
         let tr = crate::i18n::Tr::new(rumbo_domain::language::Language::En);
-        let keys = FIELDS.iter().map(|f| format!("dedup-field-{f}")).chain(
-            LEVELS
-                .iter()
-                .flat_map(|levels| levels.iter().map(|l| format!("dedup-level-{l}"))),
-        );
+        let household: &[&str] = &HOUSEHOLD_LEVELS;
+        let keys = FIELDS
+            .iter()
+            .chain([&HOUSEHOLD])
+            .map(|f| format!("dedup-field-{f}"))
+            .chain(
+                LEVELS
+                    .iter()
+                    .chain([&household])
+                    .flat_map(|levels| levels.iter().map(|l| format!("dedup-level-{l}"))),
+            );
         for key in keys {
             assert_ne!(tr.t(&key), key, "no label for {key}");
         }

@@ -15,7 +15,7 @@ use rumbo_io::linkage::{read_people, write_clusters_csv, write_pairs_csv};
 pub struct DedupArgs {
     /// The people to de-duplicate: CSV, UTF-8, one row per registration, with the columns
     /// id, organisation, given_names, first_surname, second_surname, birth_date, sex, document,
-    /// nationality.
+    /// nationality, and optionally household (the organisation's own household or case number).
     #[arg(long, required_unless_present = "database")]
     pub input: Option<PathBuf>,
     /// Link the registrations stored in this database instead (see `dedup_store`).
@@ -99,12 +99,13 @@ pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
     );
     eprintln!(
         "Seconds: read {read:.2}, prepare {:.2}, blocking and comparison {:.2}, training {:.2}, \
-         scoring {:.2}, clustering {:.2} (pairs written meanwhile in {pairs_seconds:.2}), write \
-         {written:.2}; total {:.2}.",
+         scoring {:.2}, households {:.2}, clustering {:.2} (pairs written meanwhile in \
+         {pairs_seconds:.2}), write {written:.2}; total {:.2}.",
         s.prepare_seconds,
         s.blocking_seconds,
         s.training_seconds,
         s.scoring_seconds,
+        s.household_seconds,
         s.clustering_seconds,
         started.elapsed().as_secs_f64(),
     );
