@@ -38,12 +38,25 @@ const SPECS: &[ColumnSpec] = &[
     // id's would take it first.
     spec(
         "household",
-        &["household_code", "household_id", "hogar"],
+        &[
+            "household_code",
+            "household_id",
+            "case_number",
+            "hogar",
+            "codigo_hogar",
+            "código_hogar",
+            "caso",
+        ],
         "beneficiary",
         &["code", "household"],
     ),
     spec("id", &["key", "record_id", "person_id"], "beneficiary", &["code"]),
-    spec("organisation", &["organization", "org", "source"], "org", &["code"]),
+    spec(
+        "organisation",
+        &["organization", "org", "source", "organizacion", "organización"],
+        "org",
+        &["code"],
+    ),
     spec(
         "given_names",
         &["nombres", "given_name"],
@@ -64,7 +77,7 @@ const SPECS: &[ColumnSpec] = &[
     ),
     spec(
         "birth_date",
-        &["date_of_birth", "dob", "fecha_de_nacimiento"],
+        &["date_of_birth", "dob", "fecha_de_nacimiento", "fecha_nacimiento"],
         "date",
         &["birth"],
     ),

@@ -387,3 +387,22 @@ fn the_household_column_is_read_and_its_weight_written() {
     let without = read_people(format!("{HEADER}1,A,Ana,Paz,,,,,,p1\n").as_bytes()).expect("read");
     assert_eq!(without[0].household, None);
 }
+
+/// A file with the headers a Spanish-speaking office writes.
+#[test]
+fn spanish_headers_are_read() {
+    let text = "id,Organización,Nombres,Primer apellido,Segundo apellido,Fecha nacimiento,Sexo,Documento,Nacionalidad,Código hogar\n\
+                7,ACNUR,María José,González,Pérez,1990-03-05,F,V-12.345.678,VEN,A-1\n";
+    let records = read_people(text.as_bytes()).expect("read");
+    let r = &records[0];
+    assert_eq!(
+        (r.source.as_str(), r.given_names.as_str(), r.first_surname.as_str()),
+        ("ACNUR", "María José", "González")
+    );
+    assert_eq!(r.second_surname.as_deref(), Some("Pérez"));
+    assert_eq!(r.birth_date.map(|d| d.to_string()).as_deref(), Some("1990-03-05"));
+    assert_eq!(
+        (r.document.as_deref(), r.household.as_deref()),
+        (Some("V-12.345.678"), Some("A-1"))
+    );
+}
