@@ -39,6 +39,8 @@ const NONE_MATCHED: usize = 3;
 
 /// A record without a household.
 const ALONE: u32 = u32::MAX;
+/// More members than any registered family has (DTM and R4V households rarely pass twenty).
+const LARGEST_FAMILY: usize = 40;
 /// In [`Households::state`]: the record's household is linked to another.
 const LINKED: u32 = 1 << 31;
 
@@ -99,6 +101,15 @@ impl Households {
                 members[g].push(*i);
                 // Numbered below `LINKED` (more households than records would not fit in memory).
                 group[*i as usize] = u32::try_from(g).unwrap_or(ALONE).min(LINKED - 1);
+            }
+        }
+        // A "household" far larger than any family is a number filled in for everyone (a
+        // shelter, "0", "N/A"): it tells nobody apart, and taken at its word it would keep all
+        // its records from ever being one person and pair every one of them with every one
+        // of another such list.
+        for family in members.iter().filter(|m| m.len() > LARGEST_FAMILY) {
+            for i in family {
+                group[*i as usize] = ALONE;
             }
         }
         let mut households = Households {

@@ -228,6 +228,29 @@ fn one_household_never_holds_one_person_twice() {
     assert!(linkage.pairs.iter().any(|p| (p.left, p.right) == (a, b)));
 }
 
+/// A case number filled in for everyone ("0" for a whole organisation's list) is no family:
+/// its records are neither kept apart nor paired wholesale with another such list — the run is
+/// the one without households.
+#[test]
+fn a_number_filled_in_for_everyone_is_no_household() {
+    let (records, _) = population();
+    let filled: Vec<PersonRecord> = records
+        .iter()
+        .map(|r| PersonRecord {
+            household: Some("0".into()),
+            ..r.clone()
+        })
+        .collect();
+    assert!(filled.len() > 200);
+    let h = Households::of(&filled).expect("households");
+    assert!(!h.same(0, 1));
+    let without = link(&records, &LinkageSettings::default());
+    let with = link(&filled, &LinkageSettings::default());
+    assert_eq!(with.clusters, without.clusters);
+    let pairs = |l: &Linkage| l.pairs.iter().map(|p| (p.left, p.right)).collect::<Vec<_>>();
+    assert_eq!(pairs(&with), pairs(&without));
+}
+
 /// A model stored with the household field is read back and scores as before (the field is
 /// not used on one pair: a single registration has no matched family yet); one stored before
 /// the field is read too.
