@@ -6,13 +6,17 @@
 //! (`swapped_with_surnames`, `swapped_with_given_names`), whose weights the training learns
 //! like any other's.
 
-use super::compare::{Agree, Relate, agree};
+use super::compare::{Agree, LEVELS, ONE_SURNAME_EACH_DIFFERENT, Relate, SURNAMES, agree};
 use super::prepare::{Interner, NONE, Prepared};
 
 /// Given names: the other record carries them as its surnames.
 pub(crate) const GIVEN_IN_SURNAMES: u32 = 5;
 /// Surnames: the other record carries them as its given names.
 pub(crate) const SURNAMES_IN_GIVEN: u32 = 9;
+/// Given names: `similar`, the first level past a form of the same name.
+const SIMILAR_GIVEN: u32 = 4;
+/// Surnames: `different`, always the last level.
+const DIFFERENT_SURNAMES: u32 = LEVELS[SURNAMES].len() as u32 - 1;
 
 /// The two name levels of `a` and `b`, `given` and `surnames` as compared box by box, or the
 /// swapped levels when neither name agrees straight and each record's first given name is
@@ -25,7 +29,8 @@ pub(crate) fn name_levels(
     (given, surnames): (u32, u32),
 ) -> (u32, u32) {
     // Only where both name fields disagree: given names similar at best, no surname alike.
-    let straight_disagrees = given >= 4 && matches!(surnames, 8 | 10);
+    let straight_disagrees =
+        given >= SIMILAR_GIVEN && (surnames == ONE_SURNAME_EACH_DIFFERENT as u32 || surnames == DIFFERENT_SURNAMES);
     if !straight_disagrees || !crossed(a, b, words, relate) {
         return (given, surnames);
     }
@@ -63,6 +68,21 @@ mod tests {
     }
 
     const SWAPPED: (&str, &str) = ("swapped_with_surnames", "swapped_with_given_names");
+
+    /// The levels are numbers in the packed vector: these must be the ones `LEVELS` names.
+    #[test]
+    fn the_level_numbers_are_the_named_levels() {
+        let at = |f: usize, l: u32| LEVELS[f][l as usize];
+        assert_eq!(
+            (
+                at(GIVEN, super::GIVEN_IN_SURNAMES),
+                at(SURNAMES, super::SURNAMES_IN_GIVEN)
+            ),
+            SWAPPED
+        );
+        assert_eq!(at(GIVEN, super::SIMILAR_GIVEN), "similar");
+        assert_eq!(at(SURNAMES, super::DIFFERENT_SURNAMES), "different");
+    }
 
     #[test]
     fn names_in_each_others_boxes_agree_crosswise() {
