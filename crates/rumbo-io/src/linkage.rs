@@ -265,18 +265,32 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
         records.extend(more);
         hashes.extend(more_hashes);
     }
-    // Every id once. The table holds indices and finds them by the hashes already taken: an id
-    // is read again only when another has the same hash.
-    let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(records.len());
-    for (k, (r, hash)) in records.iter().zip(&hashes).enumerate() {
-        let at = |other: &u32| *other as usize;
-        if seen.find(*hash, |other| records[at(other)].key == r.key).is_some() {
-            return None;
+    // Every id once, the ids cut by their hash into a shard a thread: two equal ids fall in one
+    // shard, and no thread looks for a million ids in one table. A table holds indices and
+    // finds them by the hashes already taken: an id is read again only when another has the
+    // same hash.
+    let shards = parts.max(1);
+    let unique = rumbo_domain::parallel::map_indices(shards, 1, |shard| {
+        let mine = |hash: u64| (hash >> 32) as usize % shards == shard;
+        let mut seen: hashbrown::HashTable<u32> =
+            hashbrown::HashTable::with_capacity(records.len() / shards + records.len() / (8 * shards));
+        for (k, (r, hash)) in records.iter().zip(&hashes).enumerate() {
+            if !mine(*hash) {
+                continue;
+            }
+            let at = |other: &u32| *other as usize;
+            if seen.find(*hash, |other| records[at(other)].key == r.key).is_some() {
+                return false;
+            }
+            // More records than a u32 counts are read whole (they would not fit in memory).
+            let Ok(k) = u32::try_from(k) else {
+                return false;
+            };
+            seen.insert_unique(*hash, k, |other| hashes[at(other)]);
         }
-        // More records than a u32 counts are read whole (they would not fit in memory).
-        seen.insert_unique(*hash, u32::try_from(k).ok()?, |other| hashes[at(other)]);
-    }
-    Some(records)
+        true
+    });
+    unique.into_iter().all(|once| once).then_some(records)
 }
 
 /// The records of any file, read row by row on one thread, or every problem found in it.

@@ -247,11 +247,20 @@ fn a_file_with_quotes_or_problems_is_read_whole() {
         format!("{HEADER}1,A,Ana,Paz,,,,,,\n2,B,Luis,Rojas,,,,,,\n1,C,Ana,Paz,,,,,,\n"),
         "id,given_names,first_surname,birth_date\n1,Ana,Paz,\n".to_owned(),
         "id,id,given_names,first_surname,birth_date,sex\n1,1,Ana,Paz,,\n".to_owned(),
+        // A lone carriage return ends a row, as old Mac files end them.
+        format!("{HEADER}1,A,Ana,Paz,,,,,,\r2,B,Luis,Rojas,,,,,,\r"),
     ] {
         for parts in 1..=3 {
             assert_eq!(read_in_parts(&text, parts), None, "{text:?}");
         }
     }
+    let lone = format!("{HEADER}1,A,Ana,Paz,,,,,,\r\r2,B,Luis,Rojas,,,,,,\r");
+    let keys: Vec<String> = read_people(lone.as_bytes())
+        .expect("valid")
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(keys, ["1", "2"]);
     let quoted = format!("{HEADER}1,A,\"Ana\nMaría\",Paz,,,,,,\n");
     assert_eq!(
         read_people(quoted.as_bytes()).expect("valid")[0].given_names,

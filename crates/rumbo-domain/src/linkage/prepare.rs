@@ -3,6 +3,7 @@
 //! a few integers and, only when words differ, their bytes — never a fresh `String`.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use crate::registration::people::Sex;
 
@@ -36,7 +37,12 @@ pub(crate) const DOCUMENT: u32 = 1 << 31;
 #[derive(Debug, Default)]
 struct Documents {
     texts: Vec<[u8; 16]>,
-    short_ids: HashMap<[u8; 16], u32, IdHashState>,
+    /// The number of each document kept in place, found by the hash of its text, which
+    /// `texts` holds already: four bytes a slot where text and number took twenty. Nearly
+    /// every record brings a new document, looked for and added at a random place of the
+    /// table: for a million, 10 MB of slots instead of 44, fewer pages to fault in and fewer
+    /// cache lines to miss.
+    short_ids: hashbrown::HashTable<u32>,
     long_ids: HashMap<Box<str>, u32, IdHashState>,
     long: Vec<Box<str>>,
 }
@@ -47,7 +53,7 @@ impl Documents {
     fn with_capacity(documents: usize) -> Documents {
         Documents {
             texts: Vec::with_capacity(documents),
-            short_ids: HashMap::with_capacity_and_hasher(documents, IdHashState::default()),
+            short_ids: hashbrown::HashTable::with_capacity(documents),
             ..Documents::default()
         }
     }
@@ -88,12 +94,20 @@ impl Documents {
 
     /// The number of a document kept in place (see [`Documents::in_place`]), added if new.
     fn intern_in_place(&mut self, short: [u8; 16]) -> u32 {
-        let next = self.next();
-        let id = *self.short_ids.entry(short).or_insert(next);
-        if id == next {
-            self.texts.push(short);
+        let hash = Self::hash(&short);
+        let texts = &self.texts;
+        let text = |id: &u32| texts.get(*id as usize).copied().unwrap_or_default();
+        if let Some(id) = self.short_ids.find(hash, |id| text(id) == short) {
+            return *id;
         }
-        id
+        let next = self.next();
+        self.short_ids.insert_unique(hash, next, |id| Self::hash(&text(id)));
+        self.texts.push(short);
+        next
+    }
+
+    fn hash(short: &[u8; 16]) -> u64 {
+        IdHashState::default().hash_one(short)
     }
 
     /// The documents of `other` given numbers here, in `other`'s order: those kept in place
@@ -277,19 +291,18 @@ pub(crate) struct Scratch {
     first: String,
     second: String,
     joined: String,
+    document: String,
     nationality: String,
 }
 
 pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut Scratch) -> Prepared {
-    let mut tokens: Vec<&str> = Vec::with_capacity(4);
     normalise::fold_into(&record.given_names, &mut scratch.given);
-    normalise::name_words(&scratch.given, &mut tokens);
     let mut given_words = [NONE; 3];
-    for (slot, token) in given_words.iter_mut().zip(&tokens) {
-        *slot = words.intern(token);
-    }
     scratch.joined.clear();
-    for (k, token) in tokens.iter().enumerate() {
+    for (k, token) in normalise::name_words(&scratch.given).enumerate() {
+        if let Some(slot) = given_words.get_mut(k) {
+            *slot = words.intern(token);
+        }
         if k > 0 {
             scratch.joined.push(' ');
         }
@@ -297,27 +310,18 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
     }
     let given = words.intern(&scratch.joined);
 
-    let mut first: Vec<&str> = Vec::with_capacity(4);
     normalise::fold_into(&record.first_surname, &mut scratch.first);
-    normalise::name_words(&scratch.first, &mut first);
-    let mut second: Vec<&str> = Vec::with_capacity(4);
+    let mut first = normalise::name_words(&scratch.first);
     normalise::fold_into(record.second_surname.as_deref().unwrap_or(""), &mut scratch.second);
-    normalise::name_words(&scratch.second, &mut second);
-    let mut surnames = [NONE; 2];
-    match (first.as_slice(), second.as_slice()) {
-        ([], []) => {}
-        ([], [s, ..]) => surnames[0] = words.intern(s),
-        ([a, b, ..], []) => {
-            surnames[0] = words.intern(a);
-            surnames[1] = words.intern(b);
-        }
-        ([a, ..], rest) => {
-            surnames[0] = words.intern(a);
-            if let Some(s) = rest.first() {
-                surnames[1] = words.intern(s);
-            }
-        }
-    }
+    let second = normalise::name_words(&scratch.second).next();
+    // Interned in this order, which sets the ids of new words.
+    let surnames = match (first.next(), first.next(), second) {
+        (None, _, None) => [NONE; 2],
+        (None, _, Some(s)) => [words.intern(s), NONE],
+        // A first surname of two words and no second: both.
+        (Some(a), Some(b), None) => [words.intern(a), words.intern(b)],
+        (Some(a), _, s) => [words.intern(a), s.map_or(NONE, |s| words.intern(s))],
+    };
 
     let sex = match record.sex {
         None => 0,
@@ -326,13 +330,14 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
         Some(Sex::Other) => 3,
     };
     let (document, document_in_place) = record.document.as_deref().map_or((NONE, [0; 16]), |d| {
-        let clean = normalise::document(d);
-        let in_place = Documents::in_place(&clean).unwrap_or_else(|| {
+        normalise::document_into(d, &mut scratch.document);
+        let clean = &scratch.document;
+        let in_place = Documents::in_place(clean).unwrap_or_else(|| {
             let mut marker = [0; 16];
             marker[15] = Documents::LONG;
             marker
         });
-        (words.intern_document(&clean), in_place)
+        (words.intern_document(clean), in_place)
     });
     let nationality = record.nationality.as_deref().map_or(NONE, |n| {
         scratch.nationality.clear();
