@@ -363,16 +363,17 @@ pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair],
     let mut header = csv::Writer::from_writer(Vec::new());
     let mut names = vec!["left_id", "right_id", "probability", "weight"];
     names.extend(FIELDS);
-    let households = records.iter().any(|r| r.household.is_some());
+    let ids = Ids::of(records);
+    let households = ids.households;
     if households {
         names.push(HOUSEHOLD_FIELD);
     }
     header.write_record(&names)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     let runs: Vec<&[ScoredPair]> = pairs.chunks(PAIRS_PER_RUN).collect();
-    let written = rumbo_domain::parallel::map(&runs, 1, |run| pair_rows(records, run, households));
+    let written = rumbo_domain::parallel::map(&runs, 1, |run| pair_rows(&ids, run, households));
     for rows in written {
-        out.write_all(&rows?)?;
+        out.write_all(&rows)?;
     }
     out.flush()?;
     Ok(())
@@ -381,56 +382,60 @@ pub fn write_pairs_csv<W: Write>(records: &[PersonRecord], pairs: &[ScoredPair],
 /// Pairs a thread formats at a time.
 const PAIRS_PER_RUN: usize = 8192;
 
-/// Field weights a run keeps formatted (a power of two).
-const WEIGHT_SLOTS: usize = 1024;
-
 /// The rows of `pairs`, as [`write_pairs_csv`] writes them.
-fn pair_rows(records: &[PersonRecord], pairs: &[ScoredPair], households: bool) -> Result<Vec<u8>, WriteError> {
+fn pair_rows(ids: &Ids, pairs: &[ScoredPair], households: bool) -> Vec<u8> {
     // Some 90 bytes a row.
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(pairs.len() * 96));
-    let id = |i: usize| records.get(i).map_or("", |r| r.key.as_str());
-    // One buffer for every number written: a million pairs, not ten million small strings.
-    let mut number = String::new();
-    let mut field = |writer: &mut csv::Writer<Vec<u8>>, value: std::fmt::Arguments| {
-        use std::fmt::Write as _;
-        number.clear();
-        // Writing into a String cannot fail.
-        let _ = number.write_fmt(value);
-        writer.write_field(&number)
-    };
-    // A field's weight is one of few (one a level, or a name's frequency): each met is kept
-    // with its text, by its bits, so most weights are copied rather than formatted again.
-    let mut weights: Vec<(u64, String)> = vec![(f64::NAN.to_bits(), String::new()); WEIGHT_SLOTS];
-    let mut weight_field = |writer: &mut csv::Writer<Vec<u8>>, weight: f64| {
-        use std::fmt::Write as _;
-        let bits = weight.to_bits();
-        let slot = &mut weights[(bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % WEIGHT_SLOTS];
-        if slot.0 != bits || slot.1.is_empty() {
-            slot.0 = bits;
-            slot.1.clear();
-            let _ = write!(slot.1, "{weight:.3}");
+    let mut out = Vec::with_capacity(pairs.len() * 96);
+    // A field's weight is one of few (one a level, or a name's frequency), and a pair's weight
+    // and probability often repeat too: each is kept formatted, so most are copied.
+    let mut formatted: Kept = (Formatted::new(6), Formatted::new(3), Formatted::new(3));
+    for batch in pairs.chunks(FETCHED) {
+        // Pairs come by left record, their right records anywhere: those ids fetched first.
+        let rights: [Slot; FETCHED] = std::array::from_fn(|k| batch.get(k).map_or([0; 16], |p| ids.slot(p.right)));
+        for (pair, right) in batch.iter().zip(&rights) {
+            write_pair(
+                &mut out,
+                pair,
+                (ids.get(pair.left), ids.text(pair.right, right)),
+                households,
+                &mut formatted,
+            );
         }
-        writer.write_field(&slot.1)
-    };
-    for pair in pairs {
-        writer.write_field(id(pair.left))?;
-        writer.write_field(id(pair.right))?;
-        field(&mut writer, format_args!("{:.6}", pair.probability))?;
-        field(&mut writer, format_args!("{:.3}", pair.weight))?;
-        let columns = FIELDS.iter().chain(households.then_some(&HOUSEHOLD_FIELD));
-        for (k, name) in columns.enumerate() {
-            // The fields come in the order of FIELDS: looked for only if not in place.
-            let weight = pair
-                .fields
-                .get(k)
-                .filter(|f| f.field == *name)
-                .or_else(|| pair.fields.iter().find(|f| f.field == *name))
-                .map_or(0.0, |f| f.weight);
-            weight_field(&mut writer, weight)?;
-        }
-        writer.write_record(None::<&[u8]>)?;
     }
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+    out
+}
+
+/// A pair's numbers kept formatted: its probability, its weight, its fields' weights.
+type Kept = (Formatted, Formatted, Formatted);
+
+/// One row of [`write_pairs_csv`].
+fn write_pair(
+    out: &mut Vec<u8>,
+    pair: &ScoredPair,
+    (left, right): (&str, &str),
+    households: bool,
+    formatted: &mut Kept,
+) {
+    let (probabilities, totals, weights) = formatted;
+    push_field(out, left);
+    out.push(b',');
+    push_field(out, right);
+    out.push(b',');
+    out.extend_from_slice(probabilities.of(pair.probability));
+    out.push(b',');
+    out.extend_from_slice(totals.of(pair.weight));
+    for (k, name) in FIELDS.iter().chain(households.then_some(&HOUSEHOLD_FIELD)).enumerate() {
+        // The fields come in the order of FIELDS: looked for only if not in place.
+        let weight = pair
+            .fields
+            .get(k)
+            .filter(|f| f.field == *name)
+            .or_else(|| pair.fields.iter().find(|f| f.field == *name))
+            .map_or(0.0, |f| f.weight);
+        out.push(b',');
+        out.extend_from_slice(weights.of(weight));
+    }
+    out.push(b'\n');
 }
 
 /// `id,cluster`, one row per record in the order read; a cluster is named by its smallest id
@@ -440,19 +445,29 @@ pub fn write_clusters_csv<W: Write>(
     clusters: &[Vec<usize>],
     mut out: W,
 ) -> Result<(), WriteError> {
-    let mut name = vec![""; records.len()];
-    // A record alone is named by its own id below: only clusters of several need a name here.
-    for cluster in clusters.iter().filter(|c| c.len() > 1) {
-        let smallest = cluster
-            .iter()
-            .filter_map(|i| records.get(*i))
-            .map(|r| r.key.as_str())
-            // Each id parsed once (the first of equal ones kept, as `min_by` keeps it).
-            .min_by_key(|id| id_order(id))
-            .unwrap_or("");
-        for i in cluster {
+    // A record alone is named by its own id below: only clusters of several need a name, the
+    // record holding it found on every core (each id parsed once).
+    let ids = Ids::of(records);
+    let several: Vec<&Vec<usize>> = clusters.iter().filter(|c| c.len() > 1).collect();
+    let runs: Vec<&[&Vec<usize>]> = several.chunks(CLUSTERS_PER_RUN).collect();
+    let smallest = rumbo_domain::parallel::map(&runs, 1, |run| {
+        run.iter()
+            .map(|cluster| {
+                cluster
+                    .iter()
+                    .filter(|i| **i < records.len())
+                    .map(|i| (*i, ids.get(*i)))
+                    // The first of equal ones kept, as `min_by` keeps it.
+                    .min_by_key(|(_, id)| id_order(id))
+                    .map_or(usize::MAX, |(i, _)| i)
+            })
+            .collect::<Vec<usize>>()
+    });
+    let mut name = vec![usize::MAX; records.len()];
+    for (cluster, smallest) in several.iter().zip(smallest.iter().flatten()) {
+        for i in cluster.iter() {
             if let Some(slot) = name.get_mut(*i) {
-                *slot = smallest;
+                *slot = *smallest;
             }
         }
     }
@@ -465,23 +480,32 @@ pub fn write_clusters_csv<W: Write>(
         .map(|start| start..(start + CLUSTER_ROWS_PER_RUN).min(records.len()))
         .collect();
     let written = rumbo_domain::parallel::map(&runs, 1, |run| {
-        let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.len() * 24));
-        for (record, cluster) in records[run.clone()].iter().zip(&name[run.clone()]) {
-            let cluster = if cluster.is_empty() {
-                record.key.as_str()
-            } else {
-                cluster
-            };
-            writer.write_record([record.key.as_str(), cluster])?;
+        let mut rows = Vec::with_capacity(run.len() * 24);
+        for (start, names) in run.clone().step_by(FETCHED).zip(name[run.clone()].chunks(FETCHED)) {
+            // A cluster's name is anywhere among the records: those ids fetched first.
+            let slots: [Slot; FETCHED] = std::array::from_fn(|k| names.get(k).map_or([0; 16], |i| ids.slot(*i)));
+            for (k, (name, slot)) in names.iter().zip(&slots).enumerate() {
+                // Alone, or in a cluster without a name (none of its records among the records,
+                // or an empty id): named by its own id.
+                let (id, cluster) = (ids.get(start + k), ids.text(*name, slot));
+                let cluster = if cluster.is_empty() { id } else { cluster };
+                push_field(&mut rows, id);
+                rows.push(b',');
+                push_field(&mut rows, cluster);
+                rows.push(b'\n');
+            }
         }
-        writer.into_inner().map_err(|e| WriteError::from(e.into_error()))
+        rows
     });
     for rows in written {
-        out.write_all(&rows?)?;
+        out.write_all(&rows)?;
     }
     out.flush()?;
     Ok(())
 }
+
+/// Clusters of several records a thread names at a time.
+const CLUSTERS_PER_RUN: usize = 16_384;
 
 /// Records whose cluster rows a thread formats at a time.
 const CLUSTER_ROWS_PER_RUN: usize = 65_536;
@@ -494,6 +518,15 @@ fn id_order(id: &str) -> (u8, u64, &str) {
     }
 }
 
+/// The writers' ids and numbers, ready to copy.
+#[path = "linkage_write.rs"]
+mod write;
+use write::{FETCHED, Formatted, Ids, Slot, push_field};
+
 #[cfg(test)]
 #[path = "linkage_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "linkage_write_tests.rs"]
+mod write_tests;

@@ -294,29 +294,37 @@ fn link_parts_with<R: Send>(
             .map_or(0.0, |(h, (_, weights))| weights[h.level(i, j)])
     };
     let edges: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.left, p.right, p.probability)).collect();
-    let mut cache = caches.get(0);
+    // Any pair's probability, and whether some field speaks against it.
+    let score = |cache: &mut compare::NameCache, i: usize, j: usize| {
+        if households.as_ref().is_some_and(|(h, _)| h.same(i, j)) {
+            return (0.0, true);
+        }
+        let pattern = compare::compare_with(&set.records[i], &set.records[j], &set.words, cache);
+        // The weights once, for the sum and the veto both.
+        let weights = scorer.field_weights(i, j, pattern);
+        let weight: f64 = weights.iter().sum();
+        let against = weights.iter().any(|w| *w <= -AGAINST);
+        (model.probability(weight + household_weight(i, j)), against)
+    };
     let reported = &pairs;
     let (clusters, answer) = std::thread::scope(|scope| {
         let handed = scope.spawn(move || scored(reported));
+        // Part k of the grouping asks cache k.
         let clusters = cluster::cluster(
             records.len(),
             &edges,
             settings.cluster_threshold,
             settings.cluster_floor,
-            |i, j| {
-                if households.as_ref().is_some_and(|(h, _)| h.same(i, j)) {
-                    return (0.0, true);
-                }
-                let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
-                let against = scorer.field_weights(i, j, pattern).iter().any(|w| *w <= -AGAINST);
-                (model.probability(weight + household_weight(i, j)), against)
+            caches.parts(),
+            |k| {
+                let mut cache = caches.get(k);
+                move |i, j| score(&mut cache, i, j)
             },
         );
         (clusters, handed.join())
     });
     // A panic of `scored` is the caller's: passed on as it came.
     let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    drop(cache);
     stats.clustering_seconds = clock.elapsed().as_secs_f64();
     drop(scorer);
     let mut model = model;
