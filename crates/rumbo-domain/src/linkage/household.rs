@@ -43,9 +43,28 @@ const ALONE: u32 = u32::MAX;
 const LARGEST_FAMILY: usize = 40;
 /// In [`Households::state`]: the record's household is linked to another.
 const LINKED: u32 = 1 << 31;
-/// In [`Households::partner`]: linked to no household, or to more than one.
+/// In [`Partner::household`]: linked to no household, or to more than one.
 const UNLINKED: u32 = u32::MAX;
 const SEVERAL_PARTNERS: u32 = u32::MAX - 1;
+
+/// The household one household is linked to, when it is one ([`UNLINKED`] or
+/// [`SEVERAL_PARTNERS`] else), and where the matched pairs across them lie in
+/// [`Households::matched`].
+#[derive(Clone, Copy)]
+struct Partner {
+    household: u32,
+    from: u32,
+    to: u32,
+}
+
+impl Partner {
+    /// Not linked.
+    const NONE: Partner = Partner {
+        household: UNLINKED,
+        from: 0,
+        to: 0,
+    };
+}
 
 /// The records' households, and which of them the matches linked.
 pub(crate) struct Households {
@@ -55,11 +74,10 @@ pub(crate) struct Households {
     members: Vec<u32>,
     /// Per household: where its records begin in `members`; then where the last ends.
     starts: Vec<u32>,
-    /// Per household: the one household it is linked to, [`UNLINKED`] or [`SEVERAL_PARTNERS`].
-    /// Most linked households are linked to one other: two records of linked households are
-    /// then told from this small table when their households are not linked to each other,
-    /// without looking the pair up in `links`.
-    partner: Vec<u32>,
+    /// Per household: the household it is linked to. Most linked households are linked to one
+    /// other: the level of two records of linked households is then read from this table
+    /// without looking their households up in `links`.
+    partner: Vec<Partner>,
     /// Per record, what [`Households::level`] reads first (one number, where most pairs are
     /// decided): [`ALONE`] when the record cannot be told by its household (none, or nobody
     /// else in it), else its household, with [`LINKED`] set when that is linked.
@@ -84,47 +102,71 @@ impl Households {
     /// [`Households::of`], the households told apart by `key` alone (a test gives one whose
     /// halves collide).
     pub(super) fn grouped(records: &[PersonRecord], key: impl Fn(&(&str, &str)) -> Key + Sync) -> Option<Households> {
-        // Records by the key of their household, hashed on every core and sorted: a
-        // household's records then lie together, and in the order of the records. A table of
-        // the strings, filled one record at a time, took longer than the rest of the pass (a
-        // cache miss a record), and so did reading the strings again to tell apart households
-        // whose 64-bit hashes collided: the 128-bit key needs neither (see `key_of`).
+        // Records by the key of their household, hashed and sorted a part a core, the parts
+        // then merged: a household's records come together, in the order of the records. A
+        // table of the strings, filled one record at a time, took longer than the rest of the
+        // pass (a cache miss a record), and so did reading the strings again to tell apart
+        // households whose 64-bit hashes collided: the 128-bit key needs neither (see
+        // `key_of`). Merged as they are read, the parts are never copied into one.
         let parts = crate::parallel::threads();
         let keyed = crate::parallel::map_indices(parts, 1, |k| {
             let range = records.len() * k / parts..records.len() * (k + 1) / parts;
-            records[range.clone()]
+            let mut keyed: Vec<(u64, u64, u32)> = records[range.clone()]
                 .iter()
                 .zip(range)
                 .filter_map(|(r, i)| {
                     let (high, low) = key(&case_of(r)?);
                     Some((high, low, i as u32))
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            keyed.sort_unstable();
+            keyed
         });
-        let mut keyed: Vec<(u64, u64, u32)> = keyed.into_iter().flatten().collect();
-        if keyed.is_empty() {
+        let total: usize = keyed.iter().map(Vec::len).sum();
+        if total == 0 {
             return None;
         }
-        crate::parallel::sort(&mut keyed);
+        let mut heads: Vec<&[(u64, u64, u32)]> = keyed.iter().map(Vec::as_slice).collect();
+        let mut next = || {
+            let (k, _) = heads
+                .iter()
+                .enumerate()
+                .filter_map(|(k, h)| Some((k, h.first()?)))
+                .min_by_key(|(_, x)| **x)?;
+            let (first, rest) = heads[k].split_first()?;
+            heads[k] = rest;
+            Some(*first)
+        };
         let mut group = vec![ALONE; records.len()];
-        let mut members = Vec::with_capacity(keyed.len());
+        let mut members = Vec::with_capacity(total);
         let mut starts = vec![0];
-        for family in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let mut family = next();
+        while let Some((high, low, i)) = family {
+            let from = members.len();
+            members.push(i);
+            family = next();
+            while let Some(other) = family.filter(|x| (x.0, x.1) == (high, low)) {
+                members.push(other.2);
+                family = next();
+            }
             // Numbered below `LINKED` (more households than records would not fit in memory).
             let g = u32::try_from(starts.len() - 1).unwrap_or(ALONE).min(LINKED - 1);
             // A "household" far larger than any family is a number filled in for everyone (a
             // shelter, "0", "N/A"): it tells nobody apart, and taken at its word it would keep
             // all its records from ever being one person and pair every one of them with every
             // one of another such list.
-            let g = if family.len() > LARGEST_FAMILY { ALONE } else { g };
-            for (_, _, i) in family {
-                members.push(*i);
+            let g = if members.len() - from > LARGEST_FAMILY {
+                ALONE
+            } else {
+                g
+            };
+            for i in &members[from..] {
                 group[*i as usize] = g;
             }
             starts.push(members.len() as u32);
         }
         let mut households = Households {
-            partner: vec![UNLINKED; starts.len() - 1],
+            partner: vec![Partner::NONE; starts.len() - 1],
             state: Vec::new(),
             group,
             members,
@@ -143,7 +185,7 @@ impl Households {
             .iter()
             .map(|g| match *g {
                 g if !self.with_others(g) => ALONE,
-                g if self.partner[g as usize] != UNLINKED => g | LINKED,
+                g if self.partner[g as usize].household != UNLINKED => g | LINKED,
                 g => g,
             })
             .collect();
@@ -214,13 +256,18 @@ impl Households {
         for pairs in across.chunk_by(|a, b| a.0 == b.0) {
             let from = self.matched.len() as u32;
             self.matched.extend(pairs.iter().map(|(_, x, y)| (*x, *y)));
-            let key = pairs[0].0;
-            self.links.insert(key, (from, self.matched.len() as u32));
+            let (key, to) = (pairs[0].0, self.matched.len() as u32);
+            self.links.insert(key, (from, to));
             let (a, b) = ((key >> 32) as u32, (key & u64::from(u32::MAX)) as u32);
             for (g, other) in [(a, b), (b, a)] {
                 if let Some(partner) = self.partner.get_mut(g as usize) {
                     // Each pair of households once: a second is another household.
-                    *partner = if *partner == UNLINKED { other } else { SEVERAL_PARTNERS };
+                    partner.household = if partner.household == UNLINKED {
+                        other
+                    } else {
+                        SEVERAL_PARTNERS
+                    };
+                    (partner.from, partner.to) = (from, to);
                 }
             }
         }
@@ -238,10 +285,12 @@ impl Households {
             return NONE_MATCHED;
         }
         let (gi, gj) = (si & !LINKED, sj & !LINKED);
-        match self.partner.get(gi as usize) {
-            Some(p) if *p == gj || *p == SEVERAL_PARTNERS => level_among(self.matched_across(gi, gj), i, j),
-            _ => NONE_MATCHED,
-        }
+        let matched = match self.partner.get(gi as usize) {
+            Some(p) if p.household == gj => &self.matched[p.from as usize..p.to as usize],
+            Some(p) if p.household == SEVERAL_PARTNERS => self.matched_across(gi, gj),
+            _ => return NONE_MATCHED,
+        };
+        level_among(matched, i, j)
     }
 
     /// The linked pairs of households, in order (packed as in `links`).
@@ -281,9 +330,14 @@ fn case_of(r: &PersonRecord) -> Option<(&str, &str)> {
 /// (5·10¹¹ pairs) about 1.5·10⁻²⁷ — the strings need not be read again to tell apart what a
 /// 64-bit hash alone would have merged (10⁶ households: 3·10⁻⁸ a run).
 pub(super) fn key_of(case: &(&str, &str)) -> Key {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let hasher = BuildHasherDefault::<DefaultHasher>::default();
-    (hasher.hash_one(case), hasher.hash_one((case, 1u8)))
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    case.hash(&mut hasher);
+    let high = hasher.finish();
+    // The second goes on from the first's state (`finish` leaves it as it was): the strings
+    // are read and mixed once.
+    1u8.hash(&mut hasher);
+    (high, hasher.finish())
 }
 
 /// Household evidence over the first scoring's `pairs` (those at or above `threshold`, by
