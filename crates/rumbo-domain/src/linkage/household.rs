@@ -20,10 +20,8 @@
 //! Two records of one household (same organisation, same case number) are never one person:
 //! a household lists each of its people once.
 
-use std::collections::HashMap;
-
 use super::blocking::{Candidate, Candidates};
-use super::compare::{IdHashState, NameCaches};
+use super::compare::NameCaches;
 use super::model::{FieldModel, LevelModel, Scorer};
 use super::{FieldComparison, PersonRecord, ScoredPair};
 
@@ -43,27 +41,13 @@ const ALONE: u32 = u32::MAX;
 const LARGEST_FAMILY: usize = 40;
 /// In [`Households::state`]: the record's household is linked to another.
 const LINKED: u32 = 1 << 31;
-/// In [`Partner::household`]: linked to no household, or to more than one.
-const UNLINKED: u32 = u32::MAX;
-const SEVERAL_PARTNERS: u32 = u32::MAX - 1;
-
-/// The household one household is linked to, when it is one ([`UNLINKED`] or
-/// [`SEVERAL_PARTNERS`] else), and where the matched pairs across them lie in
+/// A household linked to another: which, and where the matched pairs across them lie in
 /// [`Households::matched`].
 #[derive(Clone, Copy)]
 struct Partner {
     household: u32,
     from: u32,
     to: u32,
-}
-
-impl Partner {
-    /// Not linked.
-    const NONE: Partner = Partner {
-        household: UNLINKED,
-        from: 0,
-        to: 0,
-    };
 }
 
 /// The records' households, and which of them the matches linked.
@@ -74,17 +58,15 @@ pub(crate) struct Households {
     members: Vec<u32>,
     /// Per household: where its records begin in `members`; then where the last ends.
     starts: Vec<u32>,
-    /// Per household: the household it is linked to. Most linked households are linked to one
-    /// other: the level of two records of linked households is then read from this table
-    /// without looking their households up in `links`.
-    partner: Vec<Partner>,
+    /// The households each household is linked to, household after household: one or a few,
+    /// read in one place (a hash table of the pairs of households cost a look-up a pair).
+    partners: Vec<Partner>,
+    /// Per household: where its partners begin in `partners`; then where the last ends.
+    partner_starts: Vec<u32>,
     /// Per record, what [`Households::level`] reads first (one number, where most pairs are
     /// decided): [`ALONE`] when the record cannot be told by its household (none, or nobody
     /// else in it), else its household, with [`LINKED`] set when that is linked.
     state: Vec<u32>,
-    /// Per pair of linked households (smaller id first, packed): where the matched pairs across
-    /// them lie in `matched`.
-    links: HashMap<u64, (u32, u32), IdHashState>,
     /// The matched pairs across linked households, the record of the smaller household first,
     /// a pair of households after another.
     matched: Vec<(u32, u32)>,
@@ -166,12 +148,12 @@ impl Households {
             starts.push(members.len() as u32);
         }
         let mut households = Households {
-            partner: vec![Partner::NONE; starts.len() - 1],
+            partners: Vec::new(),
+            partner_starts: vec![0; starts.len()],
             state: Vec::new(),
             group,
             members,
             starts,
-            links: HashMap::default(),
             matched: Vec::new(),
         };
         households.settle();
@@ -185,7 +167,7 @@ impl Households {
             .iter()
             .map(|g| match *g {
                 g if !self.with_others(g) => ALONE,
-                g if self.partner[g as usize].household != UNLINKED => g | LINKED,
+                g if !self.partners_of(g).is_empty() => g | LINKED,
                 g => g,
             })
             .collect();
@@ -219,11 +201,21 @@ impl Households {
         (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
     }
 
+    /// The households linked to household `g`.
+    fn partners_of(&self, g: u32) -> &[Partner] {
+        let g = g as usize;
+        match (self.partner_starts.get(g), self.partner_starts.get(g + 1)) {
+            (Some(from), Some(to)) => &self.partners[*from as usize..*to as usize],
+            _ => &[],
+        }
+    }
+
     /// The matched pairs across households `gi` and `gj`.
     fn matched_across(&self, gi: u32, gj: u32) -> &[(u32, u32)] {
-        self.links
-            .get(&Self::key(gi, gj))
-            .map_or(&[], |(from, to)| &self.matched[*from as usize..*to as usize])
+        self.partners_of(gi)
+            .iter()
+            .find(|p| p.household == gj)
+            .map_or(&[], |p| &self.matched[p.from as usize..p.to as usize])
     }
 
     /// Links the households of every matched pair `(i, j)`.
@@ -231,12 +223,15 @@ impl Households {
         // Those linked before and these, gathered and sorted by pair of households, then cut
         // where the pair changes: a growing list a pair of households cost an allocation each.
         let mut across: Vec<(u64, u32, u32)> = Vec::with_capacity(self.matched.len());
-        for (key, (from, to)) in &self.links {
-            across.extend(
-                self.matched[*from as usize..*to as usize]
-                    .iter()
-                    .map(|(x, y)| (*key, *x, *y)),
-            );
+        for a in 0..self.partner_starts.len().saturating_sub(1) as u32 {
+            for p in self.partners_of(a).iter().filter(|p| p.household > a) {
+                let key = Self::key(a, p.household);
+                across.extend(
+                    self.matched[p.from as usize..p.to as usize]
+                        .iter()
+                        .map(|(x, y)| (key, *x, *y)),
+                );
+            }
         }
         for (i, j) in matches {
             let (gi, gj) = (self.of_record(i), self.of_record(j));
@@ -251,24 +246,41 @@ impl Households {
             across.push((Self::key(gi, gj), pair.0, pair.1));
         }
         crate::parallel::sort(&mut across);
-        self.links.clear();
         self.matched.clear();
+        // Each pair of households given to both, counted first to lay out `partners`.
+        let mut linked: Vec<(u32, u32, Partner)> = Vec::new();
         for pairs in across.chunk_by(|a, b| a.0 == b.0) {
             let from = self.matched.len() as u32;
             self.matched.extend(pairs.iter().map(|(_, x, y)| (*x, *y)));
-            let (key, to) = (pairs[0].0, self.matched.len() as u32);
-            self.links.insert(key, (from, to));
+            let key = pairs[0].0;
             let (a, b) = ((key >> 32) as u32, (key & u64::from(u32::MAX)) as u32);
+            let to = self.matched.len() as u32;
+            linked.push((a, b, Partner { household: b, from, to }));
+        }
+        let mut counts = vec![0u32; self.partner_starts.len()];
+        for (a, b, _) in &linked {
+            counts[*a as usize] += 1;
+            counts[*b as usize] += 1;
+        }
+        let mut at = 0;
+        for (start, count) in self.partner_starts.iter_mut().zip(&counts) {
+            *start = at;
+            at += count;
+        }
+        let mut next = self.partner_starts.clone();
+        self.partners = vec![
+            Partner {
+                household: 0,
+                from: 0,
+                to: 0
+            };
+            at as usize
+        ];
+        for (a, b, p) in linked {
             for (g, other) in [(a, b), (b, a)] {
-                if let Some(partner) = self.partner.get_mut(g as usize) {
-                    // Each pair of households once: a second is another household.
-                    partner.household = if partner.household == UNLINKED {
-                        other
-                    } else {
-                        SEVERAL_PARTNERS
-                    };
-                    (partner.from, partner.to) = (from, to);
-                }
+                let slot = &mut next[g as usize];
+                self.partners[*slot as usize] = Partner { household: other, ..p };
+                *slot += 1;
             }
         }
         self.settle();
@@ -285,19 +297,19 @@ impl Households {
             return NONE_MATCHED;
         }
         let (gi, gj) = (si & !LINKED, sj & !LINKED);
-        let matched = match self.partner.get(gi as usize) {
-            Some(p) if p.household == gj => &self.matched[p.from as usize..p.to as usize],
-            Some(p) if p.household == SEVERAL_PARTNERS => self.matched_across(gi, gj),
-            _ => return NONE_MATCHED,
-        };
-        level_among(matched, i, j)
+        level_among(self.matched_across(gi, gj), i, j)
     }
 
-    /// The linked pairs of households, in order (packed as in `links`).
+    /// The linked pairs of households, in order (smaller id first, packed).
     fn linked_pairs(&self) -> Vec<u64> {
-        let mut keys: Vec<u64> = self.links.keys().copied().collect();
-        keys.sort_unstable();
-        keys
+        (0..self.partner_starts.len().saturating_sub(1) as u32)
+            .flat_map(|a| {
+                self.partners_of(a)
+                    .iter()
+                    .filter(move |p| p.household > a)
+                    .map(move |p| Self::key(a, p.household))
+            })
+            .collect()
     }
 }
 
