@@ -1,6 +1,6 @@
 //! Household evidence: the family a person came with tells apart what names cannot.
 
-use super::household::{Households, estimate, weights};
+use super::household::{Households, estimate, key_of, weights};
 use super::tests::{date, person, population};
 use super::*;
 
@@ -39,6 +39,91 @@ fn a_pair_is_not_its_own_evidence() {
     // A match of either record with someone else is not evidence for the pair: 0 with 4 has
     // (0, 3) and (1, 4) across the households, each holding one of them.
     assert_eq!(level(&h, 0, 4), "none_matched");
+}
+
+/// Household "1" of ORG (0, 1, 2) matched both "1" of OTHER (3, 4, 5) and "1" of THIRD (6, 7,
+/// 8): each pair of households is told by its own matches, and the two it links to ORG's are
+/// not linked to each other.
+#[test]
+fn a_household_linked_to_two_others_is_told_by_each() {
+    let records: Vec<PersonRecord> = (0..9)
+        .map(|k| {
+            let source = ["ORG", "OTHER", "THIRD"][k / 3];
+            in_household(person(&k.to_string(), "Ana", "Pérez", "", None, ""), source, "1")
+        })
+        .collect();
+    let mut h = Households::of(&records).expect("households");
+    h.link([(0, 3), (1, 4), (6, 0)].into_iter());
+    let level = |i, j| HOUSEHOLD_LEVELS[h.level(i, j)];
+    assert_eq!(level(2, 5), "several_others_matched");
+    assert_eq!(level(1, 7), "one_other_matched");
+    assert_eq!(level(8, 2), "one_other_matched");
+    assert_eq!(level(0, 7), "none_matched", "its own record's match only");
+    assert_eq!(level(4, 7), "none_matched", "OTHER's and THIRD's are not linked");
+    assert_eq!(level(5, 8), "none_matched");
+}
+
+/// Records of many households: case numbers written with spaces around, the same numbers at
+/// two organisations, and one number filled in for more people than any family has.
+fn many_households() -> Vec<PersonRecord> {
+    (0..1_200)
+        .map(|k: usize| {
+            let source = ["ORG", "OTHER", "THIRD"][k % 3];
+            let case = match k % 7 {
+                0 => format!(" {} ", k % 97),
+                1 => "0".to_owned(),
+                _ => (k % 97).to_string(),
+            };
+            in_household(person(&k.to_string(), "Ana", "Pérez", "", None, ""), source, &case)
+        })
+        .collect()
+}
+
+/// Told apart by the key alone, the households are the ones their organisations and trimmed
+/// case numbers make, whichever half of the key two of them share: no pair of records is in
+/// one household that the strings put in two, nor the reverse.
+#[test]
+fn households_are_their_strings_whichever_half_of_the_key_collides() {
+    let records = many_households();
+    let case = |i: usize| {
+        let r = &records[i];
+        (
+            r.source.clone(),
+            r.household.as_deref().map(str::trim).map(str::to_owned),
+        )
+    };
+    let filled = |source: &str| {
+        (0..records.len())
+            .filter(|i| case(*i) == (source.to_owned(), Some("0".to_owned())))
+            .count()
+    };
+    assert!(
+        filled("ORG") > 40 && filled("THIRD") > 40,
+        "a number filled in for everyone"
+    );
+    let strings = |i: usize, j: usize| case(i) == case(j) && case(i).1.as_deref() != Some("0");
+    type KeyOf = fn(&(&str, &str)) -> (u64, u64);
+    let keys: [(&str, KeyOf); 3] = [
+        ("the key", key_of),
+        ("the low half", |c| (0, key_of(c).1)),
+        ("the high half", |c| (key_of(c).0, 0)),
+    ];
+    for (name, key) in keys {
+        let h = Households::grouped(&records, key).expect("households");
+        for i in 0..records.len() {
+            for j in i + 1..records.len() {
+                assert_eq!(h.same(i, j), strings(i, j), "{name}: records {i} and {j}");
+            }
+        }
+    }
+    // The key is all that tells households apart: with one for all, six records of six
+    // households are one.
+    let h = Households::grouped(&records[..6], |_| (0, 0)).expect("households");
+    assert!(!strings(2, 4) && h.same(2, 4));
+    let (a, b) = key_of(&("ORG", "12"));
+    assert_ne!(a, b, "two halves");
+    assert_eq!(key_of(&("ORG", "12")), (a, b), "the same every time");
+    assert_ne!(key_of(&("ORG", "12")), key_of(&("OTHER", "12")));
 }
 
 #[test]
@@ -169,8 +254,15 @@ fn a_child_is_found_by_her_family_and_not_by_her_namesake() {
     assert!(household.weight > none.weight + 2.0, "{learnt:?}");
     let sum: f64 = found.fields.iter().map(|f| f.weight).sum();
     assert!((sum - found.weight).abs() < 1e-9);
-    // Every pair says what the household said, even if nothing.
+    // Every pair says what the household said, even if nothing; the families' pairs are among
+    // the others in order, each once.
     assert!(linkage.pairs.iter().all(|p| p.fields.len() == FIELDS.len() + 1));
+    assert!(
+        linkage
+            .pairs
+            .windows(2)
+            .all(|w| (w[0].left, w[0].right) < (w[1].left, w[1].right))
+    );
     for other in [ana, again] {
         let other = pair(other, namesake);
         assert!(

@@ -347,20 +347,20 @@ impl<'a> Scorer<'a> {
     pub fn explain(&self, i: usize, j: usize, pattern: Pattern, left: usize, right: usize) -> ScoredPair {
         let weights = self.field_weights(i, j, pattern);
         let weight: f64 = weights.iter().sum();
+        // Room for the household field too, which `household::evidence` adds to every pair
+        // when the records have households: pushed into a full vector, it moved each.
+        let mut fields = Vec::with_capacity(FIELDS.len() + 1);
+        fields.extend(FIELDS.iter().enumerate().map(|(f, field)| FieldComparison {
+            field,
+            level: LEVELS[f][level(pattern, f).min(LEVELS[f].len() - 1)],
+            weight: weights[f],
+        }));
         ScoredPair {
             left,
             right,
             probability: self.model.probability(weight),
             weight,
-            fields: FIELDS
-                .iter()
-                .enumerate()
-                .map(|(f, field)| FieldComparison {
-                    field,
-                    level: LEVELS[f][level(pattern, f).min(LEVELS[f].len() - 1)],
-                    weight: weights[f],
-                })
-                .collect(),
+            fields,
         }
     }
 }
