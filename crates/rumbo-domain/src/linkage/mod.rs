@@ -299,9 +299,8 @@ fn link_parts_with<R: Send>(
         if households.as_ref().is_some_and(|(h, _)| h.same(i, j)) {
             return (0.0, true);
         }
-        let pattern = compare::compare_with(&set.records[i], &set.records[j], &set.words, cache);
         // The weights once, for the sum and the veto both.
-        let weights = scorer.field_weights(i, j, pattern);
+        let (_, weights) = scorer.weights_with(i, j, cache);
         let weight: f64 = weights.iter().sum();
         let against = weights.iter().any(|w| *w <= -AGAINST);
         (model.probability(weight + household_weight(i, j)), against)

@@ -339,8 +339,15 @@ impl<'a> Scorer<'a> {
 
     /// [`Scorer::weigh`], asking `relate` how names relate.
     pub fn weigh_with(&self, i: usize, j: usize, relate: &mut impl Relate) -> (Pattern, f64) {
+        let (pattern, weights) = self.weights_with(i, j, relate);
+        (pattern, weights.iter().sum())
+    }
+
+    /// Records `i` and `j` compared, asking `relate` how names relate: their vector and each
+    /// field's weight.
+    pub fn weights_with(&self, i: usize, j: usize, relate: &mut impl Relate) -> (Pattern, [f64; 6]) {
         let pattern = compare_with(&self.set.records[i], &self.set.records[j], &self.set.words, relate);
-        (pattern, self.field_weights(i, j, pattern).iter().sum())
+        (pattern, self.field_weights(i, j, pattern))
     }
 
     /// The full, explained score of records `i` and `j`, reported as `left` and `right`.
