@@ -17,7 +17,7 @@ use rumbo_domain::linkage::{FIELDS, HOUSEHOLD as HOUSEHOLD_FIELD, PersonRecord, 
 use rumbo_domain::registration::people::{Sex, parse_optional_date};
 
 use crate::WriteError;
-use crate::table::{ColumnSpec, Row, Table};
+use crate::table::{ColumnSpec, Line, Row, Table};
 use crate::text::{Problems, Rejected, utf8};
 
 const fn spec(
@@ -145,13 +145,38 @@ const DOCUMENT: usize = place("document");
 const NATIONALITY: usize = place("nationality");
 const HOUSEHOLD: usize = place("household");
 
+/// A row as the readers here read it: from the whole file, numbered, or from a line of a file
+/// read in parts, not numbered (0).
+trait Cells {
+    fn get(&self, index: Option<usize>) -> &str;
+    fn number(&self) -> usize;
+}
+
+impl Cells for Row {
+    fn get(&self, index: Option<usize>) -> &str {
+        Row::get(self, index)
+    }
+    fn number(&self) -> usize {
+        self.number
+    }
+}
+
+impl Cells for Line<'_> {
+    fn get(&self, index: Option<usize>) -> &str {
+        Line::get(self, index)
+    }
+    fn number(&self) -> usize {
+        0
+    }
+}
+
 /// The value of `row` in the column of `SPECS[spec]`.
-fn cell<'r>(row: &'r Row, columns: &Columns, spec: usize) -> &'r str {
+fn cell<'r>(row: &'r impl Cells, columns: &Columns, spec: usize) -> &'r str {
     row.get(columns[spec])
 }
 
 /// The first cell of `row` longer than [`MAX_VALUE`] characters: its column and length.
-fn too_long(row: &Row, columns: &Columns) -> Option<(&'static str, usize)> {
+fn too_long(row: &impl Cells, columns: &Columns) -> Option<(&'static str, usize)> {
     SPECS.iter().enumerate().find_map(|(k, spec)| {
         // No more characters than bytes: most cells need no counting.
         let value = cell(row, columns, k);
@@ -164,8 +189,8 @@ fn too_long(row: &Row, columns: &Columns) -> Option<(&'static str, usize)> {
 }
 
 /// The record of `row` with id `key`; a bad value goes to `later` with its column.
-fn record(row: &Row, columns: &Columns, key: String, later: &mut Vec<(String, String)>) -> PersonRecord {
-    let at = |name: &str| format!("row {}, column {name}", row.number);
+fn record(row: &impl Cells, columns: &Columns, key: String, later: &mut Vec<(String, String)>) -> PersonRecord {
+    let at = |name: &str| format!("row {}, column {name}", row.number());
     let value = |spec: usize| cell(row, columns, spec);
     let optional = |spec: usize| Some(value(spec)).filter(|v| !v.is_empty());
     let raw_date = value(BIRTH_DATE);
