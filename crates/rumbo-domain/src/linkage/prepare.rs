@@ -3,7 +3,7 @@
 //! a few integers and, only when words differ, their bytes — never a fresh `String`.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::registration::people::Sex;
 
@@ -65,12 +65,23 @@ impl Documents {
     /// `text` in place when it fits (up to 15 bytes, the length in the last byte); `None` when
     /// it is longer.
     fn in_place(text: &str) -> Option<[u8; 16]> {
-        if text.len() >= 16 {
+        let (b, n) = (text.as_bytes(), text.len());
+        if n >= 16 {
             return None;
         }
         let mut short = [0u8; 16];
-        short[..text.len()].copy_from_slice(text.as_bytes());
-        short[15] = text.len() as u8;
+        // Copies of a fixed size, overlapping in the middle: every word looked up passes here,
+        // and a copy of a length known only now was a call to `memmove` each time.
+        if n >= 8 {
+            short[..8].copy_from_slice(&b[..8]);
+            short[n - 8..n].copy_from_slice(&b[n - 8..]);
+        } else if n >= 4 {
+            short[..4].copy_from_slice(&b[..4]);
+            short[n - 4..n].copy_from_slice(&b[n - 4..]);
+        } else if n > 0 {
+            (short[0], short[n / 2], short[n - 1]) = (b[0], b[n / 2], b[n - 1]);
+        }
+        short[15] = n as u8;
         Some(short)
     }
 
@@ -110,8 +121,13 @@ impl Documents {
         next
     }
 
+    /// As two numbers, not as a slice of bytes (its length, then eight bytes at a time).
     fn hash(short: &[u8; 16]) -> u64 {
-        IdHashState::default().hash_one(short)
+        let mut hasher = IdHashState::default().build_hasher();
+        let both = u128::from_le_bytes(*short);
+        hasher.write_u64(both as u64);
+        hasher.write_u64((both >> 64) as u64);
+        hasher.finish()
     }
 
     /// The documents of `other` given numbers here, in `other`'s order: those kept in place
@@ -317,6 +333,7 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
     normalise::fold_into(&record.given_names, &mut scratch.given);
     let mut given_words = [NONE; 3];
     scratch.joined.clear();
+    let mut count = 0;
     for (k, token) in normalise::name_words(&scratch.given).enumerate() {
         if let Some(slot) = given_words.get_mut(k) {
             *slot = words.intern(token);
@@ -325,8 +342,14 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
             scratch.joined.push(' ');
         }
         scratch.joined.push_str(token);
+        count = k + 1;
     }
-    let given = words.intern(&scratch.joined);
+    // One given name is its own whole: interned just above, not looked up again.
+    let given = if count == 1 {
+        given_words[0]
+    } else {
+        words.intern(&scratch.joined)
+    };
 
     normalise::fold_into(&record.first_surname, &mut scratch.first);
     let mut first = normalise::name_words(&scratch.first);
@@ -470,6 +493,21 @@ mod tests {
         assert!(name != ids[5] && words.word(name) == "ab" && words.len() == 1);
         assert_eq!(words.intern_document(""), NONE);
         assert_eq!(words.word(NONE), "");
+    }
+
+    /// Every length kept in place as the plain copy keeps it.
+    #[test]
+    fn texts_in_place_are_their_bytes_and_length() {
+        let text = "abcdefghijklmnopq";
+        for n in 0..=text.len() {
+            let mut plain = [0u8; 16];
+            let expected = (n < 16).then(|| {
+                plain[..n].copy_from_slice(&text.as_bytes()[..n]);
+                plain[15] = n as u8;
+                plain
+            });
+            assert_eq!(Documents::in_place(&text[..n]), expected, "{n}");
+        }
     }
 
     /// Words of every length, kept in place or not, get one id each, in order of first
