@@ -118,10 +118,13 @@ fn push_folded(chars: impl Iterator<Item = char>, out: &mut String) {
 /// would allocate three each).
 pub fn name_words(folded: &str) -> impl Iterator<Item = &str> {
     let particle = |t: &str| PARTICLES.contains(&t);
-    let only_particles = folded.split(' ').all(|t| t.is_empty() || particle(t));
-    folded
-        .split(' ')
-        .filter(move |t| !t.is_empty() && (only_particles || !particle(t)))
+    // Asked only at the first particle: most names have none, and are then read once.
+    let mut only_particles = None;
+    folded.split(' ').filter(move |t| {
+        !t.is_empty()
+            && (!particle(t)
+                || *only_particles.get_or_insert_with(|| folded.split(' ').all(|t| t.is_empty() || particle(t))))
+    })
 }
 
 /// The words of a name, folded, without particles. A name made only of particles ("De") keeps
