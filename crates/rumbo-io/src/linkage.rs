@@ -260,7 +260,11 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
     }
     cuts.push(data.len());
     let slices: Vec<&str> = cuts.windows(2).map(|w| &data[w[0]..w[1]]).collect();
-    let lines = |text: &str| text.bytes().filter(|b| *b == b'\n').count() + 1;
+    // The lines of each part, counted on every core (one thread counting the whole file
+    // held the others back).
+    let lines = rumbo_domain::parallel::map_indices(slices.len(), 1, |k| {
+        slices[k].bytes().filter(|b| *b == b'\n').count() + 1
+    });
     // Each id is hashed where it is read, while in cache; ids are checked once all are read.
     let hasher = RandomState::new();
     let read = rumbo_domain::parallel::map_indices(slices.len(), 1, |k| {
@@ -268,7 +272,7 @@ fn read_in_parts(text: &str, parts: usize) -> Option<Vec<PersonRecord>> {
         // A row a line at most: allocated once at its size. The first part has room for every
         // row, so only the others are copied when the parts are joined (reserved memory costs
         // nothing until it is written).
-        let room = if k == 0 { lines(data) } else { lines(part) };
+        let room = if k == 0 { lines.iter().sum() } else { lines[k] };
         let mut records = Vec::with_capacity(room);
         let mut hashes: Vec<u64> = Vec::with_capacity(room);
         let mut later = Vec::new();
