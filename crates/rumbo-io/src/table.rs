@@ -153,13 +153,12 @@ impl Table {
 
     /// The header of a file that can be cut at any line end, for readers that read parts of
     /// it on several threads ([`Table::rows_of`]): the table, the byte where its data rows
-    /// begin, its delimiter and width. `None` when the file holds a quote (a quoted value may
-    /// span lines, so only the whole file can be read) or the header has a problem: the
-    /// caller then reads the whole file with [`Table::stream_rows`], which reports it.
+    /// begin, its delimiter and width. `None` when the header holds a quote (a quoted value may
+    /// span lines, so only the whole file can be read) or has a problem: the caller then reads
+    /// the whole file with [`Table::stream_rows`], which reports it. The data rows must hold no
+    /// quote either: the caller looks for one as it cuts them, on every core (one thread
+    /// searching the whole file held the others back).
     pub fn unquoted_header(text: &str, specs: &[ColumnSpec]) -> Option<(Table, usize, u8, usize)> {
-        if text.contains('"') {
-            return None;
-        }
         let delimiter = sniff_delimiter(text);
         let mut reader = csv_reader(text.as_bytes(), delimiter);
         let mut header = csv::StringRecord::new();
@@ -175,6 +174,9 @@ impl Table {
         } else {
             None
         };
+        if text.as_bytes().get(..start)?.contains(&b'"') {
+            return None;
+        }
         let mut problems = Problems::default();
         let found = find_columns(&names, hashtags.as_deref(), specs, &mut problems);
         (problems.is_empty() && text.is_char_boundary(start)).then(|| {
