@@ -208,6 +208,17 @@ fn reading_in_parts_gives_the_records_read_whole() {
     }
 }
 
+/// Line feeds counted in runs as one by one, across the runs' edges.
+#[test]
+fn line_ends_are_counted() {
+    for len in [0, 1, 254, 255, 256, 1000] {
+        for text in ["\n".repeat(len), "a\n".repeat(len), format!("{}\n", "é".repeat(len))] {
+            let expected = text.bytes().filter(|b| *b == b'\n').count();
+            assert_eq!(line_ends(text.as_bytes()), expected, "{len}");
+        }
+    }
+}
+
 /// `female` and `male` are read without the general parse: every way of writing sex is read as
 /// that parse reads it.
 #[test]
@@ -249,6 +260,9 @@ fn a_file_with_quotes_or_problems_is_read_whole() {
         "id,id,given_names,first_surname,birth_date,sex\n1,1,Ana,Paz,,\n".to_owned(),
         // A lone carriage return ends a row, as old Mac files end them.
         format!("{HEADER}1,A,Ana,Paz,,,,,,\r2,B,Luis,Rojas,,,,,,\r"),
+        // A quote in the header, or in the last row only.
+        format!("{}1,A,Ana,Paz,,,,,,\n", HEADER.replacen("id", "\"id\"", 1)),
+        format!("{HEADER}1,A,Ana,Paz,,,,,,\n2,B,Luis,Rojas,,,,,,\n3,C,\"Luz\",Rojas,,,,,,\n"),
     ] {
         for parts in 1..=3 {
             assert_eq!(read_in_parts(&text, parts), None, "{text:?}");

@@ -27,16 +27,34 @@ impl Row {
     /// A leading `'` before `=`, `+`, `-` or `@` is dropped: exports add it so that spreadsheets
     /// do not run such text as a formula.
     pub fn get(&self, index: Option<usize>) -> &str {
-        let value = index.and_then(|i| self.cells.get(i)).map_or("", trim);
-        match value.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
-            _ => value,
-        }
+        value(index.and_then(|i| self.cells.get(i)))
     }
 
     /// Like [`Row::get`], with `None` for an empty cell.
     pub fn optional(&self, index: Option<usize>) -> Option<&str> {
         Some(self.get(index)).filter(|v| !v.is_empty())
+    }
+}
+
+/// A cell's value as [`Row::get`] gives it.
+fn value(cell: Option<&str>) -> &str {
+    let value = cell.map_or("", trim);
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => value,
+    }
+}
+
+/// One data line of a file without quotes, as [`Table::rows_of`] lends it: its cells are
+/// slices of the file, where a [`Row`] copies them into a record of its own.
+pub(crate) struct Line<'a> {
+    cells: Vec<&'a str>,
+}
+
+impl Line<'_> {
+    /// The value of column `index`, as [`Row::get`] gives it.
+    pub fn get(&self, index: Option<usize>) -> &str {
+        value(index.and_then(|i| self.cells.get(i).copied()))
     }
 }
 
@@ -135,13 +153,12 @@ impl Table {
 
     /// The header of a file that can be cut at any line end, for readers that read parts of
     /// it on several threads ([`Table::rows_of`]): the table, the byte where its data rows
-    /// begin, its delimiter and width. `None` when the file holds a quote (a quoted value may
-    /// span lines, so only the whole file can be read) or the header has a problem: the
-    /// caller then reads the whole file with [`Table::stream_rows`], which reports it.
+    /// begin, its delimiter and width. `None` when the header holds a quote (a quoted value may
+    /// span lines, so only the whole file can be read) or has a problem: the caller then reads
+    /// the whole file with [`Table::stream_rows`], which reports it. The data rows must hold no
+    /// quote either: the caller looks for one as it cuts them, on every core (one thread
+    /// searching the whole file held the others back).
     pub fn unquoted_header(text: &str, specs: &[ColumnSpec]) -> Option<(Table, usize, u8, usize)> {
-        if text.contains('"') {
-            return None;
-        }
         let delimiter = sniff_delimiter(text);
         let mut reader = csv_reader(text.as_bytes(), delimiter);
         let mut header = csv::StringRecord::new();
@@ -157,6 +174,9 @@ impl Table {
         } else {
             None
         };
+        if text.as_bytes().get(..start)?.contains(&b'"') {
+            return None;
+        }
         let mut problems = Problems::default();
         let found = find_columns(&names, hashtags.as_deref(), specs, &mut problems);
         (problems.is_empty() && text.is_char_boundary(start)).then(|| {
@@ -177,13 +197,21 @@ impl Table {
     /// lines are cut here by hand, as the CSV reader would cut them, with none of its work per
     /// byte nor its check of text already known to be UTF-8. A carriage return anywhere but
     /// before a line feed (a lone one ends a row for the CSV reader) gives false as well.
-    pub fn rows_of(&self, part: &str, delimiter: u8, width: usize, mut sink: impl FnMut(&Table, &Row) -> bool) -> bool {
-        let mut row = Row {
-            number: 0,
-            cells: csv::StringRecord::new(),
+    pub fn rows_of<'p>(
+        &self,
+        part: &'p str,
+        delimiter: u8,
+        width: usize,
+        mut sink: impl FnMut(&Table, &Line<'p>) -> bool,
+    ) -> bool {
+        let mut row = Line {
+            cells: Vec::with_capacity(width + 1),
         };
         // An empty line is one empty value, a blank row: skipped, as the CSV reader skips it.
-        let mut lend = |row: &Row| is_blank(&row.cells) || (extra_values(&row.cells, width) == 0 && sink(self, row));
+        let mut lend = |row: &Line<'p>| {
+            let cells = || row.cells.iter().copied();
+            blank(cells()) || (extra(cells(), width) == 0 && sink(self, row))
+        };
         let bytes = part.as_bytes();
         // Where the value being read, and its line, begin.
         let (mut start, mut line) = (0, 0);
@@ -192,7 +220,7 @@ impl Table {
         // carriage returns are ASCII: every cut falls between two characters.
         for (at, byte) in bytes.iter().enumerate() {
             if *byte == delimiter {
-                row.cells.push_field(&part[start..at]);
+                row.cells.push(&part[start..at]);
                 start = at + 1;
             } else if *byte == b'\r' && bytes.get(at + 1) != Some(&b'\n') {
                 return false;
@@ -202,7 +230,7 @@ impl Table {
                 } else {
                     at
                 };
-                row.cells.push_field(&part[start..end]);
+                row.cells.push(&part[start..end]);
                 if !lend(&row) {
                     return false;
                 }
@@ -212,7 +240,7 @@ impl Table {
         }
         // The last line, without a line end.
         if line < bytes.len() {
-            row.cells.push_field(&part[start..]);
+            row.cells.push(&part[start..]);
             return lend(&row);
         }
         true
@@ -380,12 +408,20 @@ fn trim(value: &str) -> &str {
 
 /// A row with nothing but blanks, which every reader skips (spreadsheets leave them).
 pub(crate) fn is_blank(cells: &csv::StringRecord) -> bool {
-    cells.iter().all(|c| trim(c).is_empty())
+    blank(cells.iter())
+}
+
+fn blank<'a>(mut cells: impl Iterator<Item = &'a str>) -> bool {
+    cells.all(|c| trim(c).is_empty())
 }
 
 /// Values past the header's `width` columns: a row that has any is refused.
 fn extra_values(cells: &csv::StringRecord, width: usize) -> usize {
-    cells.iter().skip(width).filter(|c| !trim(c).is_empty()).count()
+    extra(cells.iter(), width)
+}
+
+fn extra<'a>(cells: impl Iterator<Item = &'a str>, width: usize) -> usize {
+    cells.skip(width).filter(|c| !trim(c).is_empty()).count()
 }
 
 /// A row of HXL hashtags: every non-empty cell starts with `#`.

@@ -6,7 +6,7 @@
 //! and keyboards write it anyway), so the comparisons that follow work on bytes.
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 
 /// Words that join the parts of a Hispanic or Lusophone name and are written or left out at
 /// will: "de la Cruz" / "Cruz", "dos Santos" / "Santos", "Ortega y Gasset".
@@ -27,21 +27,71 @@ pub fn fold(raw: &str) -> String {
 pub fn fold_into(raw: &str, out: &mut String) {
     if raw.is_ascii() {
         push_folded(raw.chars(), out);
+        return;
+    }
+    // Nearly every other name has only Latin letters with accents (á, ñ, ç): each looked up,
+    // folded already, rather than decomposed and its marks classified one by one.
+    let table = latin();
+    let folded = |c: char| table.get(c as usize).copied().unwrap_or(UNKNOWN);
+    if raw.chars().all(|c| folded(c) != UNKNOWN) {
+        let letters = raw.chars().map(folded).filter(|b| *b != NOTHING).map(char::from);
+        push_folded(letters, out);
     } else {
         fold_unicode(raw, out);
     }
 }
 
 fn fold_unicode(raw: &str, out: &mut String) {
-    let letters = raw.nfd().filter(|c| !is_combining_mark(*c)).map(|c| match c {
+    push_folded(letters(raw), out);
+}
+
+/// The characters of `raw` decomposed, without their marks, a few letters that do not
+/// decompose taken to their plain one.
+fn letters(raw: &str) -> impl Iterator<Item = char> {
+    raw.nfd().filter(|c| !is_combining_mark(*c)).map(|c| match c {
         'ß' => 's',
         'æ' | 'Æ' => 'a',
         'ø' | 'Ø' => 'o',
         'đ' | 'Đ' => 'd',
         'ł' | 'Ł' => 'l',
         other => other,
+    })
+}
+
+/// Characters below this (ASCII, Latin-1, Latin Extended-A and B) are folded by [`latin`].
+const LATIN_END: usize = 0x250;
+/// In [`latin`]: a character that leaves nothing (a mark).
+const NOTHING: u8 = 0;
+/// In [`latin`]: a character folded only with its neighbours (see there).
+const UNKNOWN: u8 = 0xFF;
+
+/// What [`letters`] makes of each character below [`LATIN_END`], as [`push_folded`] then
+/// reads it: a lower-case ASCII letter or digit, a space for anything else, [`NOTHING`], or
+/// [`UNKNOWN`] when it leaves more than one character or one that canonical ordering could
+/// move. Made by [`letters`] itself, so it cannot disagree with it: a string decomposes
+/// character by character, and ordering moves only characters of a nonzero combining class,
+/// which here are all dropped.
+fn latin() -> &'static [u8; LATIN_END] {
+    static TABLE: std::sync::LazyLock<[u8; LATIN_END]> = std::sync::LazyLock::new(|| {
+        std::array::from_fn(|code| {
+            let Some(c) = u32::try_from(code).ok().and_then(char::from_u32) else {
+                return UNKNOWN;
+            };
+            let mut left = letters(c.encode_utf8(&mut [0; 4])).collect::<Vec<char>>().into_iter();
+            match (left.next(), left.next()) {
+                (None, _) => NOTHING,
+                (Some(l), None) if canonical_combining_class(l) == 0 => {
+                    if l.is_ascii_alphanumeric() {
+                        l.to_ascii_lowercase() as u8
+                    } else {
+                        b' '
+                    }
+                }
+                _ => UNKNOWN,
+            }
+        })
     });
-    push_folded(letters, out);
+    &TABLE
 }
 
 /// `out` cleared, then the ASCII letters and digits of `chars` in lower case, every run of
@@ -68,10 +118,13 @@ fn push_folded(chars: impl Iterator<Item = char>, out: &mut String) {
 /// would allocate three each).
 pub fn name_words(folded: &str) -> impl Iterator<Item = &str> {
     let particle = |t: &str| PARTICLES.contains(&t);
-    let only_particles = folded.split(' ').all(|t| t.is_empty() || particle(t));
-    folded
-        .split(' ')
-        .filter(move |t| !t.is_empty() && (only_particles || !particle(t)))
+    // Asked only at the first particle: most names have none, and are then read once.
+    let mut only_particles = None;
+    folded.split(' ').filter(move |t| {
+        !t.is_empty()
+            && (!particle(t)
+                || *only_particles.get_or_insert_with(|| folded.split(' ').all(|t| t.is_empty() || particle(t))))
+    })
 }
 
 /// The words of a name, folded, without particles. A name made only of particles ("De") keeps
@@ -194,6 +247,28 @@ mod tests {
         assert_eq!(fold("¿?"), "");
     }
 
+    /// Every character the Latin table holds, alone, between letters and before a mark.
+    #[test]
+    fn each_latin_character_folds_as_unicode_does() {
+        let mut folded = 0;
+        for c in (0..LATIN_END as u32).filter_map(char::from_u32) {
+            for raw in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!("{c}\u{301}x"),
+                format!("1 {c}{c} "),
+            ] {
+                let mut unicode = String::new();
+                fold_unicode(&raw, &mut unicode);
+                assert_eq!(fold(&raw), unicode, "{:?}", raw);
+            }
+            folded += usize::from(latin()[c as usize] != UNKNOWN);
+        }
+        // The table is used: the accented letters are all in it.
+        assert!(folded > 500, "{folded}");
+        assert_eq!(fold("ÁÉÍÓÚÜÑáéíóúüñÇçÃõ"), "aeiouunaeiouunccao");
+    }
+
     #[test]
     fn particles_are_dropped_unless_they_are_the_whole_name() {
         assert_eq!(name("De La Cruz"), "cruz");
@@ -261,6 +336,14 @@ mod tests {
         /// The ASCII shortcut folds as the Unicode path does.
         #[test]
         fn ascii_folds_as_unicode_does(raw in "[ -~]{0,30}") {
+            let mut unicode = String::new();
+            fold_unicode(&raw, &mut unicode);
+            prop_assert_eq!(fold(&raw), unicode);
+        }
+
+        /// So does the Latin table, among marks and characters outside it.
+        #[test]
+        fn latin_folds_as_unicode_does(raw in "[ -~\u{80}-\u{24f}\u{300}-\u{36f}]{0,30}") {
             let mut unicode = String::new();
             fold_unicode(&raw, &mut unicode);
             prop_assert_eq!(fold(&raw), unicode);

@@ -3,7 +3,7 @@
 //! a few integers and, only when words differ, their bytes — never a fresh `String`.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::registration::people::Sex;
 
@@ -18,7 +18,11 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// Normalised words, each stored once, with the letters each word is made of; documents apart.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<Box<str>, u32, IdHashState>,
+    /// The id of each word up to 15 bytes, nearly all of them, kept in place as
+    /// [`Documents::in_place`] keeps a document: a million records look words up six million
+    /// times, and a word read from the heap to be compared was a second wait on memory each.
+    short_ids: hashbrown::HashTable<([u8; 16], u32)>,
+    long_ids: HashMap<Box<str>, u32, IdHashState>,
     words: Vec<Box<str>>,
     letters: Vec<Letters>,
     documents: Documents,
@@ -61,12 +65,23 @@ impl Documents {
     /// `text` in place when it fits (up to 15 bytes, the length in the last byte); `None` when
     /// it is longer.
     fn in_place(text: &str) -> Option<[u8; 16]> {
-        if text.len() >= 16 {
+        let (b, n) = (text.as_bytes(), text.len());
+        if n >= 16 {
             return None;
         }
         let mut short = [0u8; 16];
-        short[..text.len()].copy_from_slice(text.as_bytes());
-        short[15] = text.len() as u8;
+        // Copies of a fixed size, overlapping in the middle: every word looked up passes here,
+        // and a copy of a length known only now was a call to `memmove` each time.
+        if n >= 8 {
+            short[..8].copy_from_slice(&b[..8]);
+            short[n - 8..n].copy_from_slice(&b[n - 8..]);
+        } else if n >= 4 {
+            short[..4].copy_from_slice(&b[..4]);
+            short[n - 4..n].copy_from_slice(&b[n - 4..]);
+        } else if n > 0 {
+            (short[0], short[n / 2], short[n - 1]) = (b[0], b[n / 2], b[n - 1]);
+        }
+        short[15] = n as u8;
         Some(short)
     }
 
@@ -106,8 +121,13 @@ impl Documents {
         next
     }
 
+    /// As two numbers, not as a slice of bytes (its length, then eight bytes at a time).
     fn hash(short: &[u8; 16]) -> u64 {
-        IdHashState::default().hash_one(short)
+        let mut hasher = IdHashState::default().build_hasher();
+        let both = u128::from_le_bytes(*short);
+        hasher.write_u64(both as u64);
+        hasher.write_u64((both >> 64) as u64);
+        hasher.finish()
     }
 
     /// The documents of `other` given numbers here, in `other`'s order: those kept in place
@@ -161,12 +181,7 @@ impl Interner {
             .words
             .into_iter()
             .zip(other.letters)
-            .map(|(word, letters)| {
-                if let Some(id) = self.ids.get(&*word) {
-                    return *id;
-                }
-                self.add(word, letters)
-            })
+            .map(|(word, letters)| self.id(&word).unwrap_or_else(|| self.add(word, letters)))
             .collect();
         (words, documents)
     }
@@ -174,7 +189,16 @@ impl Interner {
     /// A word not yet here, with its letters: its new id.
     fn add(&mut self, word: Box<str>, letters: Letters) -> u32 {
         let id = u32::try_from(self.words.len()).unwrap_or(NONE).min(DOCUMENT - 1);
-        self.ids.insert(word.clone(), id);
+        match Documents::in_place(&word) {
+            Some(short) => {
+                let hash = Documents::hash(&short);
+                self.short_ids
+                    .insert_unique(hash, (short, id), |(k, _)| Documents::hash(k));
+            }
+            None => {
+                self.long_ids.insert(word.clone(), id);
+            }
+        }
         self.words.push(word);
         self.letters.push(letters);
         id
@@ -184,11 +208,21 @@ impl Interner {
         if word.is_empty() {
             return NONE;
         }
-        if let Some(id) = self.ids.get(word) {
-            return *id;
+        if let Some(id) = self.id(word) {
+            return id;
         }
         let letters = Letters::of(word).unwrap_or(Letters::UNCOUNTED);
         self.add(word.into(), letters)
+    }
+
+    /// The id of `word`, if it is here.
+    fn id(&self, word: &str) -> Option<u32> {
+        match Documents::in_place(word) {
+            Some(short) => (self.short_ids)
+                .find(Documents::hash(&short), |(k, _)| *k == short)
+                .map(|(_, id)| *id),
+            None => self.long_ids.get(word).copied(),
+        }
     }
 
     /// A document's id, [`NONE`] for the empty one.
@@ -299,6 +333,7 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
     normalise::fold_into(&record.given_names, &mut scratch.given);
     let mut given_words = [NONE; 3];
     scratch.joined.clear();
+    let mut count = 0;
     for (k, token) in normalise::name_words(&scratch.given).enumerate() {
         if let Some(slot) = given_words.get_mut(k) {
             *slot = words.intern(token);
@@ -307,8 +342,14 @@ pub(crate) fn prepare(record: &PersonRecord, words: &mut Interner, scratch: &mut
             scratch.joined.push(' ');
         }
         scratch.joined.push_str(token);
+        count = k + 1;
     }
-    let given = words.intern(&scratch.joined);
+    // One given name is its own whole: interned just above, not looked up again.
+    let given = if count == 1 {
+        given_words[0]
+    } else {
+        words.intern(&scratch.joined)
+    };
 
     normalise::fold_into(&record.first_surname, &mut scratch.first);
     let mut first = normalise::name_words(&scratch.first);
@@ -452,6 +493,54 @@ mod tests {
         assert!(name != ids[5] && words.word(name) == "ab" && words.len() == 1);
         assert_eq!(words.intern_document(""), NONE);
         assert_eq!(words.word(NONE), "");
+    }
+
+    /// Every length kept in place as the plain copy keeps it.
+    #[test]
+    fn texts_in_place_are_their_bytes_and_length() {
+        let text = "abcdefghijklmnopq";
+        for n in 0..=text.len() {
+            let mut plain = [0u8; 16];
+            let expected = (n < 16).then(|| {
+                plain[..n].copy_from_slice(&text.as_bytes()[..n]);
+                plain[15] = n as u8;
+                plain
+            });
+            assert_eq!(Documents::in_place(&text[..n]), expected, "{n}");
+        }
+    }
+
+    /// Words of every length, kept in place or not, get one id each, in order of first
+    /// occurrence, and read back as written; merged from another interner, as interned here.
+    #[test]
+    fn words_short_and_long_get_one_id_each() {
+        let texts = [
+            "ana",
+            "maria jose",
+            "123456789012345",
+            "1234567890123456",
+            "maría josé de los ángeles",
+        ];
+        let mut words = Interner::default();
+        let ids: Vec<u32> = texts.iter().map(|t| words.intern(t)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4]);
+        for (text, id) in texts.iter().zip(&ids) {
+            assert_eq!(words.intern(text), *id);
+            assert_eq!(words.word(*id), *text);
+        }
+        let mut other = Interner::default();
+        let theirs: Vec<u32> = [texts[4], "luz", texts[1], "x".repeat(40).as_str()]
+            .iter()
+            .map(|t| other.intern(t))
+            .collect();
+        let (merged, _) = words.absorb(other);
+        assert_eq!(
+            theirs.iter().map(|t| merged[*t as usize]).collect::<Vec<u32>>(),
+            [4, 5, 1, 6]
+        );
+        assert_eq!(words.word(5), "luz");
+        assert_eq!((words.intern("luz"), words.intern(&"x".repeat(40))), (5, 6));
+        assert_eq!(words.intern(""), NONE);
     }
 
     /// Cut into parts, documents get the numbers one thread gives them, as words do.
