@@ -22,7 +22,7 @@
 
 use super::blocking::{Candidate, Candidates};
 use super::compare::NameCaches;
-use super::model::{FieldModel, LevelModel, Scorer};
+use super::model::{FieldModel, LevelModel, SLACK, Scorer};
 use super::{FieldComparison, PersonRecord, ScoredPair};
 
 /// The field's name in explanations and in the stored model.
@@ -432,6 +432,11 @@ pub(crate) fn evidence(
                         continue;
                     }
                     let (i, j) = (*x.min(y) as usize, *x.max(y) as usize);
+                    // Most of the other members are plainly someone else (another age, sex,
+                    // document): told without reading their names.
+                    if model.probability(scorer.most_whatever_names(i, j) + SLACK + weights[l]) < threshold {
+                        continue;
+                    }
                     let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
                     if model.probability(weight + weights[l]) >= threshold {
                         let mut pair = scorer.explain(i, j, pattern, i, j);
