@@ -162,17 +162,20 @@ impl Households {
         Some(households)
     }
 
-    /// [`Households::state`] from the households and their links.
+    /// [`Households::state`] from the households and their links, a run of records a core:
+    /// each record looks its household up anywhere in the tables, a cache miss or two apiece.
     fn settle(&mut self) {
-        self.state = self
-            .group
-            .iter()
-            .map(|g| match *g {
-                g if !self.with_others(g) => ALONE,
-                g if !self.partners_of(g).is_empty() => g | LINKED,
-                g => g,
-            })
-            .collect();
+        let runs: Vec<&[u32]> = self.group.chunks(1 << 16).collect();
+        self.state = crate::parallel::map(&runs, 1, |run| {
+            run.iter()
+                .map(|g| match *g {
+                    g if !self.with_others(g) => ALONE,
+                    g if !self.partners_of(g).is_empty() => g | LINKED,
+                    g => g,
+                })
+                .collect::<Vec<u32>>()
+        })
+        .concat();
     }
 
     fn of_record(&self, i: usize) -> u32 {
