@@ -41,8 +41,6 @@ const ALONE: u32 = u32::MAX;
 const LARGEST_FAMILY: usize = 40;
 /// In [`Households::state`]: the record's household is linked to another.
 const LINKED: u32 = 1 << 31;
-/// Pairs whose records' states [`Households::count_levels`] reads before deciding any.
-const STATES_FETCHED: usize = 32;
 /// A household linked to another: which, and where the matched pairs across them lie in
 /// [`Households::matched`].
 #[derive(Clone, Copy)]
@@ -293,48 +291,8 @@ impl Households {
 
     /// The level of records `i` and `j` (of two households).
     pub fn level(&self, i: usize, j: usize) -> usize {
-        self.level_in(self.state_of(i), self.state_of(j), i, j)
-    }
-
-    fn state_of(&self, i: usize) -> u32 {
-        self.state.get(i).copied().unwrap_or(ALONE)
-    }
-
-    /// How many of `pairs` (records `i < j`) fall at each level.
-    pub fn count_levels(&self, pairs: impl Iterator<Item = (usize, usize)>) -> [u64; 4] {
-        let mut counts = [0u64; 4];
-        self.each_level(pairs, |l| counts[l] += 1);
-        counts
-    }
-
-    /// The level of each of `pairs`, in order.
-    pub fn levels(&self, pairs: impl Iterator<Item = (usize, usize)>) -> Vec<u8> {
-        let mut levels = Vec::with_capacity(pairs.size_hint().0);
-        self.each_level(pairs, |l| levels.push(l as u8));
-        levels
-    }
-
-    /// `f` of the level of each of `pairs`, in order. Their records' states are read a batch
-    /// at a time before any is used: the second record of a pair is anywhere among a million,
-    /// and where deciding each pair at once stalled the next on that cache miss, these misses
-    /// overlap.
-    fn each_level(&self, pairs: impl Iterator<Item = (usize, usize)>, mut f: impl FnMut(usize)) {
-        let mut batch = [(0, 0, ALONE, ALONE); STATES_FETCHED];
-        let mut pairs = pairs.peekable();
-        while pairs.peek().is_some() {
-            let mut len = 0;
-            for (slot, (i, j)) in batch.iter_mut().zip(pairs.by_ref()) {
-                *slot = (i, j, self.state_of(i), self.state_of(j));
-                len += 1;
-            }
-            for (i, j, si, sj) in &batch[..len] {
-                f(self.level_in(*si, *sj, *i, *j));
-            }
-        }
-    }
-
-    /// [`Households::level`] from the records' states.
-    fn level_in(&self, si: u32, sj: u32, i: usize, j: usize) -> usize {
+        let state = |k: usize| self.state.get(k).copied().unwrap_or(ALONE);
+        let (si, sj) = (state(i), state(j));
         if si == ALONE || sj == ALONE || si == sj {
             return 0;
         }
@@ -412,9 +370,13 @@ pub(crate) fn evidence(
     pairs.retain(|p| !households.same(p.left, p.right));
     households.link(pairs.iter().map(|p| (p.left, p.right)));
     let households = &*households;
+    // The reported pairs' levels on every core: each reads two records' states anywhere.
     let chunks: Vec<&[ScoredPair]> = pairs.chunks(1 << 15).collect();
     let levels: Vec<u8> = crate::parallel::map(&chunks, 1, |chunk| {
-        households.levels(chunk.iter().map(|p| (p.left, p.right)))
+        chunk
+            .iter()
+            .map(|p| households.level(p.left, p.right) as u8)
+            .collect::<Vec<u8>>()
     })
     .concat();
     let mut matches = [0.0; 4];
@@ -427,7 +389,11 @@ pub(crate) fn evidence(
     let runs: Vec<&[Candidate]> = candidates.runs().iter().flat_map(|run| run.chunks(1 << 18)).collect();
     let mut compared = [0.0; 4];
     for counts in crate::parallel::map(&runs, 1, |run| {
-        households.count_levels(run.iter().map(|(i, j, _)| (*i as usize, *j as usize)))
+        let mut counts = [0u64; 4];
+        for (i, j, _) in *run {
+            counts[households.level(*i as usize, *j as usize)] += 1;
+        }
+        counts
     }) {
         for (total, n) in compared.iter_mut().zip(counts) {
             *total += n as f64;
