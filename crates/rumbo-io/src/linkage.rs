@@ -454,7 +454,7 @@ type Kept = (Formatted, Formatted, Formatted);
 fn write_pair(
     out: &mut Vec<u8>,
     pair: &ScoredPair,
-    (left, right): (&str, &str),
+    (left, right): (&[u8], &[u8]),
     households: bool,
     formatted: &mut Kept,
 ) {
@@ -552,11 +552,11 @@ const CLUSTERS_PER_RUN: usize = 16_384;
 /// Records whose cluster rows a thread formats at a time.
 const CLUSTER_ROWS_PER_RUN: usize = 65_536;
 
-/// Numbers before text, numbers by value, text by its characters.
-fn id_order(id: &str) -> (u8, u64, &str) {
-    match id.parse::<u64>() {
-        Ok(n) => (0, n, ""),
-        Err(_) => (1, 0, id),
+/// Numbers before text, numbers by value, text by its characters (the order of its bytes).
+fn id_order(id: &[u8]) -> (u8, u64, &[u8]) {
+    match std::str::from_utf8(id).map(str::parse::<u64>) {
+        Ok(Ok(n)) => (0, n, &[]),
+        _ => (1, 0, id),
     }
 }
 

@@ -301,7 +301,7 @@ fn clusters_of_many_records_are_written_in_order() {
     for (k, record) in records.iter().enumerate() {
         let first = &records[k - k % 2].key;
         let second = records.get(k - k % 2 + 1).map_or(first, |r| &r.key);
-        let smallest = if id_order(first) <= id_order(second) {
+        let smallest = if id_order(first.as_bytes()) <= id_order(second.as_bytes()) {
             first
         } else {
             second

@@ -25,7 +25,7 @@ proptest! {
             if k > 0 {
                 pushed.push(b',');
             }
-            push_field(&mut pushed, field);
+            push_field(&mut pushed, field.as_bytes());
         }
         pushed.push(b'\n');
         let mut writer = csv::Writer::from_writer(Vec::new());
@@ -128,7 +128,7 @@ fn clusters_by_csv(records: &[PersonRecord], clusters: &[Vec<usize>]) -> Vec<u8>
         let smallest = cluster
             .iter()
             .map(|i| records[*i].key.as_str())
-            .min_by_key(|id| id_order(id))
+            .min_by_key(|id| id_order(id.as_bytes()))
             .unwrap_or("");
         for i in cluster {
             name[*i] = smallest;

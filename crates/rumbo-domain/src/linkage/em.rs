@@ -28,10 +28,12 @@ use super::compare::{
     BIRTH, DOCUMENT, FIELDS, GIVEN, IdHashState, LEVELS, NameCaches, Pattern, SURNAMES, agrees, compare_with, exact,
     level,
 };
-use super::prepare::{NONE, PreparedSet};
+use super::prepare::PreparedSet;
 
 mod median;
 use median::median_m;
+mod namesakes;
+use namesakes::namesakes;
 
 /// Probabilities below this are taken as this: a level never seen among matches is rare, not
 /// impossible, and its weight stays finite.
@@ -88,23 +90,6 @@ pub(crate) struct Sample {
     /// blocking pairs namesakes only where a date part allows (see `blocking`), so the
     /// candidates no longer hold them all.
     pub namesakes: f64,
-}
-
-/// Pairs of records agreeing exactly on given names and on surnames (both, or the one each
-/// carries), as [`compare`](super::compare) levels them.
-fn namesakes(set: &PreparedSet) -> f64 {
-    let mut names: HashMap<(u32, u32, u32), u64, IdHashState> = HashMap::default();
-    for r in &set.records {
-        let surnames = match r.surnames {
-            [NONE, NONE] => continue,
-            [NONE, one] | [one, NONE] => (one, NONE),
-            [first, second] => (first, second),
-        };
-        if r.given != NONE {
-            *names.entry((r.given, surnames.0, surnames.1)).or_default() += 1;
-        }
-    }
-    names.values().map(|n| (n * n.saturating_sub(1) / 2) as f64).sum()
 }
 
 /// Level frequencies among `samples` pairs of records drawn at random (deterministically, from

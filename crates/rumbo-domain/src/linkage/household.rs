@@ -22,7 +22,7 @@
 
 use super::blocking::{Candidate, Candidates};
 use super::compare::NameCaches;
-use super::model::{FieldModel, LevelModel, Scorer};
+use super::model::{FieldModel, LevelModel, SLACK, Scorer};
 use super::{FieldComparison, PersonRecord, ScoredPair};
 
 /// The field's name in explanations and in the stored model.
@@ -160,17 +160,20 @@ impl Households {
         Some(households)
     }
 
-    /// [`Households::state`] from the households and their links.
+    /// [`Households::state`] from the households and their links, a run of records a core:
+    /// each record looks its household up anywhere in the tables, a cache miss or two apiece.
     fn settle(&mut self) {
-        self.state = self
-            .group
-            .iter()
-            .map(|g| match *g {
-                g if !self.with_others(g) => ALONE,
-                g if !self.partners_of(g).is_empty() => g | LINKED,
-                g => g,
-            })
-            .collect();
+        let runs: Vec<&[u32]> = self.group.chunks(1 << 16).collect();
+        self.state = crate::parallel::map(&runs, 1, |run| {
+            run.iter()
+                .map(|g| match *g {
+                    g if !self.with_others(g) => ALONE,
+                    g if !self.partners_of(g).is_empty() => g | LINKED,
+                    g => g,
+                })
+                .collect::<Vec<u32>>()
+        })
+        .concat();
     }
 
     fn of_record(&self, i: usize) -> u32 {
@@ -367,7 +370,15 @@ pub(crate) fn evidence(
     pairs.retain(|p| !households.same(p.left, p.right));
     households.link(pairs.iter().map(|p| (p.left, p.right)));
     let households = &*households;
-    let levels: Vec<u8> = pairs.iter().map(|p| households.level(p.left, p.right) as u8).collect();
+    // The reported pairs' levels on every core: each reads two records' states anywhere.
+    let chunks: Vec<&[ScoredPair]> = pairs.chunks(1 << 15).collect();
+    let levels: Vec<u8> = crate::parallel::map(&chunks, 1, |chunk| {
+        chunk
+            .iter()
+            .map(|p| households.level(p.left, p.right) as u8)
+            .collect::<Vec<u8>>()
+    })
+    .concat();
     let mut matches = [0.0; 4];
     for l in &levels {
         matches[usize::from(*l)] += 1.0;
@@ -432,6 +443,11 @@ pub(crate) fn evidence(
                         continue;
                     }
                     let (i, j) = (*x.min(y) as usize, *x.max(y) as usize);
+                    // Most of the other members are plainly someone else (another age, sex,
+                    // document): told without reading their names.
+                    if model.probability(scorer.most_whatever_names(i, j) + SLACK + weights[l]) < threshold {
+                        continue;
+                    }
                     let (pattern, weight) = scorer.weigh_with(i, j, &mut *cache);
                     if model.probability(weight + weights[l]) >= threshold {
                         let mut pair = scorer.explain(i, j, pattern, i, j);

@@ -190,6 +190,16 @@ pub(crate) struct Scorer<'a> {
     /// [`Scorer::most`].
     most_given: f64,
     most_surname: f64,
+    /// The best a name field can weigh, for [`Scorer::most_whatever_names`].
+    best_names: BestNames,
+}
+
+/// Per name field, its best weight among the levels that earn no rarity and among those that
+/// earn the names' (both at least `missing`'s 0); and the most the corrections can add.
+struct BestNames {
+    given: (f64, f64),
+    surnames: (f64, f64),
+    corrections: f64,
 }
 
 /// Bits added to [`Scorer::most`] before it is compared with a threshold: the bound and a
@@ -238,18 +248,57 @@ impl<'a> Scorer<'a> {
             .filter_map(|c| Some(([index(&c.fields[0])?, index(&c.fields[1])?], c.bits)))
             .filter(|(_, bits)| bits.is_finite())
             .collect();
-        let mut given_adjustment = vec![f32::NAN; set.words.len()];
-        let mut surname_adjustment = vec![f32::NAN; set.words.len()];
+        // The words the records use as given names and as surnames, then each one's adjustment
+        // (a look-up by its text) on every core: a word at a time over a million records was a
+        // serial pass of a few tens of milliseconds.
+        let (mut given_used, mut surname_used) = (vec![false; set.words.len()], vec![false; set.words.len()]);
         for r in &set.records {
-            if r.given != NONE && given_adjustment[r.given as usize].is_nan() {
-                given_adjustment[r.given as usize] = model.given_names.adjustment(set.words.word(r.given)) as f32;
+            if r.given != NONE {
+                given_used[r.given as usize] = true;
             }
             for s in r.surnames.iter().filter(|s| **s != NONE) {
-                if surname_adjustment[*s as usize].is_nan() {
-                    surname_adjustment[*s as usize] = model.surnames.adjustment(set.words.word(*s)) as f32;
-                }
+                surname_used[*s as usize] = true;
             }
         }
+        const RUN: usize = 1 << 14;
+        let adjustments = |used: &[bool], frequencies: &TermFrequencies| {
+            let runs: Vec<(usize, &[bool])> = used.chunks(RUN).enumerate().collect();
+            crate::parallel::map(&runs, 1, |(k, run)| {
+                run.iter()
+                    .enumerate()
+                    .map(|(at, used)| {
+                        let id = k * RUN + at;
+                        if *used {
+                            frequencies.adjustment(set.words.word(id as u32)) as f32
+                        } else {
+                            f32::NAN
+                        }
+                    })
+                    .collect::<Vec<f32>>()
+            })
+            .concat()
+        };
+        let given_adjustment = adjustments(&given_used, &model.given_names);
+        let surname_adjustment = adjustments(&surname_used, &model.surnames);
+        let best = |f: usize, rare: &dyn Fn(usize) -> bool| {
+            let of = |wanted: bool| {
+                (0..weights[f].len())
+                    .filter(|l| *l == 0 || rare(*l) == wanted)
+                    .fold(0.0f64, |best, l| best.max(weights[f][l]))
+            };
+            (of(false), of(true))
+        };
+        let best_names = BestNames {
+            given: best(GIVEN, &given_is_rare),
+            surnames: best(SURNAMES, &surnames_are_rare),
+            corrections: model
+                .corrections
+                .iter()
+                .map(|c| c.bits)
+                .filter(|bits| bits.is_finite())
+                .map(|bits| bits.max(0.0))
+                .sum(),
+        };
         let most = |adjustments: &[f32]| {
             adjustments
                 .iter()
@@ -265,6 +314,7 @@ impl<'a> Scorer<'a> {
             most_surname: most(&surname_adjustment),
             given_adjustment,
             surname_adjustment,
+            best_names,
         }
     }
 
@@ -273,11 +323,11 @@ impl<'a> Scorer<'a> {
     /// levels and corrections depend on the vector alone; only the names' rarity on the records.
     pub fn most(&self, pattern: Pattern) -> f64 {
         let mut out: [f64; 6] = std::array::from_fn(|f| self.weights[f][level(pattern, f)]);
-        if matches!(level(pattern, GIVEN), 1 | 2) {
+        if given_is_rare(level(pattern, GIVEN)) {
             out[GIVEN] += self.most_given;
         }
         let family = self.correct(pattern, &mut out);
-        if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
+        if surnames_are_rare(level(pattern, SURNAMES)) {
             // None, one or two shared surnames, each adding at most `most_surname` (≥ 0).
             let adjustment = 2.0 * self.most_surname;
             out[SURNAMES] += if family { adjustment.min(0.0) } else { adjustment };
@@ -300,13 +350,49 @@ impl<'a> Scorer<'a> {
             _ => 0.0,
         };
         let family = self.correct(pattern, &mut out);
-        if (1..=5).contains(&level(pattern, SURNAMES)) || level(pattern, SURNAMES) == ONE_SURNAME {
+        if surnames_are_rare(level(pattern, SURNAMES)) {
             let adjustment: f64 = shared_surnames(a, b).map(|s| self.surname(s)).sum();
             // Twins and siblings share a rare surname no less often than a common one: when the
             // surnames agree along with the birth date, rarity earns nothing.
             out[SURNAMES] += if family { adjustment.min(0.0) } else { adjustment };
         }
         out
+    }
+
+    /// The most records `i` and `j` can weigh whatever their names: their other fields
+    /// compared (no name read, and names are most of a comparison's work), each name field at
+    /// its best level with the records' own names' rarity, the corrections at their largest.
+    /// A pair that cannot reach a threshold with it need not be compared.
+    pub fn most_whatever_names(&self, i: usize, j: usize) -> f64 {
+        let (a, b) = (&self.set.records[i], &self.set.records[j]);
+        let nameless = |r: &Prepared| {
+            let mut r = *r;
+            r.given = NONE;
+            r.given_words = [NONE; 3];
+            r.surnames = [NONE; 2];
+            r
+        };
+        let pattern = compare(&nameless(a), &nameless(b), &self.set.words);
+        let others: f64 = (0..FIELDS.len())
+            .filter(|f| ![GIVEN, SURNAMES].contains(f))
+            .map(|f| self.weights[f][level(pattern, f)])
+            .sum();
+        let best = &self.best_names;
+        // Agreeing given names are weighed by `a`'s or `b`'s rarity; shared surnames by the sum
+        // of theirs, each at most what `a`'s own surnames earn.
+        let given = best
+            .given
+            .0
+            .max(best.given.1 + self.given(a.given).max(self.given(b.given)));
+        let rarity: f64 = a
+            .surnames
+            .iter()
+            .enumerate()
+            .filter(|(k, s)| **s != NONE && !(*k == 1 && a.surnames[0] == **s))
+            .map(|(_, s)| self.surname(*s).max(0.0))
+            .sum();
+        let surnames = best.surnames.0.max(best.surnames.1 + rarity);
+        others + given + surnames + best.corrections
     }
 
     /// Takes back, from `out`, what fields agreeing together counted twice (the corrections
@@ -370,6 +456,16 @@ impl<'a> Scorer<'a> {
             fields,
         }
     }
+}
+
+/// Given names at this level are weighed by their rarity too: the same, or one a short form.
+fn given_is_rare(level: usize) -> bool {
+    matches!(level, 1 | 2)
+}
+
+/// Surnames at this level are weighed by the rarity of those shared too.
+fn surnames_are_rare(level: usize) -> bool {
+    (1..=5).contains(&level) || level == ONE_SURNAME
 }
 
 /// The surnames of `a` that `b` carries too (each once).

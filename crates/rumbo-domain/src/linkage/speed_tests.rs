@@ -1,7 +1,7 @@
 //! The shortcuts taken for speed give the answer the plain way gives: scoring decides most
 //! candidates from their comparison vector alone (`Scorer::most`), a bound that must never fall
-//! below a pair's weight; candidate pairs are kept in runs, each pair once however the work is
-//! cut.
+//! below a pair's weight (nor may the bound without names, `Scorer::most_whatever_names`);
+//! candidate pairs are kept in runs, each pair once however the work is cut.
 
 use proptest::prelude::*;
 
@@ -55,6 +55,33 @@ fn the_bound_holds_for_the_trained_model_and_decides_most_pairs() {
         "{decided} of {} decided by the bound",
         all.len()
     );
+}
+
+/// The bound without names (`Scorer::most_whatever_names`, which spares the households' stage
+/// comparing a family's other members) is never below a pair's weight either, and tells apart
+/// some pairs without reading a name.
+#[test]
+fn the_bound_whatever_names_holds_and_decides_pairs() {
+    let (records, _) = population();
+    let linkage = link(&records, &LinkageSettings::default());
+    let set = prepare_all(&records);
+    let scorer = Scorer::new(&linkage.model, &set);
+    let all = pairs(&set);
+    for (i, j, p) in &all {
+        let weight: f64 = scorer.field_weights(*i as usize, *j as usize, *p).iter().sum();
+        let most = scorer.most_whatever_names(*i as usize, *j as usize);
+        assert!(weight <= most, "pair {i}, {j}: weight {weight} above the bound {most}");
+    }
+    let decided = all
+        .iter()
+        .filter(|(i, j, _)| {
+            linkage
+                .model
+                .probability(scorer.most_whatever_names(*i as usize, *j as usize) + SLACK)
+                < 0.5
+        })
+        .count();
+    assert!(decided > 0, "none of {} decided without names", all.len());
 }
 
 /// Whatever the threshold, `link` reports exactly the candidates whose weights reach it.
