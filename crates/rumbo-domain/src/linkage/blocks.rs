@@ -7,8 +7,9 @@
 //! in most of its records' blocks, so half the pairs met were skipped there after their keys
 //! were read, and the copies (all records' keys, from all over memory) cost more than comparing.
 //! Here a block is its records' numbers, ascending, written once; a record finds the records
-//! after it in each of its blocks as the tail of the block past its own place, and those its
-//! oversize blocks' windows gave; sorted, each is compared once. The pairs are those the list
+//! after it in each of its blocks as the tail of the block past its own place (held in place
+//! when it is one or two records, as most are), and those its oversize blocks' windows gave;
+//! sorted, each is compared once. The pairs are those the list
 //! of keys gave: a pair shares a block small enough to compare whole (under key 6, one of them
 //! without a birth date), or a window meets it.
 
@@ -50,13 +51,14 @@ pub(crate) fn entries(set: &PreparedSet, sounds: &[u64]) -> Vec<Entry> {
 
 /// Whom each record is compared with.
 pub(crate) struct Blocks {
-    /// The records of each block small enough to compare whole, ascending; under key 6 followed
-    /// by its records without a birth date again, which its dated records are paired with.
+    /// The records of each block whose tails are not all held in place (see [`Tail`]),
+    /// ascending; under key 6 followed by its records without a birth date again, which its
+    /// dated records are paired with.
     members: Vec<u32>,
-    /// Record `i`'s ranges of `members` are `ranges[starts[i]..starts[i + 1]]`: the records after
-    /// `i` in each of its blocks that it is paired with.
+    /// Record `i`'s tails are `tails[starts[i]..starts[i + 1]]`: the records after `i` in each
+    /// of its blocks that it is paired with.
     starts: Vec<u32>,
-    ranges: Vec<(u32, u32)>,
+    tails: Vec<Tail>,
     /// Pairs that windows over oversize blocks meet, `i << 32 | j` with `i < j`, ascending,
     /// each once.
     windowed: Vec<u64>,
@@ -96,15 +98,15 @@ impl Blocks {
             starts.push(last + c);
         }
         let mut at: Vec<u32> = starts[..n].to_vec();
-        let mut ranges = vec![(0u32, 0u32); scanned.iter().map(|run| run.found.len()).sum()];
+        let mut tails = vec![Tail(0, 0); scanned.iter().map(|run| run.found.len()).sum()];
         let mut members: Vec<u32> = Vec::with_capacity(scanned.iter().map(|run| run.members.len()).sum());
         let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
         for run in scanned {
             let base = members.len() as u32;
             members.extend_from_slice(&run.members);
-            for (record, from, to) in run.found {
+            for (record, tail) in run.found {
                 let slot = &mut at[record as usize];
-                ranges[*slot as usize] = (base + from, base + to);
+                tails[*slot as usize] = tail.moved(base);
                 *slot += 1;
             }
             oversize.extend(run.oversize);
@@ -113,7 +115,7 @@ impl Blocks {
         Blocks {
             members,
             starts,
-            ranges,
+            tails,
             windowed,
         }
     }
@@ -123,8 +125,8 @@ impl Blocks {
     pub fn partners(&self, i: usize, w: &mut usize, out: &mut Vec<u32>) {
         out.clear();
         let (from, to) = (self.starts[i] as usize, self.starts[i + 1] as usize);
-        for (a, b) in &self.ranges[from..to] {
-            out.extend_from_slice(&self.members[*a as usize..*b as usize]);
+        for tail in &self.tails[from..to] {
+            tail.extend(&self.members, out);
         }
         while let Some(pair) = self.windowed.get(*w).filter(|p| **p >> 32 == i as u64) {
             out.push(*pair as u32);
@@ -140,12 +142,55 @@ impl Blocks {
     }
 }
 
-/// One run of whole blocks, scanned: their members (the records of each block small enough to
-/// compare whole, as [`Blocks`] keeps them, from this run's start), each record's ranges in them
-/// as `(record, from, to)`, how many ranges each of the `n` records has, and the oversize blocks.
+/// The records after one record in one of its blocks that it is paired with. Most are one or
+/// two records (most blocks are a pair or three of one person's registrations), held here:
+/// read from the block's members, each was a wait on memory far from the last, and those
+/// waits were most of the time taken to list a record's partners. So `Tail(a, b)` is
+/// `members[a..b]` when `a < b`, the one record `a` when `a == b`, and the two records `b` and
+/// `a` when `a > b`.
+#[derive(Clone, Copy)]
+struct Tail(u32, u32);
+
+impl Tail {
+    /// The tail `members[from..to]` (not empty), held in place when it is one or two records.
+    fn of(members: &[u32], from: u32, to: u32) -> Tail {
+        match &members[from as usize..to as usize] {
+            [one] => Tail(*one, *one),
+            [first, second] => Tail(*second, *first),
+            _ => Tail(from, to),
+        }
+    }
+
+    /// Whether it reads the block's members.
+    fn in_members(self) -> bool {
+        self.0 < self.1
+    }
+
+    /// The same tail once the members it reads are moved `by` further on.
+    fn moved(self, by: u32) -> Tail {
+        if self.in_members() {
+            Tail(self.0 + by, self.1 + by)
+        } else {
+            self
+        }
+    }
+
+    fn extend(self, members: &[u32], out: &mut Vec<u32>) {
+        let Tail(a, b) = self;
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => out.extend_from_slice(&members[a as usize..b as usize]),
+            std::cmp::Ordering::Equal => out.push(a),
+            std::cmp::Ordering::Greater => out.extend_from_slice(&[b, a]),
+        }
+    }
+}
+
+/// One run of whole blocks, scanned: their members (as [`Blocks`] keeps them, from this run's
+/// start), each record's tails as `(record, tail)`, how many tails each of the `n` records has,
+/// and the oversize blocks.
 struct Scanned<'a> {
     members: Vec<u32>,
-    found: Vec<(u32, u32, u32)>,
+    found: Vec<(u32, Tail)>,
     counts: Vec<u32>,
     oversize: Vec<(&'a [Entry], bool)>,
 }
@@ -155,7 +200,7 @@ fn scan<'a>(entries: &'a [Entry], n: usize, settings: &LinkageSettings) -> Scann
     // again): tens of millions grown by doubling were copied over and over, each time into
     // fresh pages. Room never written costs no memory.
     let mut members: Vec<u32> = Vec::with_capacity(entries.len());
-    let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(entries.len());
+    let mut found: Vec<(u32, Tail)> = Vec::with_capacity(entries.len());
     let mut counts = vec![0u32; n];
     let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
     let mut start = 0;
@@ -176,16 +221,22 @@ fn scan<'a>(entries: &'a [Entry], n: usize, settings: &LinkageSettings) -> Scann
         let base = members.len() as u32;
         let all = base + block.len() as u32;
         members.extend(block.iter().map(|e| e.1));
+        if undated_kind {
+            members.extend(block.iter().filter(|e| e.2).map(|e| e.1));
+        }
+        // Whether a tail of this block reads its members, which are kept only then.
+        let mut read = false;
         let mut add = |record: u32, from: u32, to: u32| {
             if from < to {
-                found.push((record, from, to));
+                let tail = Tail::of(&members, from, to);
+                read |= tail.in_members();
+                found.push((record, tail));
                 counts[record as usize] += 1;
             }
         };
         if undated_kind {
             // An undated record is paired with every record after it, a dated one with the
             // undated records after it.
-            members.extend(block.iter().filter(|e| e.2).map(|e| e.1));
             let undated_end = members.len() as u32;
             let mut undated_before = all;
             for (q, (_, record, undated)) in block.iter().enumerate() {
@@ -200,6 +251,9 @@ fn scan<'a>(entries: &'a [Entry], n: usize, settings: &LinkageSettings) -> Scann
             for (q, (_, record, _)) in block.iter().enumerate() {
                 add(*record, base + q as u32 + 1, all);
             }
+        }
+        if !read {
+            members.truncate(base as usize);
         }
     }
     Scanned {
