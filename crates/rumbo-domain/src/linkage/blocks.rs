@@ -26,8 +26,13 @@ pub(crate) type Entry = (u64, u32, bool);
 const KIND_BITS: u32 = 4;
 const _: () = assert!(KINDS <= 1 << KIND_BITS);
 /// Buckets of [`crate::parallel::gather_sorted`]: by kind and the key's leading bits, a few
-/// thousand entries each, sorted in the cache.
+/// thousand entries each, sorted in the cache (see [`sort_bucket`]).
 const BUCKET_BITS: u32 = 12;
+/// The key's bits after a bucket's that cut it into parts, a few entries each.
+const PART_BITS: u32 = 8;
+/// Above this many entries a part (a block of thousands: one name shared by a crowd) is sorted
+/// by the library, whose time grows with the entries' logarithm rather than their square.
+const FEW: usize = 32;
 
 /// Every record's keys as entries, sorted.
 pub(crate) fn entries(set: &PreparedSet, sounds: &[u64]) -> Vec<Entry> {
@@ -46,7 +51,49 @@ pub(crate) fn entries(set: &PreparedSet, sounds: &[u64]) -> Vec<Entry> {
                 }
             }
         },
+        sort_bucket,
     )
+}
+
+/// One bucket of entries, placed in the order of their records, sorted as `sort_unstable` sorts
+/// them. Sorting thousands of entries by comparing them was most of the time taken to gather
+/// them: here they are dealt by the key's next bits into parts of a few each, in order, and each
+/// part sorted by key alone with insertions, which keep entries of one key in the order of their
+/// records — the order of the whole entry, as a record has one entry a key.
+pub(crate) fn sort_bucket(bucket: &mut [Entry]) {
+    const SHIFT: u32 = 64 - BUCKET_BITS - PART_BITS;
+    let part = |e: &Entry| (e.0 >> SHIFT) as usize & ((1 << PART_BITS) - 1);
+    let mut starts = [0usize; (1 << PART_BITS) + 1];
+    for e in bucket.iter() {
+        starts[part(e) + 1] += 1;
+    }
+    for p in 0..1 << PART_BITS {
+        starts[p + 1] += starts[p];
+    }
+    let mut dealt = vec![Entry::default(); bucket.len()];
+    let mut at = starts;
+    for e in bucket.iter() {
+        let slot = &mut at[part(e)];
+        dealt[*slot] = *e;
+        *slot += 1;
+    }
+    for p in 0..1 << PART_BITS {
+        let part = &mut dealt[starts[p]..starts[p + 1]];
+        if part.len() > FEW {
+            part.sort_by_key(|e| e.0);
+            continue;
+        }
+        for k in 1..part.len() {
+            let e = part[k];
+            let mut j = k;
+            while j > 0 && part[j - 1].0 > e.0 {
+                part[j] = part[j - 1];
+                j -= 1;
+            }
+            part[j] = e;
+        }
+    }
+    bucket.copy_from_slice(&dealt);
 }
 
 /// Whom each record is compared with.
