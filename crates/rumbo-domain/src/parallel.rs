@@ -204,7 +204,7 @@ where
 }
 
 /// `f` on each of `work`, each on a thread of its own (the first on this one).
-fn on_threads<W: Send, F: Fn(W) + Sync>(work: Vec<W>, f: F) {
+pub fn on_threads<W: Send, F: Fn(W) + Sync>(work: Vec<W>, f: F) {
     let f = &f;
     std::thread::scope(|scope| {
         let mut work = work.into_iter();

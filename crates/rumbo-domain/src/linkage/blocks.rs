@@ -131,7 +131,6 @@ impl Blocks {
         cuts.push(entries.len());
         let runs: Vec<&[Entry]> = cuts.windows(2).map(|w| &entries[w[0]..w[1]]).collect();
         let scanned = crate::parallel::map(&runs, 1, |run| scan(run, n, settings));
-        // The runs' members one after another, as one scan would have written them.
         let mut counts = vec![0u32; n];
         for run in &scanned {
             for (count, more) in counts.iter_mut().zip(&run.counts) {
@@ -144,20 +143,49 @@ impl Blocks {
             let last = starts.last().copied().unwrap_or(0);
             starts.push(last + c);
         }
-        let mut at: Vec<u32> = starts[..n].to_vec();
-        let mut tails = vec![Tail(0, 0); scanned.iter().map(|run| run.found.len()).sum()];
         let mut members: Vec<u32> = Vec::with_capacity(scanned.iter().map(|run| run.members.len()).sum());
+        // The runs' members one after another, as one scan would have written them.
+        let mut bases = Vec::with_capacity(scanned.len());
         let mut oversize: Vec<(&[Entry], bool)> = Vec::new();
-        for run in scanned {
-            let base = members.len() as u32;
+        for run in &scanned {
+            bases.push(members.len() as u32);
             members.extend_from_slice(&run.members);
-            for (record, tail) in run.found {
-                let slot = &mut at[record as usize];
-                tails[*slot as usize] = tail.moved(base);
-                *slot += 1;
-            }
-            oversize.extend(run.oversize);
+            oversize.extend(run.oversize.iter().copied());
         }
+        // Each record's tails put in place, the records cut into a range a thread with about as
+        // many tails each: one after another from all over the table, on one core, they took as
+        // long as the scan.
+        let total = scanned.iter().map(|run| run.found.len()).sum();
+        let mut tails = vec![Tail(0, 0); total];
+        let mut parts: Vec<(std::ops::Range<u32>, &mut [Tail])> = Vec::with_capacity(threads);
+        let mut rest: &mut [Tail] = &mut tails;
+        let mut first = 0u32;
+        for k in 1..=threads {
+            let last = if k == threads {
+                n as u32
+            } else {
+                let middle = starts.partition_point(|s| (*s as usize) < total * k / threads);
+                middle.clamp(first as usize, n) as u32
+            };
+            let size = (starts[last as usize] - starts[first as usize]) as usize;
+            let (here, after) = std::mem::take(&mut rest).split_at_mut(size);
+            parts.push((first..last, here));
+            rest = after;
+            first = last;
+        }
+        crate::parallel::on_threads(parts, |(records, here)| {
+            let offset = starts[records.start as usize];
+            let mut at: Vec<u32> = starts[records.start as usize..records.end as usize].to_vec();
+            for (run, base) in scanned.iter().zip(&bases) {
+                for (record, tail) in &run.found {
+                    if records.contains(record) {
+                        let slot = &mut at[(record - records.start) as usize];
+                        here[(*slot - offset) as usize] = tail.moved(*base);
+                        *slot += 1;
+                    }
+                }
+            }
+        });
         let windowed = windows(set, &oversize, sounds, settings);
         Blocks {
             members,
