@@ -98,29 +98,40 @@ const SORT_PER_THREAD: usize = 1 << 16;
 
 /// Every item `make` emits for the indices `0..n`, sorted as `sort_unstable` sorts them, on every
 /// core: each thread counts the items of its run of indices by bucket, then places them in its
-/// room of each bucket, and the buckets are sorted each on its own. `bucket` must not decrease as
-/// items grow (the leading bits of a key): then the buckets in order are the items in order.
+/// room of each bucket, and the buckets are sorted each on its own by `sort_bucket`, which must
+/// sort as `sort_unstable` does (it may count on a bucket's items being in the order of their
+/// indices, as placed). `bucket` must not decrease as items grow (the leading bits of a key):
+/// then the buckets in order are the items in order.
 ///
 /// Where many items are made from fewer indices (keys from records), this takes the place of
 /// collecting them and sorting the whole: every item is written once where it belongs, no sort
 /// sees more than a bucket, and every part of the work is on every core. `make` is called twice
 /// an index, to count and to place, and must emit the same items both times: keeping them from
 /// the count to the placing would cost a second copy of all of them.
-pub fn gather_sorted<T, B, F>(n: usize, buckets: usize, bucket: B, make: F) -> Vec<T>
+pub fn gather_sorted<T, B, F, S>(n: usize, buckets: usize, bucket: B, make: F, sort_bucket: S) -> Vec<T>
 where
     T: Ord + Copy + Default + Send + Sync,
     B: Fn(&T) -> usize + Sync,
     F: Fn(usize, &mut Vec<T>) + Sync,
+    S: Fn(&mut [T]) + Sync,
 {
     let parts = if n >= 2 * SORT_PER_THREAD { threads() } else { 1 };
-    gather_sorted_in_parts(n, buckets, bucket, make, parts)
+    gather_sorted_in_parts(n, buckets, bucket, make, sort_bucket, parts)
 }
 
-fn gather_sorted_in_parts<T, B, F>(n: usize, buckets: usize, bucket: B, make: F, parts: usize) -> Vec<T>
+fn gather_sorted_in_parts<T, B, F, S>(
+    n: usize,
+    buckets: usize,
+    bucket: B,
+    make: F,
+    sort_bucket: S,
+    parts: usize,
+) -> Vec<T>
 where
     T: Ord + Copy + Default + Send + Sync,
     B: Fn(&T) -> usize + Sync,
     F: Fn(usize, &mut Vec<T>) + Sync,
+    S: Fn(&mut [T]) + Sync,
 {
     let buckets = buckets.max(1);
     let bucket = |item: &T| bucket(item).min(buckets - 1);
@@ -186,14 +197,14 @@ where
     }
     on_threads(groups, |group| {
         for bucket in group {
-            bucket.sort_unstable();
+            sort_bucket(bucket);
         }
     });
     out
 }
 
 /// `f` on each of `work`, each on a thread of its own (the first on this one).
-fn on_threads<W: Send, F: Fn(W) + Sync>(work: Vec<W>, f: F) {
+pub fn on_threads<W: Send, F: Fn(W) + Sync>(work: Vec<W>, f: F) {
     let f = &f;
     std::thread::scope(|scope| {
         let mut work = work.into_iter();
@@ -265,13 +276,20 @@ mod tests {
                         buckets,
                         |x: &(u64, u32)| (x.0 >> shift) as usize,
                         make,
+                        <[(u64, u32)]>::sort_unstable,
                         parts,
                     );
                     assert_eq!(got, expected, "{n} items, {parts} parts, {buckets} buckets");
                 }
             }
             assert_eq!(
-                super::gather_sorted(n, 64, |x: &(u64, u32)| (x.0 >> 58) as usize, make),
+                super::gather_sorted(
+                    n,
+                    64,
+                    |x: &(u64, u32)| (x.0 >> 58) as usize,
+                    make,
+                    <[(u64, u32)]>::sort_unstable
+                ),
                 expected
             );
         }

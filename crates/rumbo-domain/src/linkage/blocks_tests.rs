@@ -205,3 +205,40 @@ fn the_populations_exercise_every_kind_of_key() {
         assert!((0..KINDS).all(shared));
     }
 }
+
+/// A bucket of entries dealt into parts and sorted by key is in `sort_unstable`'s order: keys
+/// shared by a few records and by a crowd (a part sorted by the library), keys that differ only
+/// in their last bits, and records that are not in the order of the keys.
+#[test]
+fn a_bucket_sorts_as_sorting_everything_does() {
+    use super::blocks::{Entry, sort_bucket};
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    // One bucket: the same leading bits (kind 3), the rest random, some keys drawn again.
+    let mut keys: Vec<u64> = (0..400).map(|_| 3 << 60 | next() >> 12).collect();
+    let near: Vec<u64> = keys[..40].iter().map(|k| k ^ 1).collect();
+    keys.extend(near);
+    let crowd = keys[7];
+    // Each record once a key, the records ascending as they are placed.
+    let mut bucket: Vec<Entry> = Vec::new();
+    for record in 0..3_000u32 {
+        let key = if record % 5 == 0 {
+            crowd
+        } else {
+            keys[(next() % keys.len() as u64) as usize]
+        };
+        bucket.push((key, record, record % 3 == 0));
+    }
+    let mut expected = bucket.clone();
+    expected.sort_unstable();
+    sort_bucket(&mut bucket);
+    assert!(bucket == expected);
+    let mut few: Vec<Entry> = vec![(5, 2, false), (5, 9, true), (1, 4, false)];
+    sort_bucket(&mut few);
+    assert_eq!(few, [(1, 4, false), (5, 2, false), (5, 9, true)]);
+}
