@@ -17,6 +17,7 @@ pub(super) fn namesakes(set: &PreparedSet) -> f64 {
         // Ids below `words`: the buckets follow the given names' order.
         |(given, _, _): &(u32, u32, u32)| *given as usize * buckets / words,
         |i, out| out.extend(name(&records[i])),
+        |bucket| bucket.sort_unstable(),
     );
     let pairs: u64 = names
         .chunk_by(|a, b| a == b)
