@@ -424,6 +424,25 @@ fn from_letters(x: u32, y: u32, words: &Interner) -> Option<Relation> {
     Some(Relation(if edit { Relation::ONE_EDIT } else { 0 }))
 }
 
+/// Reads, before `a` is compared with `partners`, the letters of the names most comparisons
+/// read to tell two names apart (see [`from_letters`]): `a`'s own, and the partners' that
+/// differ from them. They lie all over a table far larger than the cache; read together, their
+/// waits overlap rather than come one after another, and `a`'s are read once for all its
+/// partners. `black_box` keeps the unused answers from being optimised away.
+pub(crate) fn warm_letters(a: &Prepared, partners: &[Prepared], words: &Interner) {
+    let names = |p: &Prepared| [p.given, p.surnames[0], p.surnames[1]];
+    let warm = |id: u32| std::hint::black_box(words.letters(id).map(|l| l.len()));
+    names(a).into_iter().for_each(|id| {
+        warm(id);
+    });
+    for b in partners {
+        let differ = |id: &u32| *id != a.given && !a.surnames.contains(id);
+        names(b).into_iter().filter(differ).for_each(|id| {
+            warm(id);
+        });
+    }
+}
+
 /// The lowest of the similarity thresholds (above 0.7, where Winkler's bonus starts).
 const LOWEST: f64 = if SIMILAR < SURNAME_CLOSE {
     SIMILAR
