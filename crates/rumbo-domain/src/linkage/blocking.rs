@@ -257,18 +257,7 @@ pub(crate) fn candidates(set: &PreparedSet, settings: &LinkageSettings, caches: 
                 fetched.clear();
                 fetched.extend(partners.iter().map(|j| set.records[*j as usize]));
                 let a = &set.records[i];
-                // So too the letters of their names that differ from this record's, which most
-                // comparisons read to tell two names apart (see `compare::from_letters`).
-                // `black_box` keeps the unused answers from being optimised away.
-                for b in &fetched {
-                    let differ = |id: u32| id != a.given && !a.surnames.contains(&id);
-                    for id in [b.given, b.surnames[0], b.surnames[1]]
-                        .into_iter()
-                        .filter(|id| differ(*id))
-                    {
-                        std::hint::black_box(set.words.letters(id).map(|l| l.len()));
-                    }
-                }
+                super::compare::warm_letters(a, &fetched, &set.words);
                 for (j, b) in partners.iter().zip(&fetched) {
                     pairs.push((i as u32, *j, compare_with(a, b, &set.words, &mut *cache)));
                 }

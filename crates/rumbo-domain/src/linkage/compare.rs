@@ -13,6 +13,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use super::letters::may_reach;
 use super::prepare::{Interner, NONE, Prepared};
 
+#[cfg(test)]
+mod shortcut_tests;
+/// The surnames' level, asking only what can change it.
+mod surnames;
+use surnames::surnames;
+
 /// The compared fields, in the order of the packed vector and of every explanation.
 pub const FIELDS: [&str; 6] = [
     "given_names",
@@ -308,11 +314,14 @@ fn given(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate)
     }
     let full = relate.relation(a.given, b.given, words);
     // "Ana" against "Aa", "Maria Jose" against "Mraia": a typo in a short name, or in the first
-    // name of one cut short, is a typo all the same.
-    let typo = full.one_edit()
-        || first_names_one_edit(a.given_words[0], b.given_words[0], words, relate)
-            && (a.given_count() != b.given_count() || a.given_words[1] == b.given_words[1]);
-    if full.close() || typo {
+    // name of one cut short, is a typo all the same. The first names are asked about only when
+    // the answer counts, and not when they are the whole names, just asked about.
+    if full.close()
+        || full.one_edit()
+        || (a.given_count() != b.given_count() || a.given_words[1] == b.given_words[1])
+            && (a.given != a.given_words[0] || b.given != b.given_words[0])
+            && first_names_one_edit(a.given_words[0], b.given_words[0], words, relate)
+    {
         3
     } else if full.similar() {
         4
@@ -353,70 +362,6 @@ pub(crate) fn agree(x: u32, y: u32, words: &Interner, relate: &mut impl Relate) 
         Agree::Close
     } else {
         Agree::Different
-    }
-}
-
-fn surnames(a: &Prepared, b: &Prepared, words: &Interner, relate: &mut impl Relate) -> u32 {
-    use Agree::*;
-    let (na, nb) = (a.surname_count(), b.surname_count());
-    if na == 0 || nb == 0 {
-        return 0;
-    }
-    let first = |p: &Prepared| {
-        if p.surnames[0] != NONE {
-            p.surnames[0]
-        } else {
-            p.surnames[1]
-        }
-    };
-    if na == 1 && nb == 1 {
-        return match agree(first(a), first(b), words, relate) {
-            Equal => ONE_SURNAME as u32,
-            Close => 6,
-            _ => ONE_SURNAME_EACH_DIFFERENT as u32,
-        };
-    }
-    if na == 1 || nb == 1 {
-        let (single, both) = if na == 1 { (first(a), b) } else { (first(b), a) };
-        let found = [
-            agree(single, both.surnames[0], words, relate),
-            agree(single, both.surnames[1], words, relate),
-        ];
-        return if found.contains(&Equal) {
-            4
-        } else if found.contains(&Close) {
-            6
-        } else {
-            10
-        };
-    }
-    let straight = [
-        agree(a.surnames[0], b.surnames[0], words, relate),
-        agree(a.surnames[1], b.surnames[1], words, relate),
-    ];
-    let swapped = [
-        agree(a.surnames[0], b.surnames[1], words, relate),
-        agree(a.surnames[1], b.surnames[0], words, relate),
-    ];
-    let rank = |s: [Agree; 2]| {
-        let equal = s.iter().filter(|x| **x == Equal).count();
-        let close = s.iter().filter(|x| **x == Close).count();
-        equal * 3 + close
-    };
-    let (best, is_swapped) = if rank(swapped) > rank(straight) {
-        (swapped, true)
-    } else {
-        (straight, false)
-    };
-    let equal = best.iter().filter(|x| **x == Equal).count();
-    let close = best.iter().filter(|x| **x == Close).count();
-    match (equal, close) {
-        (2, _) if is_swapped => 2,
-        (2, _) => 1,
-        (1, 1) => 3,
-        (1, _) => 5,
-        (0, 2) => 6,
-        _ => 10,
     }
 }
 
@@ -477,6 +422,25 @@ fn from_letters(x: u32, y: u32, words: &Interner) -> Option<Relation> {
         && m + 1 >= la.max(lb)
         && within_one_edit(words.word(x).as_bytes(), words.word(y).as_bytes());
     Some(Relation(if edit { Relation::ONE_EDIT } else { 0 }))
+}
+
+/// Reads, before `a` is compared with `partners`, the letters of the names most comparisons
+/// read to tell two names apart (see [`from_letters`]): `a`'s own, and the partners' that
+/// differ from them. They lie all over a table far larger than the cache; read together, their
+/// waits overlap rather than come one after another, and `a`'s are read once for all its
+/// partners. `black_box` keeps the unused answers from being optimised away.
+pub(crate) fn warm_letters(a: &Prepared, partners: &[Prepared], words: &Interner) {
+    let names = |p: &Prepared| [p.given, p.surnames[0], p.surnames[1]];
+    let warm = |id: u32| std::hint::black_box(words.letters(id).map(|l| l.len()));
+    names(a).into_iter().for_each(|id| {
+        warm(id);
+    });
+    for b in partners {
+        let differ = |id: &u32| *id != a.given && !a.surnames.contains(id);
+        names(b).into_iter().filter(differ).for_each(|id| {
+            warm(id);
+        });
+    }
 }
 
 /// The lowest of the similarity thresholds (above 0.7, where Winkler's bonus starts).
