@@ -20,6 +20,8 @@
 //! Two records of one household (same organisation, same case number) are never one person:
 //! a household lists each of its people once.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use super::blocking::{Candidate, Candidates};
 use super::compare::NameCaches;
 use super::model::{FieldModel, LevelModel, SLACK, Scorer};
@@ -89,7 +91,7 @@ impl Households {
         // table of the strings, filled one record at a time, took longer than the rest of the
         // pass (a cache miss a record), and so did reading the strings again to tell apart
         // households whose 64-bit hashes collided: the 128-bit key needs neither (see
-        // `key_of`). Merged as they are read, the parts are never copied into one.
+        // `key_of`).
         let parts = crate::parallel::threads();
         let keyed = crate::parallel::map_indices(parts, 1, |k| {
             let range = records.len() * k / parts..records.len() * (k + 1) / parts;
@@ -108,45 +110,73 @@ impl Households {
         if total == 0 {
             return None;
         }
-        let mut heads: Vec<&[(u64, u64, u32)]> = keyed.iter().map(Vec::as_slice).collect();
-        let mut next = || {
-            let (k, _) = heads
-                .iter()
-                .enumerate()
-                .filter_map(|(k, h)| Some((k, h.first()?)))
-                .min_by_key(|(_, x)| **x)?;
-            let (first, rest) = heads[k].split_first()?;
-            heads[k] = rest;
-            Some(*first)
+        // Then merged a range of keys a core: a household's records share its key, so fall in
+        // one range, and the ranges in order are the merge of the whole (the same households,
+        // numbered alike). The first halves are uniform, so the ranges are alike in size.
+        let cut = |run: &[(u64, u64, u32)], k: usize| {
+            if k >= parts {
+                return run.len();
+            }
+            let bound = ((1u128 << 64) * k as u128 / parts as u128) as u64;
+            run.partition_point(|x| x.0 < bound)
         };
-        let mut group = vec![ALONE; records.len()];
+        let merged = crate::parallel::map_indices(parts, 1, |k| {
+            let mut heads: Vec<&[(u64, u64, u32)]> =
+                keyed.iter().map(|run| &run[cut(run, k)..cut(run, k + 1)]).collect();
+            let mut members = Vec::with_capacity(heads.iter().map(|h| h.len()).sum());
+            let mut next = || {
+                let (h, _) = heads
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(h, head)| Some((h, head.first()?)))
+                    .min_by_key(|(_, x)| **x)?;
+                let (first, rest) = heads[h].split_first()?;
+                heads[h] = rest;
+                Some(*first)
+            };
+            // Where each household's records end in `members`.
+            let mut ends = Vec::new();
+            let mut family = next();
+            while let Some((high, low, i)) = family {
+                members.push(i);
+                family = next();
+                while let Some(other) = family.filter(|x| (x.0, x.1) == (high, low)) {
+                    members.push(other.2);
+                    family = next();
+                }
+                ends.push(members.len() as u32);
+            }
+            (members, ends)
+        });
+        drop(keyed);
         let mut members = Vec::with_capacity(total);
         let mut starts = vec![0];
-        let mut family = next();
-        while let Some((high, low, i)) = family {
-            let from = members.len();
-            members.push(i);
-            family = next();
-            while let Some(other) = family.filter(|x| (x.0, x.1) == (high, low)) {
-                members.push(other.2);
-                family = next();
-            }
-            // Numbered below `LINKED` (more households than records would not fit in memory).
-            let g = u32::try_from(starts.len() - 1).unwrap_or(ALONE).min(LINKED - 1);
-            // A "household" far larger than any family is a number filled in for everyone (a
-            // shelter, "0", "N/A"): it tells nobody apart, and taken at its word it would keep
-            // all its records from ever being one person and pair every one of them with every
-            // one of another such list.
-            let g = if members.len() - from > LARGEST_FAMILY {
-                ALONE
-            } else {
-                g
-            };
-            for i in &members[from..] {
-                group[*i as usize] = g;
-            }
-            starts.push(members.len() as u32);
+        for (part, ends) in &merged {
+            let at = members.len() as u32;
+            starts.extend(ends.iter().map(|end| at + end));
+            members.extend_from_slice(part);
         }
+        drop(merged);
+        // Each record's household written a range of households a core (each record is in
+        // one): a write anywhere in a million records a record was a serial pass of cache misses.
+        let group: Vec<AtomicU32> = (0..records.len()).map(|_| AtomicU32::new(ALONE)).collect();
+        let households = starts.len() - 1;
+        crate::parallel::map_indices(parts, 1, |k| {
+            for g in households * k / parts..households * (k + 1) / parts {
+                let family = &members[starts[g] as usize..starts[g + 1] as usize];
+                // Numbered below `LINKED` (more households than records would not fit in memory).
+                let id = u32::try_from(g).unwrap_or(ALONE).min(LINKED - 1);
+                // A "household" far larger than any family is a number filled in for everyone
+                // (a shelter, "0", "N/A"): it tells nobody apart, and taken at its word it would
+                // keep all its records from ever being one person and pair every one of them
+                // with every one of another such list.
+                let id = if family.len() > LARGEST_FAMILY { ALONE } else { id };
+                for i in family {
+                    group[*i as usize].store(id, Ordering::Relaxed);
+                }
+            }
+        });
+        let group: Vec<u32> = group.into_iter().map(AtomicU32::into_inner).collect();
         let mut households = Households {
             partners: Vec::new(),
             partner_starts: vec![0; starts.len()],

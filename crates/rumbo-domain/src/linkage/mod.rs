@@ -269,7 +269,11 @@ fn link_parts_with<R: Send>(
     for batch in kept {
         pairs.extend(batch);
     }
-    pairs.sort_unstable_by_key(|p| (p.left, p.right));
+    // Each thread's candidates come by record, and each record's partners in order: the pairs
+    // are a run sorted by record a thread. The stable sort finds the runs and merges them in
+    // one pass, where the unstable one sorted all again (no two pairs share a key: the same
+    // order).
+    pairs.sort_by_key(|p| (p.left, p.right));
     stats.scoring_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
