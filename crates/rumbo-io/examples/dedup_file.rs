@@ -41,18 +41,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
     let s = &linkage.stats;
     eprintln!(
-        "{} records, {} candidate pairs, {} pairs. Seconds: read {read:.2}, prepare {:.2}, blocking and \
-         comparison {:.2}, training {:.2}, scoring {:.2}, households {:.2}, clustering {:.2} (pairs \
-         written meanwhile in {:.2}), write {:.2}; total {:.2}.",
+        "{} records, {} candidate pairs, {} pairs. Seconds: read {read:.2}, {} (pairs written \
+         meanwhile in {:.2}), write {:.2}; total {:.2}.",
         s.records,
         s.candidates,
         linkage.pairs.len(),
-        s.prepare_seconds,
-        s.blocking_seconds,
-        s.training_seconds,
-        s.scoring_seconds,
-        s.household_seconds,
-        s.clustering_seconds,
+        s.stage_seconds(),
         written.1,
         clock.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64(),

@@ -149,6 +149,23 @@ pub struct LinkageStats {
     pub clustering_seconds: f64,
 }
 
+impl LinkageStats {
+    /// The engine's stages and their seconds, as the command line prints them: "prepare 0.28,
+    /// blocking and comparison 1.24, ..., clustering 0.16".
+    pub fn stage_seconds(&self) -> String {
+        format!(
+            "prepare {:.2}, blocking and comparison {:.2}, training {:.2}, scoring {:.2}, households {:.2}, \
+             clustering {:.2}",
+            self.prepare_seconds,
+            self.blocking_seconds,
+            self.training_seconds,
+            self.scoring_seconds,
+            self.household_seconds,
+            self.clustering_seconds,
+        )
+    }
+}
+
 /// One scored pair of records, with the explanation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoredPair {

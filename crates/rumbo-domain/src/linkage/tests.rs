@@ -513,3 +513,22 @@ fn a_model_stored_before_a_level_existed_uses_the_level_it_knew() {
         assert!((old.weight - new.weight).abs() < 1e-9, "{old:?} against {new:?}");
     }
 }
+
+/// Each stage's seconds under its name, in the order a run goes through them.
+#[test]
+fn stage_seconds_name_each_stage_in_order() {
+    let stats = LinkageStats {
+        prepare_seconds: 0.284,
+        blocking_seconds: 1.2,
+        training_seconds: 0.13,
+        scoring_seconds: 0.126,
+        household_seconds: 0.0,
+        clustering_seconds: 0.16,
+        ..LinkageStats::default()
+    };
+    assert_eq!(
+        stats.stage_seconds(),
+        "prepare 0.28, blocking and comparison 1.20, training 0.13, scoring 0.13, households 0.00, \
+         clustering 0.16"
+    );
+}

@@ -98,15 +98,9 @@ pub async fn run(args: DedupArgs) -> anyhow::Result<()> {
             .sum::<usize>(),
     );
     eprintln!(
-        "Seconds: read {read:.2}, prepare {:.2}, blocking and comparison {:.2}, training {:.2}, \
-         scoring {:.2}, households {:.2}, clustering {:.2} (pairs written meanwhile in \
-         {pairs_seconds:.2}), write {written:.2}; total {:.2}.",
-        s.prepare_seconds,
-        s.blocking_seconds,
-        s.training_seconds,
-        s.scoring_seconds,
-        s.household_seconds,
-        s.clustering_seconds,
+        "Seconds: read {read:.2}, {} (pairs written meanwhile in {pairs_seconds:.2}), write \
+         {written:.2}; total {:.2}.",
+        s.stage_seconds(),
         started.elapsed().as_secs_f64(),
     );
     // The process ends here: freeing a million records and pairs one allocation at a time
